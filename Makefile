@@ -1,0 +1,20 @@
+# The two front-door commands. Both create or reuse .venv/ through scripts/setup.sh.
+.PHONY: run test lint bench
+
+run:
+	@scripts/setup.sh
+	.venv/bin/resume-agent serve $(ARGS)
+
+test:
+	@scripts/setup.sh --test
+	.venv/bin/python -m pytest $(ARGS)
+
+lint:
+	@scripts/setup.sh --test
+	.venv/bin/ruff check .
+	.venv/bin/mypy .
+
+bench:
+	@scripts/setup.sh --test
+	.venv/bin/python -m bench.engine
+	.venv/bin/python -m bench.query_endpoint

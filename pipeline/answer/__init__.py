@@ -1,0 +1,1 @@
+"""Turning a question into an answer: the resume engine, optionally behind an LLM with tools."""

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# One install path for everyone: the README's commands, CI and the Dockerfile all run this.
+#   scripts/setup.sh          the service: .venv with the package and its models
+#   scripts/setup.sh --test   also dev tools and the system packages the tests drive
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_test=0
+[[ "${1:-}" == "--test" ]] && want_test=1
+PYTHON=${PYTHON:-python3}
+
+if [[ ! -x .venv/bin/python ]]; then
+  echo "setup: creating .venv" >&2
+  "$PYTHON" -m venv .venv
+fi
+
+extras=""
+[[ $want_test == 1 ]] && extras="[dev]"
+stamp=".venv/.installed${extras}-$(sha256sum pyproject.toml | cut -c1-16)"
+if [[ ! -f "$stamp" ]]; then
+  echo "setup: installing Python packages${extras:+ with $extras} (first run takes a few minutes)" >&2
+  .venv/bin/python -m pip install --quiet --upgrade pip
+  .venv/bin/python -m pip install --quiet --progress-bar off -e ".${extras}"
+  touch "$stamp"
+fi
+
+if [[ $want_test == 1 ]]; then
+  # System packages for the media tests: a real browser and SIP clients (Debian names).
+  missing=()
+  command -v chromium >/dev/null || missing+=(chromium)
+  command -v sipp >/dev/null || missing+=(sip-tester)
+  if (( ${#missing[@]} )) && command -v apt-get >/dev/null; then
+    echo "setup: installing ${missing[*]}" >&2
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+fi
+echo "setup: ready" >&2

@@ -1,0 +1,1 @@
+"""The HTTP face of the service (FastAPI): sessions, queries, offers, auth, limits, metrics, the page."""

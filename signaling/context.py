@@ -1,0 +1,83 @@
+"""Everything a request handler needs, built once at start-up and kept on `app.state.ctx`."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+
+from config.settings import Settings
+from pipeline.answer.answerer import Answerer
+from pipeline.answer.llm import GROQ_BASE_URL, LLMAnswerer, LLMConfig
+from pipeline.answer.resume_source import ResumeSource
+from signaling.metrics import RESUME_VERSION
+from storage.connect import Storage, open_storage
+from storage.content import ensure_owner
+from storage.rate_limit import RateLimiter
+from tools.engine import ResumeEngine
+from tools.resume_model import Resume, load_sample_resume
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class AppContext:
+    settings: Settings
+    storage: Storage
+    owner_id: int
+    secret: str
+    limiter: RateLimiter
+    resume: ResumeSource
+    answerer: Answerer
+
+    async def close(self) -> None:
+        await self.storage.close()
+
+
+def default_resume(settings: Settings) -> Resume:
+    if settings.resume_file is not None:
+        return Resume.model_validate_json(settings.resume_file.read_text(encoding="utf-8"))
+    return load_sample_resume()
+
+
+def build_llm(settings: Settings) -> LLMAnswerer | None:
+    if settings.llm_base_url:
+        key = settings.openai_api_key or settings.groq_api_key
+        base_url = settings.llm_base_url
+    elif settings.groq_api_key:
+        key, base_url = settings.groq_api_key, GROQ_BASE_URL
+    else:
+        return None
+    return LLMAnswerer(
+        LLMConfig(
+            base_url=base_url,
+            api_key=key.get_secret_value() if key else "unused",
+            model=settings.llm_model,
+            timeout_s=settings.llm_timeout_s,
+        )
+    )
+
+
+async def build_context(settings: Settings) -> AppContext:
+    storage = await open_storage(settings)
+    try:
+        async with storage.pool.acquire() as conn:
+            owner_id, resume, version = await ensure_owner(conn, default_resume(settings))
+        engine = await asyncio.to_thread(ResumeEngine, resume)
+        source = ResumeSource(storage.pool, owner_id, engine, version)
+        RESUME_VERSION.set(version)
+        answerer = Answerer(
+            source, build_llm(settings), settings.llm_timeout_s, storage.redis, settings.query_cache_ttl_s
+        )
+        return AppContext(
+            settings=settings,
+            storage=storage,
+            owner_id=owner_id,
+            secret=settings.resolved_secret_key(),
+            limiter=RateLimiter(storage.redis),
+            resume=source,
+            answerer=answerer,
+        )
+    except BaseException:
+        await storage.close()
+        raise

@@ -1,0 +1,100 @@
+"""The text endpoint: one question in, one grounded answer out, stored with the session."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field, StrictStr, field_validator
+
+from pipeline.answer.answerer import Conversation
+from signaling.deps import Ctx, RateLimitedIp, bearer, session_from_token
+from signaling.errors import ApiError
+from signaling.routes.sessions import open_session
+from signaling.security import session_tokens
+from storage.conversations import record_exchange
+from storage.session_state import load_state, save_state
+from storage.sessions import get_session
+
+router = APIRouter(prefix="/api", tags=["query"])
+
+MAX_QUERY_CHARS = 1000
+
+
+class QueryIn(BaseModel):
+    text: StrictStr = Field(description="The question, 1 to 1,000 characters.")
+    session_id: uuid.UUID | None = None
+
+    @field_validator("text")
+    @classmethod
+    def _clean(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise ValueError("text must not be empty")
+        if len(value) > MAX_QUERY_CHARS:
+            raise ValueError(f"text must be at most {MAX_QUERY_CHARS} characters (got {len(value)})")
+        if any(ord(c) < 32 and c not in "\t\n\r" for c in value):
+            raise ValueError("text must not contain control characters")
+        return value
+
+
+class ItemOut(BaseModel):
+    id: str
+    kind: str
+    title: str
+
+
+class QueryOut(BaseModel):
+    session_id: uuid.UUID
+    session_token: str
+    answer: str
+    intent: str
+    refused: bool
+    items: list[ItemOut]
+    latency_ms: float
+
+
+@router.post("/query", dependencies=[RateLimitedIp])
+async def query(body: QueryIn, request: Request, ctx: Ctx) -> QueryOut:
+    start = time.perf_counter()
+    if body.session_id is None:
+        created = await open_session(ctx, "text")
+        session_id, token = created.session_id, created.session_token
+    else:
+        token = bearer(request) or ""
+        session_from_token(ctx, token, body.session_id)
+        row = await get_session(ctx.storage.pool, body.session_id)
+        if row is None:
+            raise ApiError(404, "no such session")
+        if row.ended_at is not None:
+            raise ApiError(409, "session has ended; start a new one")
+        session_id = body.session_id
+    # Refresh the token on every turn so an active conversation never times out mid-way.
+    token = session_tokens.issue(ctx.secret, session_id, ctx.settings.session_token_ttl_s)
+
+    key = str(session_id)
+    conversation = Conversation.from_json(await load_state(ctx.storage.redis, key))
+    answer = await ctx.answerer.answer(body.text, conversation)
+    result = answer.result
+    await record_exchange(
+        ctx.storage.pool,
+        session_id,
+        body.text,
+        result.answer,
+        result.intent,
+        [i.id for i in result.items],
+        result.refused,
+        answer.source,
+        answer.latency_ms,
+    )
+    await save_state(ctx.storage.redis, key, answer.conversation.to_json(), ctx.settings.session_state_ttl_s)
+    return QueryOut(
+        session_id=session_id,
+        session_token=token,
+        answer=result.answer,
+        intent=result.intent,
+        refused=result.refused,
+        items=[ItemOut(id=i.id, kind=i.kind, title=i.title) for i in result.items],
+        latency_ms=round((time.perf_counter() - start) * 1000, 2),
+    )

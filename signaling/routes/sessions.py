@@ -1,0 +1,72 @@
+"""Visitor sessions: open one, read its history."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel
+
+from signaling.deps import Ctx, RateLimitedIp, bearer, session_from_token
+from signaling.errors import ApiError
+from signaling.security import session_tokens
+from storage.api_keys import KEY_PREFIX, verify_key
+from storage.conversations import history
+from storage.sessions import Channel, create_session, get_session
+
+router = APIRouter(prefix="/api/sessions", tags=["sessions"])
+
+
+class SessionCreated(BaseModel):
+    session_id: uuid.UUID
+    session_token: str
+    expires_in: int
+
+
+class TurnOut(BaseModel):
+    role: str
+    text: str
+    created_at: datetime
+    latency_ms: float | None = None
+    latency: dict[str, float] | None = None
+
+
+class History(BaseModel):
+    session_id: uuid.UUID
+    channel: str
+    started_at: datetime
+    ended_at: datetime | None
+    turns: list[TurnOut]
+
+
+async def open_session(ctx: Ctx, channel: Channel, caller: dict[str, str] | None = None) -> SessionCreated:
+    row = await create_session(ctx.storage.pool, ctx.owner_id, channel, caller)
+    ttl = ctx.settings.session_token_ttl_s
+    return SessionCreated(session_id=row.id, session_token=session_tokens.issue(ctx.secret, row.id, ttl), expires_in=ttl)
+
+
+@router.post("", status_code=201, dependencies=[RateLimitedIp])
+async def create(ctx: Ctx) -> SessionCreated:
+    return await open_session(ctx, "web")
+
+
+@router.get("/{session_id}/history")
+async def get_history(session_id: uuid.UUID, request: Request, ctx: Ctx) -> History:
+    token = bearer(request)
+    if token and token.startswith(KEY_PREFIX):
+        if await verify_key(ctx.storage.pool, token) is None:
+            raise ApiError(401, "invalid or revoked API key")
+    else:
+        session_from_token(ctx, token, session_id)
+    row = await get_session(ctx.storage.pool, session_id)
+    if row is None or row.owner_id != ctx.owner_id:
+        raise ApiError(404, "no such session")
+    turns = await history(ctx.storage.pool, session_id)
+    return History(
+        session_id=row.id,
+        channel=row.channel,
+        started_at=row.started_at,
+        ended_at=row.ended_at,
+        turns=[TurnOut(role=t.role, text=t.text, created_at=t.created_at, latency_ms=t.latency_ms, latency=t.latency) for t in turns],
+    )

@@ -1,0 +1,1 @@
+"""Persistence: Postgres (asyncpg), Redis, and audio files. Knows nothing of pipelines."""

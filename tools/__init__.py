@@ -1,0 +1,1 @@
+"""The resume brain: a pure library (no web, media or storage imports)."""
