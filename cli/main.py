@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cli import eval_cmd, keys, resume, serve
+from cli import eval_cmd, keys, resume, serve, sip
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -15,6 +15,7 @@ def build_parser() -> argparse.ArgumentParser:
     resume.add_parser(sub)
     keys.add_parser(sub)
     eval_cmd.add_parser(sub)
+    sip.add_parser(sub)
     return parser
 
 

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+# Lists read from the environment as comma-separated text (JSON lists work too).
+CsvList = Annotated[list[str], NoDecode]
 
 
 class Settings(BaseSettings):
@@ -27,7 +32,7 @@ class Settings(BaseSettings):
     # HTTP service.
     host: str = "127.0.0.1"
     port: int = 8000
-    cors_origins: list[str] = []
+    cors_origins: CsvList = []
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     session_token_ttl_s: int = Field(default=3600, ge=60)
     session_state_ttl_s: int = Field(default=3600, ge=60)
@@ -51,23 +56,43 @@ class Settings(BaseSettings):
     stt_provider: Literal["local", "groq", "openai"] = "local"
     stt_model: str | None = None  # faster-whisper name or folder; the bundled tiny.en when unset
     stt_timeout_s: float = Field(default=3.0, gt=0)
+    stt_base_url: str | None = None  # an OpenAI-compatible STT endpoint instead of the provider's own
+    stt_cloud_model: str | None = None  # cloud STT model; whisper-large-v3-turbo (groq) or whisper-1 (openai)
     tts_provider: Literal["piper", "edge"] = "piper"
     piper_voice: Path | None = None  # a Piper .onnx voice; the bundled en_US-joe-medium when unset
     edge_voice: str = "en-US-AriaNeural"
+    edge_timeout_s: float = Field(default=3.0, gt=0)  # per sentence; past it, Piper speaks the sentence
+    voice_preload: bool = True  # load and warm the speech models at start-up (else on the first call)
 
     # Calls.
     max_calls: int = Field(default=8, ge=1)
     idle_prompt_s: float = Field(default=15.0, gt=0)
     idle_hangup_s: float = Field(default=30.0, gt=0)
-    ice_servers: list[str] = []  # stun:/turn: URLs; none by default (loopback and LAN need none)
+    ice_servers: CsvList = []  # stun:/turn: URLs; none by default (loopback and LAN need none)
     ice_username: str | None = None
     ice_credential: SecretStr | None = None
+    call_max_s: float = Field(default=1800.0, gt=0)  # a call is ended after this long, whatever happens
+    # Barge-in: while the agent speaks, caller speech interrupts it only after lasting this long
+    # (from its onset), so a cough or a short "yes" does not; under 0.5 s keeps interruption prompt.
+    barge_in_min_speech_s: float = Field(default=0.3, ge=0)
+    # ...and a transcript shorter than this many words that did not interrupt is not answered.
+    barge_in_min_words: int = Field(default=3, ge=1)
+    # Spoken answers: at most this many sentences / words (typed questions get the full answer).
+    spoken_max_sentences: int = Field(default=3, ge=1)
+    spoken_max_words: int = Field(default=60, ge=5)
 
     # LiveKit.
     livekit_url: str | None = None
     livekit_api_key: str | None = None
     livekit_api_secret: SecretStr | None = None
     livekit_token_ttl_s: int = Field(default=900, ge=60)
+
+    # Phone calls through the LiveKit SIP bridge (`resume-agent sip setup`).
+    sip_trunk_name: str = "resume-agent"
+    sip_numbers: CsvList = []  # the phone numbers callers dial, E.164
+    sip_allowed_addresses: CsvList = []  # carrier IPs/CIDRs allowed to send calls
+    sip_auth_username: str | None = None
+    sip_auth_password: SecretStr | None = None
 
     # Object storage for call audio. Unset bucket means DATA_DIR/audio.
     s3_bucket: str | None = None
@@ -76,11 +101,13 @@ class Settings(BaseSettings):
     s3_access_key_id: str | None = None
     s3_secret_access_key: SecretStr | None = None
 
-    @field_validator("cors_origins", "ice_servers", mode="before")
+    @field_validator("cors_origins", "ice_servers", "sip_numbers", "sip_allowed_addresses", mode="before")
     @classmethod
     def _split_csv(cls, value: object) -> object:
         # Accept "a,b" as well as JSON lists, so shell users need no quoting gymnastics.
-        if isinstance(value, str) and not value.strip().startswith("["):
+        if isinstance(value, str):
+            if value.strip().startswith("["):
+                return json.loads(value)
             return [v.strip() for v in value.split(",") if v.strip()]
         return value
 

@@ -29,9 +29,11 @@ if [[ $want_test == 1 ]]; then
   missing=()
   command -v chromium >/dev/null || missing+=(chromium)
   command -v sipp >/dev/null || missing+=(sip-tester)
+  command -v redis-server >/dev/null || missing+=(redis-server)
   if (( ${#missing[@]} )) && command -v apt-get >/dev/null; then
     echo "setup: installing ${missing[*]}" >&2
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   fi
+  scripts/install_livekit.sh
 fi
 echo "setup: ready" >&2

@@ -12,7 +12,7 @@ from config.settings import Settings, get_settings
 from signaling.context import build_context
 from signaling.errors import install_error_handlers
 from signaling.middleware import RequestContextMiddleware
-from signaling.routes import health, query, resume, sessions
+from signaling.routes import health, livekit, query, resume, sessions
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -37,6 +37,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["Authorization", "Content-Type", "X-Request-Id"],
         )
     app.add_middleware(RequestContextMiddleware)
-    for module in (health, sessions, query, resume):
+    for module in (health, sessions, query, resume, livekit):
         app.include_router(module.router)
     return app

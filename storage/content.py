@@ -63,7 +63,8 @@ async def replace_resume(conn: asyncpg.Connection, owner_id: int, resume: Resume
         await conn.execute("DELETE FROM content WHERE owner_id = $1", owner_id)
         await conn.executemany(
             "INSERT INTO content (id, owner_id, kind, title, description, technologies,"
-            " start_date, end_date, body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb)",
+            " start_date, end_date, body, search) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb,"
+            " to_tsvector('english', $4 || ' ' || $5 || ' ' || array_to_string($6::text[], ' ')))",
             _rows(owner_id, resume),
         )
     return int(version)

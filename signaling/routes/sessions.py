@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from signaling.deps import Ctx, RateLimitedIp, bearer, session_from_token
 from signaling.errors import ApiError
+from signaling.livekit_rooms import open_visitor_room
 from signaling.security import session_tokens
 from storage.api_keys import KEY_PREFIX, verify_key
 from storage.conversations import history
@@ -18,10 +19,17 @@ from storage.sessions import Channel, create_session, get_session
 router = APIRouter(prefix="/api/sessions", tags=["sessions"])
 
 
+class LiveKitJoin(BaseModel):
+    url: str
+    room: str
+    token: str
+
+
 class SessionCreated(BaseModel):
     session_id: uuid.UUID
     session_token: str
     expires_in: int
+    livekit: LiveKitJoin | None = None
 
 
 class TurnOut(BaseModel):
@@ -42,12 +50,24 @@ class History(BaseModel):
 
 async def open_session(ctx: Ctx, channel: Channel, caller: dict[str, str] | None = None) -> SessionCreated:
     row = await create_session(ctx.storage.pool, ctx.owner_id, channel, caller)
+    return session_token_for(ctx, row.id)
+
+
+def session_token_for(ctx: Ctx, session_id: uuid.UUID) -> SessionCreated:
     ttl = ctx.settings.session_token_ttl_s
-    return SessionCreated(session_id=row.id, session_token=session_tokens.issue(ctx.secret, row.id, ttl), expires_in=ttl)
+    return SessionCreated(
+        session_id=session_id, session_token=session_tokens.issue(ctx.secret, session_id, ttl), expires_in=ttl
+    )
 
 
-@router.post("", status_code=201, dependencies=[RateLimitedIp])
+@router.post("", status_code=201, dependencies=[RateLimitedIp], response_model_exclude_none=True)
 async def create(ctx: Ctx) -> SessionCreated:
+    """A visitor session; in LiveKit mode also a room of its own, an agent in it, and a join token."""
+    if ctx.settings.livekit_enabled:
+        session_id, join = await open_visitor_room(ctx)
+        created = session_token_for(ctx, session_id)
+        created.livekit = LiveKitJoin(**join)
+        return created
     return await open_session(ctx, "web")
 
 

@@ -51,9 +51,8 @@ CREATE TABLE content (
     start_date    date,
     end_date      date,
     body          jsonb NOT NULL,
-    search        tsvector GENERATED ALWAYS AS (
-        to_tsvector('english', title || ' ' || description || ' ' || array_to_string(technologies, ' '))
-    ) STORED,
+    -- Filled on insert: array_to_string is not immutable, so it cannot be a generated column.
+    search        tsvector NOT NULL,
     PRIMARY KEY (owner_id, id)
 );
 CREATE INDEX content_search ON content USING gin (search);
