@@ -95,11 +95,11 @@ async def record_exchange(
     """Both turns, the analytics row and the session's last_active in one round trip."""
     await conn.execute(
         """
-        WITH u AS (
-            INSERT INTO conversations (session_id, role, text) VALUES ($1, 'user', $2)
-        ), a AS (
+        WITH t AS (
+            -- One INSERT with rows in order, so ids (and history order) follow the dialogue.
             INSERT INTO conversations (session_id, role, text, latency_ms, latency)
-            VALUES ($1, 'assistant', $3, $8, jsonb_build_object('answer_ms', $8::float8))
+            VALUES ($1, 'user', $2, NULL, NULL),
+                   ($1, 'assistant', $3, $8, jsonb_build_object('answer_ms', $8::float8))
         ), s AS (
             UPDATE sessions SET last_active = now() WHERE id = $1
         )

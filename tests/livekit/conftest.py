@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from config.settings import Settings
-from tests.live_server import LiveServer, free_port, live_server
+from signaling.background_server import LiveServer, free_port, live_server
 from tests.livekit.servers import API_KEY, API_SECRET, LiveKitServer, missing_reason, start_livekit
 
 

@@ -15,7 +15,7 @@ import pytest
 from livekit import api, rtc
 
 from signaling.security.livekit_tokens import visitor_token
-from tests.live_server import LiveServer
+from signaling.background_server import LiveServer
 from tests.livekit.servers import API_KEY, API_SECRET, LiveKitServer
 
 

@@ -1,0 +1,1 @@
+"""Benchmarks: run by command, reported in the README, never asserted in tests."""
