@@ -14,7 +14,6 @@ from typing import Any
 import httpx
 
 from config.settings import get_settings
-from signaling.background_server import live_server
 from tools.evaluation import EvalFormatError, load_cases, run_cases
 
 
@@ -63,6 +62,8 @@ def run(args: argparse.Namespace) -> int:
         return 2
     if args.url:
         return evaluate(args.file, args.url)
+    from signaling.background_server import live_server  # the whole service: only when needed
+
     # Rate limits would throttle a long replay from one address; the eval is the owner's own traffic.
     settings = get_settings().model_copy(update={"rate_limit_enabled": False, "voice_preload": False})
     with live_server(settings) as server:

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
-from cli import eval_cmd, keys, resume, serve, sip
+# Pipecat logs through loguru from import time on; keep its chatter out of command output
+# unless the user asked for debug logs.
+if os.environ.get("LOG_LEVEL", "").upper() != "DEBUG":
+    os.environ.setdefault("LOGURU_LEVEL", "WARNING")
+
+from cli import eval_cmd, keys, resume, serve, sip  # noqa: E402
 
 
 def build_parser() -> argparse.ArgumentParser:

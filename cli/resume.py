@@ -44,9 +44,8 @@ def run(args: argparse.Namespace) -> int:
     resume = parse_resume_file(args.file)
 
     async def _import() -> int:
-        async with cli_storage() as (storage, owner_id):
-            async with storage.pool.acquire() as conn:
-                return await replace_resume(conn, owner_id, resume)
+        async with cli_storage() as (storage, owner_id), storage.pool.acquire() as conn:
+            return await replace_resume(conn, owner_id, resume)
 
     version = asyncio.run(_import())
     print(f"imported {len(resume.items())} items for {resume.profile.name} (resume version {version})", file=sys.stderr)

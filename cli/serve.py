@@ -5,11 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-import uvicorn
-
 from config.settings import get_settings
-from signaling.app import create_app
-from signaling.logs import configure_logging
 
 
 def add_parser(sub: Any) -> None:
@@ -20,6 +16,12 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Imported here so that light commands (keys, import-resume) skip loading the media stack.
+    import uvicorn
+
+    from signaling.app import create_app
+    from signaling.logs import configure_logging
+
     settings = get_settings()
     configure_logging(settings.log_level)
     uvicorn.run(

@@ -11,7 +11,6 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-
 # Lists read from the environment as comma-separated text (JSON lists work too).
 CsvList = Annotated[list[str], NoDecode]
 
@@ -72,9 +71,14 @@ class Settings(BaseSettings):
     ice_username: str | None = None
     ice_credential: SecretStr | None = None
     call_max_s: float = Field(default=1800.0, gt=0)  # a call is ended after this long, whatever happens
-    # Barge-in: while the agent speaks, caller speech interrupts it only after lasting this long
-    # (from its onset), so a cough or a short "yes" does not; under 0.5 s keeps interruption prompt.
-    barge_in_min_speech_s: float = Field(default=0.3, ge=0)
+    # Voice activity (Silero VAD): speech must last VAD_START_S to count, at this loudness (0-1).
+    vad_start_s: float = Field(default=0.15, gt=0)
+    vad_min_volume: float = Field(default=0.2, ge=0, le=1)
+    # Barge-in (pipeline/turns.py): caller speech over the agent pauses its audio at once; it is
+    # an interruption once it has lasted BARGE_IN_MIN_SPEECH_S, else the agent resumes after
+    # BARGE_IN_RESUME_S of quiet. A cough or a short "yes" is shorter than the threshold.
+    barge_in_min_speech_s: float = Field(default=0.7, ge=0)
+    barge_in_resume_s: float = Field(default=0.4, ge=0)
     # ...and a transcript shorter than this many words that did not interrupt is not answered.
     barge_in_min_words: int = Field(default=3, ge=1)
     # Spoken answers: at most this many sentences / words (typed questions get the full answer).

@@ -15,7 +15,6 @@ from typing import Literal
 
 from prometheus_client import Counter, Histogram
 from pydantic import ValidationError
-
 from redis.asyncio import Redis
 
 from pipeline.answer.llm import LLMAnswerer

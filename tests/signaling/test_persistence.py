@@ -7,8 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from config.settings import Settings
-from tests.conftest import running_app
 from storage.content import replace_resume
+from tests.conftest import running_app
 from tools.resume_model import Resume, sample_resume_json
 
 

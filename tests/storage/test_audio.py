@@ -12,8 +12,8 @@ import httpx
 import pytest
 
 from config.settings import Settings
-from storage.audio import LocalAudioStore, S3AudioStore, open_audio_store
 from signaling.background_server import free_port
+from storage.audio import LocalAudioStore, S3AudioStore, open_audio_store
 from tests.livekit.servers import wait_for_port
 
 WAV = b"RIFF\x24\x00\x00\x00WAVEfmt " + bytes(28)
