@@ -1,6 +1,6 @@
 """In-process latency of the resume engine: p50/p99 per query over several rounds.
 
-    .venv/bin/python -m bench.engine [--rounds 5] [--repeat 200]
+.venv/bin/python -m bench.engine [--rounds 5] [--repeat 200]
 """
 
 from __future__ import annotations
@@ -29,7 +29,11 @@ EXTRA = [
 
 def questions() -> list[list[str]]:
     """Conversations (lists of turns) from the dev set plus a few extra phrasings."""
-    convs = [[t["text"] for t in json.loads(line)["turns"]] for line in QUESTIONS.read_text().splitlines() if line.strip()]
+    convs = [
+        [t["text"] for t in json.loads(line)["turns"]]
+        for line in QUESTIONS.read_text().splitlines()
+        if line.strip()
+    ]
     return convs + [[q] for q in EXTRA]
 
 

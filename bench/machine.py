@@ -17,7 +17,8 @@ def describe() -> str:
     except OSError:
         pass
     mem_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return f"{os.cpu_count()} cores ({model}), {mem_gb:.0f} GiB, Python {platform.python_version()}, {platform.system()}"
+    python = platform.python_version()
+    return f"{os.cpu_count()} cores ({model}), {mem_gb:.0f} GiB, Python {python}, {platform.system()}"
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -59,13 +59,20 @@ def _ms(value: str) -> float:
 def run_wrk(url: str, seconds: int, connections: int, script: Path) -> dict[str, float]:
     out = subprocess.run(
         ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script), url],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     lat = dict(re.findall(r"^\s+(50|90|99)%\s+(\S+)", out, re.M))
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return {"rps": rps, "p50_ms": _ms(lat["50"]), "p90_ms": _ms(lat["90"]), "p99_ms": _ms(lat["99"]),
-            "errors": float(non2xx.group(1)) if non2xx else 0.0}
+    return {
+        "rps": rps,
+        "p50_ms": _ms(lat["50"]),
+        "p90_ms": _ms(lat["90"]),
+        "p99_ms": _ms(lat["99"]),
+        "errors": float(non2xx.group(1)) if non2xx else 0.0,
+    }
 
 
 def main() -> None:
@@ -78,11 +85,18 @@ def main() -> None:
         sys.exit("wrk is not installed (Debian: apt-get install wrk)")
     port = _free_port()
     data_dir = tempfile.mkdtemp(prefix="bench-query-")
-    env = {**os.environ, "DATA_DIR": data_dir, "RATE_LIMIT_ENABLED": "false", "LOG_LEVEL": "WARNING",
-           "VOICE_PRELOAD": "false"}
+    env = {
+        **os.environ,
+        "DATA_DIR": data_dir,
+        "RATE_LIMIT_ENABLED": "false",
+        "LOG_LEVEL": "WARNING",
+        "VOICE_PRELOAD": "false",
+    }
     service = subprocess.Popen(
-        [str(ROOT / ".venv/bin/resume-agent"), "serve", "--port", str(port)], env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [str(ROOT / ".venv/bin/resume-agent"), "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         base = f"http://127.0.0.1:{port}"
@@ -113,7 +127,9 @@ def main() -> None:
         "p99_ms_median": round(statistics.median(r["p99_ms"] for r in runs), 2),
         "errors": sum(r["errors"] for r in runs),
     }
-    (Path(__file__).parent / "results" / "query_endpoint.json").write_text(json.dumps(result, indent=2) + "\n")
+    (Path(__file__).parent / "results" / "query_endpoint.json").write_text(
+        json.dumps(result, indent=2) + "\n"
+    )
     print(json.dumps(result, indent=2))
 
 

@@ -40,7 +40,9 @@ def run_list(args: argparse.Namespace) -> int:
             for k in await list_keys(storage.pool):
                 state = f"revoked {k.revoked_at:%Y-%m-%d}" if k.revoked_at else "active"
                 used = f"{k.last_used_at:%Y-%m-%d %H:%M}" if k.last_used_at else "never"
-                print(f"{k.prefix}\t{state}\tcreated {k.created_at:%Y-%m-%d}\tlast used {used}\t{k.label or ''}")
+                print(
+                    f"{k.prefix}\t{state}\tcreated {k.created_at:%Y-%m-%d}\tlast used {used}\t{k.label or ''}"
+                )
 
     asyncio.run(_go())
     return 0

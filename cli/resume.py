@@ -31,7 +31,9 @@ def parse_resume_file(path: Path) -> Resume:
     try:
         return Resume.model_validate(json.loads(text))
     except json.JSONDecodeError as exc:
-        raise SystemExit(f"error: {path} is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from exc
+        raise SystemExit(
+            f"error: {path} is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+        ) from exc
     except ValidationError as exc:
         lines = [f"error: {path} is not a valid resume ({exc.error_count()} problem(s)):"]
         for err in exc.errors():
@@ -48,5 +50,8 @@ def run(args: argparse.Namespace) -> int:
             return await replace_resume(conn, owner_id, resume)
 
     version = asyncio.run(_import())
-    print(f"imported {len(resume.items())} items for {resume.profile.name} (resume version {version})", file=sys.stderr)
+    print(
+        f"imported {len(resume.items())} items for {resume.profile.name} (resume version {version})",
+        file=sys.stderr,
+    )
     return 0

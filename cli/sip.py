@@ -21,7 +21,9 @@ ROOM_PREFIX = "call-"
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("sip", help="phone calls through LiveKit SIP")
     ssub = p.add_subparsers(dest="sip_command", required=True)
-    ssub.add_parser("setup", help="create or update the inbound trunk and dispatch rule").set_defaults(func=run_setup)
+    ssub.add_parser("setup", help="create or update the inbound trunk and dispatch rule").set_defaults(
+        func=run_setup
+    )
 
 
 def trunk_info(settings: Settings) -> api.SIPInboundTrunkInfo:
@@ -41,7 +43,9 @@ def rule_info(settings: Settings, trunk_id: str) -> api.SIPDispatchRuleInfo:
     return api.SIPDispatchRuleInfo(
         name=f"{settings.sip_trunk_name}-dispatch",
         trunk_ids=[trunk_id],
-        rule=api.SIPDispatchRule(dispatch_rule_individual=api.SIPDispatchRuleIndividual(room_prefix=ROOM_PREFIX)),
+        rule=api.SIPDispatchRule(
+            dispatch_rule_individual=api.SIPDispatchRuleIndividual(room_prefix=ROOM_PREFIX)
+        ),
     )
 
 
@@ -50,9 +54,13 @@ async def setup(settings: Settings) -> tuple[str, str]:
     if not settings.livekit_enabled:
         raise SystemExit("error: set LIVEKIT_URL, LIVEKIT_API_KEY and LIVEKIT_API_SECRET first")
     if not settings.sip_numbers and not settings.sip_allowed_addresses and not settings.sip_auth_username:
-        raise SystemExit("error: set SIP_NUMBERS, SIP_ALLOWED_ADDRESSES or SIP_AUTH_USERNAME: an open trunk takes spam calls")
+        raise SystemExit(
+            "error: set SIP_NUMBERS, SIP_ALLOWED_ADDRESSES or SIP_AUTH_USERNAME (an open trunk takes spam)"
+        )
     assert settings.livekit_url and settings.livekit_api_key and settings.livekit_api_secret
-    lk = api.LiveKitAPI(settings.livekit_url, settings.livekit_api_key, settings.livekit_api_secret.get_secret_value())
+    lk = api.LiveKitAPI(
+        settings.livekit_url, settings.livekit_api_key, settings.livekit_api_secret.get_secret_value()
+    )
     try:
         wanted = trunk_info(settings)
         trunks = (await lk.sip.list_inbound_trunk(api.ListSIPInboundTrunkRequest())).items

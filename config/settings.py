@@ -1,4 +1,4 @@
-"""The one settings class. Every field is an environment variable (upper-case name) documented in the README."""
+"""The one settings class: each field is an environment variable (upper-case name), in the README."""
 
 from __future__ import annotations
 

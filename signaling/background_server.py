@@ -1,4 +1,4 @@
-"""The service on a loopback port, uvicorn in a thread: for the eval command and tests whose peers need a socket."""
+"""The service on a loopback port (uvicorn in a thread), for the eval command and socket-using tests."""
 
 from __future__ import annotations
 

@@ -60,7 +60,9 @@ RateLimitedIp = Depends(rate_limit_ip)
 async def require_owner_key(request: Request, ctx: Ctx) -> ApiKey:
     token = bearer(request)
     if not token:
-        raise ApiError(401, "missing API key: send 'Authorization: Bearer <key>'", {"WWW-Authenticate": "Bearer"})
+        raise ApiError(
+            401, "missing API key: send 'Authorization: Bearer <key>'", {"WWW-Authenticate": "Bearer"}
+        )
     key = await verify_key(ctx.storage.pool, token)
     if key is None:
         await _rate_limit(ctx, "bad-key", client_ip(request), ctx.settings.rate_limit_per_ip)

@@ -88,8 +88,13 @@ async def on_room_finished(ctx: AppContext, room: str) -> uuid.UUID | None:
     return session_id
 
 
-async def _dispatch(ctx: AppContext, room: str, session_id: uuid.UUID, channel: Channel, claim: bool = True) -> None:
+async def _dispatch(
+    ctx: AppContext, room: str, session_id: uuid.UUID, channel: Channel, claim: bool = True
+) -> None:
     if claim:
         await ctx.storage.redis.set(_room_key(room), str(session_id), ex=ROOM_KEY_TTL_S)
-    await enqueue(ctx.storage.redis, {"type": "livekit_room", "room": room, "session_id": str(session_id), "channel": channel})
+    await enqueue(
+        ctx.storage.redis,
+        {"type": "livekit_room", "room": room, "session_id": str(session_id), "channel": channel},
+    )
     log.info("agent dispatched", extra={"session_id": str(session_id), "event": "dispatch"})

@@ -5,7 +5,9 @@ from __future__ import annotations
 from prometheus_client import Counter, Gauge, Histogram
 
 HTTP_REQUESTS = Counter(
-    "resume_agent_http_requests_total", "HTTP requests by route, method and status", ["route", "method", "status"]
+    "resume_agent_http_requests_total",
+    "HTTP requests by route, method and status",
+    ["route", "method", "status"],
 )
 HTTP_LATENCY = Histogram(
     "resume_agent_http_request_seconds",

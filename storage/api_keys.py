@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-import asyncpg
+from storage.types import Executor
 
 KEY_PREFIX = "ra_"
 
@@ -39,7 +39,7 @@ def _split(key: str) -> str | None:
     return key[: len(KEY_PREFIX) + 8]
 
 
-async def create_key(conn: asyncpg.Connection | asyncpg.Pool, owner_id: int, label: str | None) -> str:
+async def create_key(conn: Executor, owner_id: int, label: str | None) -> str:
     """Create a key and return it in full: the only time it is ever visible."""
     key = KEY_PREFIX + secrets.token_urlsafe(32)
     await conn.execute(
@@ -52,7 +52,7 @@ async def create_key(conn: asyncpg.Connection | asyncpg.Pool, owner_id: int, lab
     return key
 
 
-async def verify_key(conn: asyncpg.Connection | asyncpg.Pool, key: str) -> ApiKey | None:
+async def verify_key(conn: Executor, key: str) -> ApiKey | None:
     """The live key row matching `key`, touching last_used_at; None if unknown or revoked."""
     prefix = _split(key)
     if prefix is None:
@@ -69,14 +69,14 @@ async def verify_key(conn: asyncpg.Connection | asyncpg.Pool, key: str) -> ApiKe
     return ApiKey(**data)
 
 
-async def list_keys(conn: asyncpg.Connection | asyncpg.Pool) -> list[ApiKey]:
+async def list_keys(conn: Executor) -> list[ApiKey]:
     rows = await conn.fetch(
         "SELECT id, owner_id, prefix, label, created_at, last_used_at, revoked_at FROM api_keys ORDER BY id"
     )
     return [ApiKey(**dict(r)) for r in rows]
 
 
-async def revoke_key(conn: asyncpg.Connection | asyncpg.Pool, prefix: str) -> bool:
+async def revoke_key(conn: Executor, prefix: str) -> bool:
     """Revoke by prefix (what `keys list` shows). True when a live key was revoked."""
     result = await conn.execute(
         "UPDATE api_keys SET revoked_at = now() WHERE prefix = $1 AND revoked_at IS NULL", prefix

@@ -53,7 +53,11 @@ class LocalAudioStore:
         base = self.folder / check_key(prefix) if prefix else self.folder
         if not base.exists():
             return []
-        return sorted(str(p.relative_to(self.folder)) for p in base.rglob("*") if p.is_file() and not p.name.endswith(".part"))
+        return sorted(
+            str(p.relative_to(self.folder))
+            for p in base.rglob("*")
+            if p.is_file() and not p.name.endswith(".part")
+        )
 
 
 class S3AudioStore:
@@ -82,7 +86,11 @@ class S3AudioStore:
 
     async def put(self, key: str, data: bytes, content_type: str = "audio/wav") -> None:
         await asyncio.to_thread(
-            self._client.put_object, Bucket=self.bucket, Key=check_key(key), Body=data, ContentType=content_type
+            self._client.put_object,
+            Bucket=self.bucket,
+            Key=check_key(key),
+            Body=data,
+            ContentType=content_type,
         )
 
     async def get(self, key: str) -> bytes:

@@ -9,9 +9,8 @@ from __future__ import annotations
 import json
 from datetime import date
 
-import asyncpg
-
 from storage.owners import create_owner, get_default_owner
+from storage.types import Connection, Executor
 from tools.resume_model import Resume, item_title
 
 
@@ -23,7 +22,7 @@ def _as_date(value: str | None) -> date | None:
 
 
 def _rows(owner_id: int, resume: Resume) -> list[tuple[object, ...]]:
-    rows = []
+    rows: list[tuple[object, ...]] = []
     for kind, item in resume.items():
         data = item.model_dump(mode="json")
         description = " ".join(
@@ -47,7 +46,7 @@ def _rows(owner_id: int, resume: Resume) -> list[tuple[object, ...]]:
     return rows
 
 
-async def replace_resume(conn: asyncpg.Connection, owner_id: int, resume: Resume) -> int:
+async def replace_resume(conn: Connection, owner_id: int, resume: Resume) -> int:
     """Replace the owner's resume atomically; returns the new resume version."""
     async with conn.transaction():
         version = await conn.fetchval(
@@ -70,18 +69,18 @@ async def replace_resume(conn: asyncpg.Connection, owner_id: int, resume: Resume
     return int(version)
 
 
-async def load_resume(conn: asyncpg.Connection | asyncpg.Pool, owner_id: int) -> tuple[Resume, int] | None:
+async def load_resume(conn: Executor, owner_id: int) -> tuple[Resume, int] | None:
     row = await conn.fetchrow("SELECT resume, resume_version FROM owners WHERE id = $1", owner_id)
     if row is None or row["resume"] is None:
         return None
     return Resume.model_validate_json(row["resume"]), int(row["resume_version"])
 
 
-async def resume_version(conn: asyncpg.Connection | asyncpg.Pool, owner_id: int) -> int:
+async def resume_version(conn: Executor, owner_id: int) -> int:
     return int(await conn.fetchval("SELECT resume_version FROM owners WHERE id = $1", owner_id) or 0)
 
 
-async def ensure_owner(conn: asyncpg.Connection, default_resume: Resume) -> tuple[int, Resume, int]:
+async def ensure_owner(conn: Connection, default_resume: Resume) -> tuple[int, Resume, int]:
     """The owner with their resume, creating both from `default_resume` on first start."""
     async with conn.transaction():
         # Two processes starting at once must not create two owners.

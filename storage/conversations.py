@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-import asyncpg
+from storage.types import Executor
 
 Role = Literal["user", "assistant"]
 
@@ -24,7 +24,7 @@ class Turn:
 
 
 async def add_turn(
-    conn: asyncpg.Connection | asyncpg.Pool,
+    conn: Executor,
     session_id: uuid.UUID,
     role: Role,
     text: str,
@@ -43,7 +43,7 @@ async def add_turn(
     return int(turn_id)
 
 
-async def history(conn: asyncpg.Connection | asyncpg.Pool, session_id: uuid.UUID) -> list[Turn]:
+async def history(conn: Executor, session_id: uuid.UUID) -> list[Turn]:
     rows = await conn.fetch(
         "SELECT id, role, text, created_at, latency_ms, latency FROM conversations"
         " WHERE session_id = $1 ORDER BY id",
@@ -59,7 +59,7 @@ async def history(conn: asyncpg.Connection | asyncpg.Pool, session_id: uuid.UUID
 
 
 async def record_query(
-    conn: asyncpg.Connection | asyncpg.Pool,
+    conn: Executor,
     session_id: uuid.UUID | None,
     query: str,
     intent: str,
@@ -82,7 +82,7 @@ async def record_query(
 
 
 async def record_exchange(
-    conn: asyncpg.Connection | asyncpg.Pool,
+    conn: Executor,
     session_id: uuid.UUID,
     question: str,
     answer: str,

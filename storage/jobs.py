@@ -31,7 +31,7 @@ async def enqueue(redis: Redis, job: dict[str, Any]) -> str:
 
 async def claim(redis: Redis, consumer: str, block_ms: int = 1000) -> tuple[str, dict[str, Any]] | None:
     await ensure_group(redis)
-    got = await redis.xreadgroup(GROUP, consumer, {STREAM: ">"}, count=1, block=block_ms)
+    got: Any = await redis.xreadgroup(GROUP, consumer, {STREAM: ">"}, count=1, block=block_ms)
     if not got:
         return None
     _, entries = got[0]

@@ -11,6 +11,8 @@ from importlib import resources
 
 import asyncpg
 
+from storage.types import Connection
+
 log = logging.getLogger(__name__)
 
 _LOCK_ID = 0x7265_7375_6D65  # "resume": any constant shared by every starter
@@ -26,7 +28,7 @@ def available() -> list[tuple[int, str, str]]:
     return sorted(found)
 
 
-async def applied_versions(conn: asyncpg.Connection) -> list[int]:
+async def applied_versions(conn: Connection) -> list[int]:
     rows = await conn.fetch("SELECT version FROM schema_migrations ORDER BY version")
     return [r["version"] for r in rows]
 

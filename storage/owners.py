@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import asyncpg
+from storage.types import Executor
 
 
 @dataclass(frozen=True)
@@ -15,15 +15,13 @@ class Owner:
     resume_version: int
 
 
-async def get_default_owner(conn: asyncpg.Connection | asyncpg.Pool) -> Owner | None:
+async def get_default_owner(conn: Executor) -> Owner | None:
     """The first owner. The service speaks for one person; the table allows more for later."""
-    row = await conn.fetchrow(
-        "SELECT id, name, email, resume_version FROM owners ORDER BY id LIMIT 1"
-    )
+    row = await conn.fetchrow("SELECT id, name, email, resume_version FROM owners ORDER BY id LIMIT 1")
     return Owner(**dict(row)) if row else None
 
 
-async def create_owner(conn: asyncpg.Connection | asyncpg.Pool, name: str, email: str | None) -> Owner:
+async def create_owner(conn: Executor, name: str, email: str | None) -> Owner:
     row = await conn.fetchrow(
         "INSERT INTO owners (name, email) VALUES ($1, $2) RETURNING id, name, email, resume_version",
         name,

@@ -10,6 +10,8 @@ from typing import Any, Literal
 
 import asyncpg
 
+from storage.types import Executor
+
 Channel = Literal["web", "phone", "text", "livekit"]
 
 
@@ -34,7 +36,7 @@ def _row(row: asyncpg.Record) -> SessionRow:
 
 
 async def create_session(
-    conn: asyncpg.Connection | asyncpg.Pool,
+    conn: Executor,
     owner_id: int,
     channel: Channel,
     caller: dict[str, Any] | None = None,
@@ -51,16 +53,16 @@ async def create_session(
     return _row(row)
 
 
-async def get_session(conn: asyncpg.Connection | asyncpg.Pool, session_id: uuid.UUID) -> SessionRow | None:
+async def get_session(conn: Executor, session_id: uuid.UUID) -> SessionRow | None:
     row = await conn.fetchrow(f"SELECT {_COLUMNS} FROM sessions WHERE id = $1", session_id)
     return _row(row) if row else None
 
 
-async def touch_session(conn: asyncpg.Connection | asyncpg.Pool, session_id: uuid.UUID) -> None:
+async def touch_session(conn: Executor, session_id: uuid.UUID) -> None:
     await conn.execute("UPDATE sessions SET last_active = now() WHERE id = $1", session_id)
 
 
-async def end_session(conn: asyncpg.Connection | asyncpg.Pool, session_id: uuid.UUID) -> None:
+async def end_session(conn: Executor, session_id: uuid.UUID) -> None:
     """Mark the session ended; idempotent (the first end time wins)."""
     await conn.execute(
         "UPDATE sessions SET ended_at = COALESCE(ended_at, now()), last_active = now() WHERE id = $1",
@@ -68,9 +70,7 @@ async def end_session(conn: asyncpg.Connection | asyncpg.Pool, session_id: uuid.
     )
 
 
-async def update_caller(
-    conn: asyncpg.Connection | asyncpg.Pool, session_id: uuid.UUID, caller: dict[str, Any]
-) -> None:
+async def update_caller(conn: Executor, session_id: uuid.UUID, caller: dict[str, Any]) -> None:
     await conn.execute(
         "UPDATE sessions SET caller = caller || $2::jsonb WHERE id = $1", session_id, json.dumps(caller)
     )

@@ -16,6 +16,7 @@ from signaling.app import create_app
 from signaling.context import AppContext
 from storage.api_keys import create_key
 
+
 @pytest.fixture(scope="session")
 def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("data")
@@ -42,7 +43,9 @@ async def running_app(settings: Settings) -> AsyncIterator[tuple[FastAPI, httpx.
 
 
 @pytest.fixture(scope="session")
-async def app_and_client(make_settings: Callable[..., Settings]) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
+async def app_and_client(
+    make_settings: Callable[..., Settings],
+) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
     async with running_app(make_settings()) as pair:
         yield pair
 

@@ -26,7 +26,9 @@ from tools.state import ConversationState
 log = logging.getLogger(__name__)
 
 ANSWERS = Counter("resume_agent_answers_total", "Answers by source", ["source"])
-LLM_FALLBACKS = Counter("resume_agent_llm_fallbacks_total", "LLM errors or timeouts answered by the engine", ["reason"])
+LLM_FALLBACKS = Counter(
+    "resume_agent_llm_fallbacks_total", "LLM errors or timeouts answered by the engine", ["reason"]
+)
 ANSWER_SECONDS = Histogram(
     "resume_agent_answer_seconds",
     "Time to produce an answer, by source",
@@ -110,7 +112,12 @@ class Answerer:
         return Answer(result, Conversation(engine_state, history), source, elapsed * 1000)
 
     async def _ask_llm(
-        self, engine: ResumeEngine, text: str, conversation: Conversation, fallback: EngineResult, source: Source
+        self,
+        engine: ResumeEngine,
+        text: str,
+        conversation: Conversation,
+        fallback: EngineResult,
+        source: Source,
     ) -> tuple[EngineResult, Source]:
         assert self.llm is not None
         try:
@@ -127,7 +134,11 @@ class Answerer:
 
 def _encode(result: EngineResult) -> str:
     return json.dumps(
-        {"answer": result.answer, "intent": result.intent, "items": [[i.id, i.kind, i.title] for i in result.items]}
+        {
+            "answer": result.answer,
+            "intent": result.intent,
+            "items": [[i.id, i.kind, i.title] for i in result.items],
+        }
     )
 
 

@@ -46,10 +46,10 @@ class LLMAnswerer:
         messages.append({"role": "user", "content": text})
         returned: dict[str, ItemRef] = {}
         for _ in range(MAX_TOOL_ROUNDS):
-            response = await self._client.chat.completions.create(
+            response = await self._client.chat.completions.create(  # type: ignore[call-overload]
                 model=self.config.model,
-                messages=messages,  # type: ignore[arg-type]
-                tools=TOOL_SCHEMAS,  # type: ignore[arg-type]
+                messages=messages,
+                tools=TOOL_SCHEMAS,
                 tool_choice="auto",
                 temperature=0.2,
                 max_tokens=200,

@@ -17,7 +17,12 @@ from tools.engine import ResumeEngine
 
 class ResumeSource:
     def __init__(
-        self, pool: asyncpg.Pool, owner_id: int, engine: ResumeEngine, version: int, check_every_s: float = 2.0
+        self,
+        pool: asyncpg.Pool,
+        owner_id: int,
+        engine: ResumeEngine,
+        version: int,
+        check_every_s: float = 2.0,
     ) -> None:
         self._pool = pool
         self.owner_id = owner_id

@@ -17,9 +17,7 @@ MAX_RESUME_BYTES = 1_000_000
 
 
 def validation_message(exc: ValidationError) -> tuple[str, list[dict[str, str]]]:
-    details = [
-        {"field": ".".join(str(p) for p in err["loc"]), "message": err["msg"]} for err in exc.errors()
-    ]
+    details = [{"field": ".".join(str(p) for p in err["loc"]), "message": err["msg"]} for err in exc.errors()]
     first = details[0]
     return f"{first['field'] or 'resume'}: {first['message']}", details
 

@@ -88,5 +88,10 @@ async def get_history(session_id: uuid.UUID, request: Request, ctx: Ctx) -> Hist
         channel=row.channel,
         started_at=row.started_at,
         ended_at=row.ended_at,
-        turns=[TurnOut(role=t.role, text=t.text, created_at=t.created_at, latency_ms=t.latency_ms, latency=t.latency) for t in turns],
+        turns=[
+            TurnOut(
+                role=t.role, text=t.text, created_at=t.created_at, latency_ms=t.latency_ms, latency=t.latency
+            )
+            for t in turns
+        ],
     )

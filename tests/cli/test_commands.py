@@ -21,7 +21,12 @@ def cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
         if name in os.environ:
             env[name] = os.environ[name]
     return subprocess.run(
-        [sys.executable, "-m", "cli.main", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=180
+        [sys.executable, "-m", "cli.main", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
 
 
@@ -56,9 +61,21 @@ def test_import_good_resume_then_bad_ones_change_nothing(cli_dir: Path, tmp_path
 
     # The good import is still what the service answers from.
     cases = tmp_path / "cases.jsonl"
-    cases.write_text(json.dumps({"id": "who", "turns": [{"text": "What's their email?", "expect": {"mentions": ["jordan.reyes@example.com"]}}]}) + "\n")
+    cases.write_text(
+        json.dumps(
+            {
+                "id": "who",
+                "turns": [
+                    {"text": "What's their email?", "expect": {"mentions": ["jordan.reyes@example.com"]}}
+                ],
+            }
+        )
+        + "\n"
+    )
     evaluated = cli(cli_dir, "eval", str(cases))
-    assert evaluated.stdout.strip().splitlines()[-1] == "qa: 1/1 cases passed", evaluated.stdout + evaluated.stderr
+    assert evaluated.stdout.strip().splitlines()[-1] == "qa: 1/1 cases passed", (
+        evaluated.stdout + evaluated.stderr
+    )
 
 
 def test_keys_create_list_revoke(cli_dir: Path) -> None:
@@ -79,9 +96,21 @@ def test_keys_create_list_revoke(cli_dir: Path) -> None:
 def test_eval_reports_failures_and_bad_files(cli_dir: Path, tmp_path: Path) -> None:
     cases = tmp_path / "cases.jsonl"
     cases.write_text(
-        json.dumps({"id": "ok", "turns": [{"text": "Which projects used Rust?", "expect": {"items_all": ["proj-rust-jitter"]}}]})
+        json.dumps(
+            {
+                "id": "ok",
+                "turns": [
+                    {"text": "Which projects used Rust?", "expect": {"items_all": ["proj-rust-jitter"]}}
+                ],
+            }
+        )
         + "\n"
-        + json.dumps({"id": "wrong", "turns": [{"text": "Which projects used Rust?", "expect": {"mentions": ["COBOL"]}}]})
+        + json.dumps(
+            {
+                "id": "wrong",
+                "turns": [{"text": "Which projects used Rust?", "expect": {"mentions": ["COBOL"]}}],
+            }
+        )
         + "\n"
     )
     run = cli(cli_dir, "eval", str(cases))

@@ -18,7 +18,9 @@ def livekit_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[L
     if reason:
         pytest.skip(reason)
     service_port = free_port()
-    server = start_livekit(tmp_path_factory.mktemp("livekit"), f"http://127.0.0.1:{service_port}/api/livekit/webhook")
+    server = start_livekit(
+        tmp_path_factory.mktemp("livekit"), f"http://127.0.0.1:{service_port}/api/livekit/webhook"
+    )
     try:
         yield server, service_port
     finally:
@@ -42,7 +44,9 @@ def livekit_settings(livekit_server: tuple[LiveKitServer, int], data_dir: Path) 
 
 
 @pytest.fixture(scope="session")
-def livekit_service(livekit_settings: Settings, livekit_server: tuple[LiveKitServer, int]) -> Iterator[LiveServer]:
+def livekit_service(
+    livekit_settings: Settings, livekit_server: tuple[LiveKitServer, int]
+) -> Iterator[LiveServer]:
     with live_server(livekit_settings, port=livekit_server[1]) as server:
         yield server
 

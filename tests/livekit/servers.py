@@ -70,7 +70,17 @@ def start_livekit(workdir: Path, webhook_url: str) -> LiveKitServer:
     procs: list[subprocess.Popen[bytes]] = []
     procs.append(
         subprocess.Popen(
-            ["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            [
+                "redis-server",
+                "--port",
+                str(redis_port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -87,7 +97,9 @@ def start_livekit(workdir: Path, webhook_url: str) -> LiveKitServer:
     env = {**os.environ, "LIVEKIT_KEYS": f"{API_KEY}: {API_SECRET}"}
     with log.open("wb") as out:
         procs.append(
-            subprocess.Popen([str(BIN_DIR / "server"), "--config", str(config_path)], stdout=out, stderr=out, env=env)
+            subprocess.Popen(
+                [str(BIN_DIR / "server"), "--config", str(config_path)], stdout=out, stderr=out, env=env
+            )
         )
     try:
         wait_for_port(http_port)
@@ -95,4 +107,6 @@ def start_livekit(workdir: Path, webhook_url: str) -> LiveKitServer:
         for p in procs:
             p.kill()
         raise RuntimeError(f"livekit-server did not start:\n{log.read_text()[-2000:]}") from None
-    return LiveKitServer(f"ws://127.0.0.1:{http_port}", f"http://127.0.0.1:{http_port}", redis_port, log, procs)
+    return LiveKitServer(
+        f"ws://127.0.0.1:{http_port}", f"http://127.0.0.1:{http_port}", redis_port, log, procs
+    )

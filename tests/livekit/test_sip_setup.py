@@ -11,7 +11,9 @@ from config.settings import Settings
 from tests.livekit.servers import API_KEY, API_SECRET
 
 
-async def test_setup_twice_gives_one_trunk_and_one_rule(make_livekit_settings: Callable[..., Settings]) -> None:
+async def test_setup_twice_gives_one_trunk_and_one_rule(
+    make_livekit_settings: Callable[..., Settings],
+) -> None:
     settings = make_livekit_settings(sip_trunk_name="resume-agent-test")
     first = await setup(settings)
     second = await setup(settings.model_copy(update={"sip_numbers": ["+15550100", "+15550101"]}))
@@ -19,8 +21,16 @@ async def test_setup_twice_gives_one_trunk_and_one_rule(make_livekit_settings: C
     assert settings.livekit_url
     lk = api.LiveKitAPI(settings.livekit_url.replace("ws://", "http://"), API_KEY, API_SECRET)
     try:
-        trunks = [t for t in (await lk.sip.list_inbound_trunk(api.ListSIPInboundTrunkRequest())).items if t.name == "resume-agent-test"]
-        rules = [r for r in (await lk.sip.list_dispatch_rule(api.ListSIPDispatchRuleRequest())).items if r.trunk_ids == [first[0]]]
+        trunks = [
+            t
+            for t in (await lk.sip.list_inbound_trunk(api.ListSIPInboundTrunkRequest())).items
+            if t.name == "resume-agent-test"
+        ]
+        rules = [
+            r
+            for r in (await lk.sip.list_dispatch_rule(api.ListSIPDispatchRuleRequest())).items
+            if r.trunk_ids == [first[0]]
+        ]
     finally:
         await lk.aclose()
     assert len(trunks) == 1 and list(trunks[0].numbers) == ["+15550100", "+15550101"]

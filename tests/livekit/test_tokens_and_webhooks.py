@@ -39,7 +39,9 @@ async def test_session_gets_a_room_scoped_token(livekit_service: LiveServer) -> 
     assert 0 < expires - time.time() <= 15 * 60 + 5
 
 
-async def test_visitor_joins_its_room_and_nothing_else(livekit_service: LiveServer, livekit_server: tuple[LiveKitServer, int]) -> None:
+async def test_visitor_joins_its_room_and_nothing_else(
+    livekit_service: LiveServer, livekit_server: tuple[LiveKitServer, int]
+) -> None:
     server, _ = livekit_server
     body = await _create_session(livekit_service)
     join = body["livekit"]
@@ -85,7 +87,9 @@ async def test_forged_webhook_is_401(livekit_service: LiveServer) -> None:
     async with httpx.AsyncClient(base_url=livekit_service.url) as client:
         unsigned = await client.post("/api/livekit/webhook", content=body)
         forged = await client.post(
-            "/api/livekit/webhook", content=body, headers={"Authorization": _signed(body, "not-the-secret-at-all-0123456789")}
+            "/api/livekit/webhook",
+            content=body,
+            headers={"Authorization": _signed(body, "not-the-secret-at-all-0123456789")},
         )
         swapped = await client.post(
             "/api/livekit/webhook", content=body + " ", headers={"Authorization": _signed(body)}
@@ -107,13 +111,19 @@ async def test_sip_participant_opens_a_phone_session_once(livekit_service: LiveS
         },
     }
     body = json.dumps(event)
-    pool = await asyncpg.create_pool(livekit_service.app.state.ctx.storage.database_url, min_size=1, max_size=1)
+    pool = await asyncpg.create_pool(
+        livekit_service.app.state.ctx.storage.database_url, min_size=1, max_size=1
+    )
     try:
         async with httpx.AsyncClient(base_url=livekit_service.url) as client:
             for _ in range(2):  # delivered twice, handled once
-                response = await client.post("/api/livekit/webhook", content=body, headers={"Authorization": _signed(body)})
+                response = await client.post(
+                    "/api/livekit/webhook", content=body, headers={"Authorization": _signed(body)}
+                )
                 assert response.status_code == 200, response.text
-        rows = await pool.fetch("SELECT channel, caller FROM sessions WHERE caller->>'room' = $1", "call-_15550199_abc")
+        rows = await pool.fetch(
+            "SELECT channel, caller FROM sessions WHERE caller->>'room' = $1", "call-_15550199_abc"
+        )
         assert len(rows) == 1
         assert rows[0]["channel"] == "phone"
         assert json.loads(rows[0]["caller"])["number"] == "+15550199"
@@ -132,12 +142,16 @@ async def test_room_finished_from_the_server_ends_the_session(
         await lk.room.delete_room(api.DeleteRoomRequest(room=room_name))
     finally:
         await lk.aclose()
-    pool = await asyncpg.create_pool(livekit_service.app.state.ctx.storage.database_url, min_size=1, max_size=1)
+    pool = await asyncpg.create_pool(
+        livekit_service.app.state.ctx.storage.database_url, min_size=1, max_size=1
+    )
     try:
         deadline = time.monotonic() + 20
         ended = None
         while time.monotonic() < deadline and ended is None:
-            ended = await pool.fetchval("SELECT ended_at FROM sessions WHERE id = $1::uuid", body["session_id"])
+            ended = await pool.fetchval(
+                "SELECT ended_at FROM sessions WHERE id = $1::uuid", body["session_id"]
+            )
             await asyncio.sleep(0.2)
         assert ended is not None, "the server's room_finished webhook did not end the session"
     finally:

@@ -12,7 +12,9 @@ from tests.conftest import running_app
 from tools.resume_model import Resume, sample_resume_json
 
 
-async def test_history_and_resume_survive_restart(make_settings: Callable[..., Settings], tmp_path: Path) -> None:
+async def test_history_and_resume_survive_restart(
+    make_settings: Callable[..., Settings], tmp_path: Path
+) -> None:
     settings = make_settings(data_dir=tmp_path)
     async with running_app(settings) as (app, client):
         first = (await client.post("/api/query", json={"text": "Where does Jordan work now?"})).json()
@@ -39,4 +41,7 @@ async def test_history_and_resume_survive_restart(make_settings: Callable[..., S
         assert [t["role"] for t in turns] == ["user", "assistant", "user", "assistant"]
         assert turns[0]["text"] == "Where does Jordan work now?"
         assert turns[1]["latency_ms"] is not None
-        assert app.state.ctx.resume.cached_engine.resume.profile.summary == "A changed summary that must survive."
+        assert (
+            app.state.ctx.resume.cached_engine.resume.profile.summary
+            == "A changed summary that must survive."
+        )

@@ -20,12 +20,17 @@ async def test_answer_is_grounded_and_stored(client: httpx.AsyncClient, ctx: App
     rows = await ctx.storage.pool.fetch(
         "SELECT role, text FROM conversations WHERE session_id = $1 ORDER BY id", body["session_id"]
     )
-    assert [(r["role"], r["text"]) for r in rows] == [("user", "Which projects used Rust?"), ("assistant", body["answer"])]
+    assert [(r["role"], r["text"]) for r in rows] == [
+        ("user", "Which projects used Rust?"),
+        ("assistant", body["answer"]),
+    ]
     analytics = await ctx.storage.pool.fetchrow(
         "SELECT intent, item_ids, response_ms FROM analytics WHERE session_id = $1", body["session_id"]
     )
     assert set(analytics["item_ids"]) == ids
-    channel = await ctx.storage.pool.fetchval("SELECT channel FROM sessions WHERE id = $1", body["session_id"])
+    channel = await ctx.storage.pool.fetchval(
+        "SELECT channel FROM sessions WHERE id = $1", body["session_id"]
+    )
     assert channel == "text"
 
 
@@ -46,7 +51,9 @@ async def test_follow_up_needs_that_sessions_token(client: httpx.AsyncClient) ->
     other = (await client.post("/api/query", json={"text": "Any awards?"})).json()
     payload = {"text": "tell me more", "session_id": mine["session_id"]}
     assert (await client.post("/api/query", json=payload)).status_code == 401
-    stolen = await client.post("/api/query", json=payload, headers={"Authorization": f"Bearer {other['session_token']}"})
+    stolen = await client.post(
+        "/api/query", json=payload, headers={"Authorization": f"Bearer {other['session_token']}"}
+    )
     assert stolen.status_code == 403
 
 
@@ -69,12 +76,16 @@ async def test_off_topic_is_refused_without_items(client: httpx.AsyncClient) -> 
         ({"text": "a\x00b"}, "control"),
     ],
 )
-async def test_bad_input_is_a_clear_422(client: httpx.AsyncClient, payload: dict[str, object], fragment: str) -> None:
+async def test_bad_input_is_a_clear_422(
+    client: httpx.AsyncClient, payload: dict[str, object], fragment: str
+) -> None:
     response = await client.post("/api/query", json=payload)
     assert response.status_code == 422
     assert fragment in response.json()["error"]["message"].lower()
 
 
 async def test_non_json_body_is_422(client: httpx.AsyncClient) -> None:
-    response = await client.post("/api/query", content=b"\xff\xfe", headers={"content-type": "application/json"})
+    response = await client.post(
+        "/api/query", content=b"\xff\xfe", headers={"content-type": "application/json"}
+    )
     assert response.status_code == 422

@@ -10,7 +10,9 @@ from tests.conftest import running_app
 
 
 async def test_ip_limit_then_key_limit(make_settings: Callable[..., Settings]) -> None:
-    settings = make_settings(rate_limit_enabled=True, rate_limit_per_ip=3, rate_limit_per_key=5, rate_limit_window_s=30)
+    settings = make_settings(
+        rate_limit_enabled=True, rate_limit_per_ip=3, rate_limit_per_key=5, rate_limit_window_s=30
+    )
     async with running_app(settings) as (app, client):
         ctx = app.state.ctx
         await ctx.storage.redis.delete(*[k async for k in ctx.storage.redis.scan_iter("rl:*")] or ["rl:none"])
@@ -24,7 +26,9 @@ async def test_ip_limit_then_key_limit(make_settings: Callable[..., Settings]) -
         # An owner key has its own, higher limit, unaffected by the exhausted IP.
         key = await create_key(ctx.storage.pool, ctx.owner_id, "rl")
         auth = {"Authorization": f"Bearer {key}"}
-        statuses = [(await client.put("/api/resume", content="{}", headers=auth)).status_code for _ in range(6)]
+        statuses = [
+            (await client.put("/api/resume", content="{}", headers=auth)).status_code for _ in range(6)
+        ]
         assert statuses[:5] == [422] * 5 and statuses[5] == 429
         metrics = (await client.get("/metrics")).text
         assert 'resume_agent_rate_limited_total{scope="ip"}' in metrics

@@ -11,19 +11,27 @@ from storage.api_keys import revoke_key
 from tools.resume_model import sample_resume_json
 
 
-async def test_missing_wrong_and_revoked_keys(client: httpx.AsyncClient, ctx: AppContext, owner_key: str) -> None:
+async def test_missing_wrong_and_revoked_keys(
+    client: httpx.AsyncClient, ctx: AppContext, owner_key: str
+) -> None:
     body = sample_resume_json()
     assert (await client.put("/api/resume", content=body)).status_code == 401
     wrong = owner_key[:-4] + ("AAAA" if owner_key[-4:] != "AAAA" else "BBBB")
-    assert (await client.put("/api/resume", content=body, headers={"Authorization": f"Bearer {wrong}"})).status_code == 401
-    assert (await client.put("/api/resume", content=body, headers={"Authorization": "Bearer ra_short"})).status_code == 401
+    assert (
+        await client.put("/api/resume", content=body, headers={"Authorization": f"Bearer {wrong}"})
+    ).status_code == 401
+    assert (
+        await client.put("/api/resume", content=body, headers={"Authorization": "Bearer ra_short"})
+    ).status_code == 401
     assert await revoke_key(ctx.storage.pool, owner_key[:11])
     response = await client.put("/api/resume", content=body, headers={"Authorization": f"Bearer {owner_key}"})
     assert response.status_code == 401
     assert response.json()["error"]["message"] == "invalid or revoked API key"
 
 
-async def test_replace_bumps_version_and_reloads_engine(client: httpx.AsyncClient, ctx: AppContext, owner_key: str) -> None:
+async def test_replace_bumps_version_and_reloads_engine(
+    client: httpx.AsyncClient, ctx: AppContext, owner_key: str
+) -> None:
     data = json.loads(sample_resume_json())
     data["profile"]["availability"] = "Available from March 2031."
     before = ctx.resume.version

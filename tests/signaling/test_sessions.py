@@ -45,7 +45,9 @@ async def test_tampered_and_expired_tokens_are_refused(client: httpx.AsyncClient
     response = await client.get(url, headers={"Authorization": f"Bearer {tampered}"})
     assert response.status_code == 401
     assert response.json()["error"]["message"] == "invalid session token"
-    forged = jwt.encode({"sub": session_id, "aud": "resume-agent:session", "exp": time.time() + 60}, "guess", "HS256")
+    forged = jwt.encode(
+        {"sub": session_id, "aud": "resume-agent:session", "exp": time.time() + 60}, "guess", "HS256"
+    )
     assert (await client.get(url, headers={"Authorization": f"Bearer {forged}"})).status_code == 401
     expired = jwt.encode(
         {"sub": session_id, "aud": "resume-agent:session", "exp": int(time.time()) - 5}, ctx.secret, "HS256"
@@ -57,7 +59,9 @@ async def test_tampered_and_expired_tokens_are_refused(client: httpx.AsyncClient
 
 async def test_owner_key_reads_any_history(client: httpx.AsyncClient, owner_key: str) -> None:
     session_id, _ = await _session(client)
-    response = await client.get(f"/api/sessions/{session_id}/history", headers={"Authorization": f"Bearer {owner_key}"})
+    response = await client.get(
+        f"/api/sessions/{session_id}/history", headers={"Authorization": f"Bearer {owner_key}"}
+    )
     assert response.status_code == 200
 
 

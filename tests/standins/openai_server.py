@@ -25,8 +25,11 @@ Step = Callable[[dict[str, Any]], dict[str, Any] | JSONResponse]
 
 def tool_call(name: str, arguments: dict[str, Any]) -> Step:
     def step(_: dict[str, Any]) -> dict[str, Any]:
-        call = {"id": f"call_{uuid.uuid4().hex[:8]}", "type": "function",
-                "function": {"name": name, "arguments": json.dumps(arguments)}}
+        call = {
+            "id": f"call_{uuid.uuid4().hex[:8]}",
+            "type": "function",
+            "function": {"name": name, "arguments": json.dumps(arguments)},
+        }
         return _completion({"role": "assistant", "content": None, "tool_calls": [call]}, "tool_calls")
 
     return step
@@ -72,7 +75,9 @@ class OpenAIStandIn:
         self.port = _free_port()
         self.app = FastAPI()
         self.app.post("/v1/chat/completions")(self._chat)
-        self._server = uvicorn.Server(uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="error"))
+        self._server = uvicorn.Server(
+            uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="error")
+        )
         self._thread = threading.Thread(target=self._server.run, daemon=True)
 
     @property

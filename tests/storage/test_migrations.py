@@ -43,7 +43,8 @@ async def test_existing_database_keeps_its_rows(ctx: AppContext) -> None:
 
 async def test_content_has_search_and_indexes(ctx: AppContext) -> None:
     indexes = {
-        r["indexname"] for r in await ctx.storage.pool.fetch("SELECT indexname FROM pg_indexes WHERE tablename = 'content'")
+        r["indexname"]
+        for r in await ctx.storage.pool.fetch("SELECT indexname FROM pg_indexes WHERE tablename = 'content'")
     }
     assert {"content_search", "content_technologies", "content_dates"} <= indexes
     hits = await ctx.storage.pool.fetch(
