@@ -1,0 +1,193 @@
+"""Public entry point of the resume brain: `ResumeEngine.answer(text, state)`.
+
+Everything that can be precomputed (technology and entity indexes, compiled patterns, item table)
+is built once in `__init__`; a call only tokenises the turn, runs the matchers and renders a reply.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from tools import dates as dates_mod
+from tools import guardrails
+from tools.entities import EntityIndex
+from tools.followup import cue as followup_cue
+from tools.intent import IntentDetector
+from tools.planner import Planner
+from tools.query import STRONG_TOPICS, Outcome, Query
+from tools.respond_lists import ListSpeaker
+from tools.resume_model import Resume
+from tools.search import ResumeIndex
+from tools.state import ConversationState
+from tools.technology import TechIndex
+from tools.text import Utterance, compound_stems, content_stems, stem, tokens, words
+
+_NEGATION_RE = re.compile(
+    r"\b(didn'?t|did not|don'?t|do not|doesn'?t|does not|wasn'?t|weren'?t|was not|were not|aren'?t|isn'?t|"
+    r"without|never|except|other than|besides|non)\b"
+)
+# Words that ask for a facet of an item rather than name a subject ("impact", "stars", "stack").
+_FACET_STEMS = frozenset(
+    stem(w)
+    for w in words(
+        "impact result results outcome outcomes metric metrics number numbers star stars user users "
+        "customer customers call calls request requests uptime throughput latency scale performance growth "
+        "volume accuracy team size big large technology technologies tech stack tool tools language "
+        "languages framework frameworks library libraries date dates year years long start started end "
+        "ended finish finished leave left join joined link url repo repository github source code company "
+        "employer built build made use used improvement improvements contributors contributor people many "
+        "much fast quick reliable"
+    )
+)
+_ITEM_FACETS = frozenset(
+    {"metric", "dates", "item_tech", "team_size", "where", "details", "link_q", "employer_q"}
+)
+
+
+@dataclass(frozen=True)
+class ItemRef:
+    id: str
+    kind: str
+    title: str
+
+
+@dataclass(frozen=True)
+class EngineResult:
+    answer: str
+    intent: str
+    refused: bool
+    items: list[ItemRef]
+
+
+class ResumeEngine:
+    def __init__(self, resume: Resume) -> None:
+        self._resume = resume
+        self._tech = TechIndex(resume)
+        self._entities = EntityIndex(resume, self._tech.keys)
+        self._detector = IntentDetector(resume)
+        self._index = ResumeIndex(resume, self._tech)
+        self._say = ListSpeaker(resume, self._index)
+        self._planner = Planner(resume, self._index, self._tech, self._say)
+        self._person = frozenset(tokens(resume.profile.name))
+        # Distinctive words of the resume ("chess", "grading"): asking about one is asking about the resume.
+        self._vocabulary = self._index.rare_stems()
+
+    @property
+    def resume(self) -> Resume:
+        return self._resume
+
+    def greeting(self) -> str:
+        return (
+            f"Hi, I'm an assistant for {self._resume.profile.name}'s resume. Ask me about {self._say.poss} "
+            f"experience, projects, skills or education."
+        )
+
+    def guard(self, text: str) -> EngineResult | None:
+        """A refusal if guardrails trip on `text`, else None.
+
+        Stateless, so it gives follow-ups the benefit of the doubt: "what was the impact?" may be about
+        the item just discussed. Explicit off-topic requests and injections are still refused.
+        """
+        q = self.parse(text)
+        reason = guardrails.check(q.text, self._maybe_followup(q, has_focus=False) or self._anchored(q))
+        return self._refusal(reason) if reason else None
+
+    def answer(
+        self, text: str, state: ConversationState | None = None
+    ) -> tuple[EngineResult, ConversationState]:
+        st = state if state is not None else ConversationState()
+        if not text.strip():
+            # Silence or a blank transcript: nothing to refuse, just invite a question.
+            return EngineResult(self.greeting(), "help", False, []), st.model_copy(
+                update={"turn": st.turn + 1}
+            )
+        q = self.parse(text)
+        followup = self._maybe_followup(q, has_focus=bool(st.focus_ids))
+        reason = guardrails.check(q.text, followup or self._anchored(q))
+        if reason:
+            # A refused turn must not disturb what "it" / "that" refer to.
+            return self._refusal(reason), st.model_copy(update={"turn": st.turn + 1})
+        out = self._planner.plan(q, st)
+        result = EngineResult(
+            out.answer, out.intent, out.refused, [ItemRef(e.id, e.kind, e.title) for e in out.items]
+        )
+        return result, self._next_state(st, out)
+
+    # --- internals -----------------------------------------------------------------------------
+
+    def parse(self, text: str) -> Query:
+        utt = Utterance.of(text)
+        ents = self._entities.find(utt)
+        covered = frozenset(p for m in ents for p in m.positions)
+        det = self._detector.detect(utt, covered)
+        techs = self._tech.find(utt)
+        # "the SIP bridge" names a project; its "SIP" is part of the name, not a technology question.
+        techs = [t for t in techs if not all(i in covered for i in range(t.start, t.end))]
+        place = next((t for t in utt.toks if t in self._index.places and t not in self._person), None)
+        return Query(
+            utt=utt,
+            text=det.text,
+            det=det,
+            techs=techs,
+            ents=ents,
+            dates=dates_mod.parse(utt),
+            place=place,
+            # The item's own name says nothing about *which* of its facts is wanted.
+            stems=content_stems(
+                [t for i, t in enumerate(utt.toks) if i not in covered], extra_stop=self._person
+            )
+            + compound_stems(utt.norm),
+            cue=followup_cue(det.text),
+            person=bool(guardrails.PERSON_REF.search(det.text)),
+            negated=bool(
+                det.kind in ("project", "experience")
+                and (techs or det.project_kind)
+                and _NEGATION_RE.search(det.text)
+            ),
+        )
+
+    def _maybe_followup(self, q: Query, has_focus: bool) -> bool:
+        """ "What was the impact?" asks about the item just discussed: on-topic without naming anything.
+
+        Only when every content word is a facet word or resume vocabulary, so "how big is the sun?"
+        or "when was the Eiffel tower built?" stay off-topic.
+        """
+        facets = _ITEM_FACETS if has_focus else _ITEM_FACETS - {"details"}
+        if not q.topics & facets:
+            return False
+        return all(s in _FACET_STEMS or s in self._vocabulary for s in q.stems)
+
+    def _anchored(self, q: Query) -> bool:
+        """Does the turn point at the resume at all? Unanchored turns are refused as off-topic."""
+        return bool(
+            q.person
+            or q.ents
+            or q.techs
+            or (q.topics & STRONG_TOPICS)
+            or q.det.kind is not None
+            or q.cue.value != "none"
+            or (q.place and q.det.kind)
+            or any(s in self._vocabulary for s in q.stems)
+        )
+
+    def _refusal(self, reason: guardrails.Reason) -> EngineResult:
+        text = guardrails.refusal(reason, self._resume.profile.name, self._say.poss)
+        return EngineResult(text, "refuse", True, [])
+
+    @staticmethod
+    def _next_state(st: ConversationState, out: Outcome) -> ConversationState:
+        focus = out.focus if out.focus is not None else out.items
+        update: dict[str, object] = {"turn": st.turn + 1, "last_intent": out.intent}
+        if out.items or out.focus:
+            update |= {"focus_ids": [e.id for e in focus], "last_item_ids": [e.id for e in out.items]}
+        if out.intent in ("technology", "projects", "experience", "timeline", "relative", "narrow"):
+            update |= {
+                "last_kind": out.kind,
+                "last_project_kind": out.project_kind,
+                "last_technology": out.tech,
+                "last_date_range": out.date,
+            }
+        if out.category:
+            update["last_category"] = out.category
+        return st.model_copy(update=update)

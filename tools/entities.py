@@ -1,0 +1,156 @@
+"""Named resume items (companies, projects, schools, certs, awards, papers), matched when named or half-named.
+
+Each item's names are tokenised and accent-folded. A token that occurs in only one item's names and
+is not an everyday word or a technology ("cartograph", "turnkit", "sevilla") identifies the item by
+itself; weaker tokens ("sip", "bridge") need company: at least two of them covering half the name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from tools.lexicon import COMMON_WORDS
+from tools.resume_model import Resume, item_title
+from tools.text import STOPWORDS, FuzzyIndex, Utterance, fold, tokens
+
+_FREELANCE_RE = re.compile(r"\b(independent|freelance\w*|self.employed|consult\w*|contract\w*)\b")
+_FREELANCE_ALIASES = (
+    "freelance",
+    "freelancer",
+    "freelancing",
+    "consulting",
+    "consultant",
+    "contractor",
+    "independent",
+    "contract",
+    "selfemployed",
+)
+_DEGREE_ALIASES: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
+    (re.compile(r"\b(phd|ph\.d|doctor\w*|dphil)\b"), ("phd", "doctorate", "doctoral")),
+    (
+        re.compile(r"\b(msc|m\.sc|master\w*|ms|ma|mba|meng|m\.eng|mphil)\b"),
+        ("master", "masters", "msc", "postgraduate", "postgrad", "mba"),
+    ),
+    (
+        re.compile(r"\b(bsc|b\.sc|bachelor\w*|ba|bs|beng|b\.eng|basc|bba)\b"),
+        ("bachelor", "bachelors", "bsc", "undergraduate", "undergrad", "basc", "beng"),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class EntityMatch:
+    item_id: str
+    kind: str
+    score: float
+    strong: bool
+    positions: frozenset[int]
+
+
+@dataclass
+class _Name:
+    item_id: str
+    kind: str
+    toks: tuple[str, ...]
+    aliases: tuple[str, ...]  # each alone identifies the item
+
+
+class EntityIndex:
+    def __init__(self, resume: Resume, tech_keys: frozenset[str]) -> None:
+        self._names: list[_Name] = []
+        for kind, item in resume.items():
+            fields = [item_title(item)]
+            aliases: list[str] = []
+            if kind == "education":
+                degree = fold(getattr(item, "degree", ""))
+                fields.append(degree)
+                for pattern, words in _DEGREE_ALIASES:
+                    if pattern.search(degree):
+                        aliases += words
+                        break
+            elif kind == "experience" and _FREELANCE_RE.search(fold(item_title(item))):
+                aliases += _FREELANCE_ALIASES
+            elif kind == "publication" and getattr(item, "venue", None):
+                fields.append(str(getattr(item, "venue", "")))
+            toks: list[str] = []
+            for f in fields:
+                toks += [t for t in tokens(f) if t not in STOPWORDS and not t.isdigit()]
+                # "SIP-to-LiveKit" and "Real time" also answer to their glued forms.
+                toks += [
+                    t
+                    for t in (re.sub(r"[^a-z0-9]", "", fold(w)) for w in f.split())
+                    if len(t) > 3 and not t.isdigit()
+                ]
+            self._names.append(_Name(item.id, kind, tuple(dict.fromkeys(toks)), tuple(aliases)))
+        counts = Counter(t for n in self._names for t in set(n.toks))
+        alias_counts = Counter(a for n in self._names for a in set(n.aliases))
+        self._distinct: dict[str, str] = {}
+        self._weak: dict[str, list[int]] = {}
+        for idx, n in enumerate(self._names):
+            for t in n.toks:
+                if counts[t] == 1 and len(t) >= 3 and t not in COMMON_WORDS and t not in tech_keys:
+                    self._distinct[t] = n.item_id
+                else:
+                    self._weak.setdefault(t, []).append(idx)
+            for a in n.aliases:
+                if alias_counts[a] == 1:
+                    self._distinct.setdefault(a, n.item_id)
+        self._kind = {n.item_id: n.kind for n in self._names}
+        self._fuzzy = FuzzyIndex()
+        for t in self._distinct:
+            self._fuzzy.add(t, t)
+        self._prefix_min = 6
+
+    def kind_of(self, item_id: str) -> str | None:
+        return self._kind.get(item_id)
+
+    def _lookup(self, gram: str, allow_fuzzy: bool) -> str | None:
+        if gram in self._distinct:
+            return gram
+        if not allow_fuzzy:
+            return None
+        # "jitter buffer" -> "jitterbuf": a long distinctive name may be the head of a longer word.
+        for cut in range(len(gram) - 1, max(len(gram) - 4, self._prefix_min - 1), -1):
+            if gram[:cut] in self._distinct:
+                return gram[:cut]
+        return self._fuzzy.lookup(gram)
+
+    def find(self, utt: Utterance) -> list[EntityMatch]:
+        toks = utt.toks
+        strong: dict[str, set[int]] = {}
+        for n in (2, 1):
+            for i in range(len(toks) - n + 1):
+                words = toks[i : i + n]
+                if any(w in STOPWORDS for w in words):
+                    continue
+                gram = "".join(words)
+                fuzzy_ok = len(gram) >= 5 and not any(w in COMMON_WORDS for w in words)
+                hit = self._lookup(gram, fuzzy_ok)
+                if hit is not None:
+                    strong.setdefault(self._distinct[hit], set()).update(range(i, i + n))
+        weak_hits: dict[int, set[int]] = {}
+        weak_toks: dict[int, set[str]] = {}
+        for i, t in enumerate(toks):
+            for idx in self._weak.get(t, ()):
+                weak_hits.setdefault(idx, set()).add(i)
+                weak_toks.setdefault(idx, set()).add(t)
+        out: dict[str, EntityMatch] = {}
+        for item_id, pos in strong.items():
+            out[item_id] = EntityMatch(item_id, self._kind[item_id], 2.0 + len(pos), True, frozenset(pos))
+        for idx, pos in weak_hits.items():
+            name = self._names[idx]
+            if name.item_id in out:
+                # The rest of a strongly matched name ("voice latency" of "... observatory") is name too.
+                m = out[name.item_id]
+                out[name.item_id] = EntityMatch(
+                    m.item_id, m.kind, m.score, True, m.positions | frozenset(pos)
+                )
+                continue
+            matched = weak_toks[idx]
+            base = {t for t in name.toks if len(t) <= 12}
+            if len(matched) >= 2 and len(matched) * 2 >= len(base):
+                score = len(matched) / max(len(base), 1)
+                out[name.item_id] = EntityMatch(name.item_id, name.kind, score, False, frozenset(pos))
+        return sorted(out.values(), key=lambda m: -m.score)

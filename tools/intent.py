@@ -1,0 +1,292 @@
+"""What is being asked: topic flags, item kind, project kind and skill category of an utterance.
+
+Patterns run on the folded text with the person's name replaced by "xperson", so "Jordan's",
+"their" and "the candidate" all look alike and the rules stay resume-agnostic. Everything is compiled
+once; `detect` only runs searches.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from tools.resume_model import Resume
+from tools.text import Utterance, fold, tokens
+
+P = r"(?:xperson|he|she|they|them|him|her|the candidate|this candidate|the applicant|this person|the person)"
+POSS = r"(?:xperson'?s?|his|her|their|the candidate'?s)"
+
+_TOPICS: dict[str, str] = {
+    "contact": rf"\b(contact\w*|reach (out|{P})|get in touch|e-?mails?|phone numbers?|phone no|{POSS} (phone|"
+    rf"cell|mobile)"
+    rf"|call {P}|cell number|mobile number|telephone number)\b",
+    "links": r"\b(linkedin|linked in|github|git hub|websites?|web site|portfolio|personal (site|page)|"
+    r"homepage|"
+    r"home page|blog|twitter|social media|online (profile|presence)|urls?|links?)\b",
+    "location": rf"\b(where (is|are|does|do) {P} (live|living|based|located|from|reside)|where (is|"
+    rf"are) {P}\s*\??$|"
+    rf"lives?|living|based(?! on)|located|location|relocat\w*|remote(ly)?|time ?zones?|(which|what) (city|"
+    rf"country)|"
+    rf"home ?town|where .*\bfrom\b|resid(e|es|ing)|commut\w*|on.?site|hybrid|in.?office|move to)\b",
+    "availability": rf"\b(availab\w+|start date|notice( period)?|when (can|could|would) {P} (start|join|"
+    rf"begin)|"
+    rf"(can|could) {P} start|how soon|free to (start|join)|open to (new )?(roles|opportunities|offers|work)|"
+    rf"looking for (a )?(new )?(job|role|work|opportunit\w+)|job (hunting|searching|search)|on the market|"
+    rf"actively looking|interested in (a )?(new )?(roles?|jobs?|positions?)|start (a new|the) (job|role)|"
+    rf"when .*\bstart\b.*\?*$)\b",
+    "work_auth": r"\b(visas?|sponsor\w*|work(ing)? (authori[sz]ation|permits?|rights)|authori[sz]ed to work|"
+    r"right to work|citizen\w*|green card|eligible to work|legally (work|allowed)|immigration|h-?1b|o-?1|"
+    r"residency|permanent resident|passport|nationality|work in the (us|usa|uk|eu|united states|states))\b",
+    "spoken": r"\b(speaks?|spoken|fluent\w*|fluency|bilingual|trilingual|multilingual|native (language|"
+    r"speaker)|"
+    r"mother tongue|(human|foreign|natural) languages?)\b",
+    "prog_languages": r"\b((programming|coding|computer|software) languages?|languages? .*\b(code|coding|"
+    r"program\w*|"
+    r"write|develop\w*)|(code|program|develop|write software) in)\b",
+    "languages": r"\blanguages?\b",
+    "summary": rf"\b(summar\w+|background|overview|bio|biography|introduc\w+|elevator pitch|nutshell|who('s|"
+    rf" is) {P}|"
+    rf"tell me about {P}\s*[.?!]*$|about {P}\s*[.?!]*$|describe {P}|what kind of (engineer|developer|person|"
+    rf"professional)|what does {P} do for a living|{POSS} (profession|specialty|specialization|focus|"
+    rf"headline|"
+    rf"strengths?|expertise)|speciali[sz]\w*|strengths?|profile|pitch|sell me|why (should|would) (we|i) hire|"
+    rf"good fit|qualified|should (we|i) hire|worth (hiring|interviewing)|what makes {P}|tl ?;? ?dr|"
+    rf"main focus|area of expertise)\b",
+    "years": rf"\b(how (many|much) years|years of (experience|work|professional)|how long (has|"
+    rf"have) {P} been "
+    rf"(working|in|an?|coding|programming|doing|an engineer|in the industry|in tech)|how experienced|"
+    rf"how senior|"
+    rf"seniority|experience level|level of experience)\b",
+    "title": rf"\b(job title|titles?|{POSS} position|occupation|profession|what (is|"
+    rf"does) {P} do\s*[.?!]*$)\b",
+    "current_role": rf"\b(where (does|do) {P} (currently )?work|who (does|do) {P} (currently )?work for|"
+    rf"where (is|are) {P} (currently )?(working|employed|at)|(what|which) company (is|are) {P}|"
+    rf"(what|which) company does {P} work|{POSS} (current )?(employer|company|job|role)\b(?! at)|"
+    rf"(what|where) (is|does) {P} (do|doing|work|working)\s*(now|currently|these days|right now|today)|"
+    rf"currently (do|doing|work|working|employed)|current (employer|company|job|role|position|gig)|"
+    rf"(job|role|title|position|employer) (now|today|right now|currently|at the moment)|day job)\b",
+    "current": r"\b(current(ly)?|now|right now|these days|at the moment|today|present(ly)?|nowadays)\b",
+    "work": rf"\b(work history|employment( history)?|career|jobs?|employers?|compan(y|ies)|worked|where (has|"
+    rf"have|did) "
+    rf"{P} (work|been)|roles?|positions?|professional experience|work experience|experience|workplaces?)\b",
+    "education": r"\b(educat\w*|degrees?|stud(y|ied|ies|ying)|universit\w*|college|school\w*|graduat\w*|"
+    r"masters?|"
+    r"master's|bachelors?|bachelor's|msc|bsc|b\.?sc|m\.?sc|phd|ph\.?d|doctorate|thesis|dissertation|"
+    r"academic\w*|"
+    r"majored|major in|alma mater|diploma|qualifications?|undergrad\w*|postgrad\w*)\b",
+    "certifications": r"\b(certif\w*|credentials?|(?<!driver's )(?<!drivers )licen[cs]\w*|accredit\w*|"
+    r"cka|ckad)\b",
+    "awards": r"\b(awards?|awarded|prizes?|won|win|wins|winning|honou?rs|recogni[sz]\w*|accolades?|"
+    r"achievements?|"
+    r"speaker|talks?|spoke|public speaking|speaking|conferences?|keynotes?|presented|presentations?)\b",
+    "publications": r"\b(publish\w*|publications?|papers?|articles?|research|journals?|peer.reviewed|"
+    r"proceedings|"
+    r"authored|co-?authored)\b",
+    "skills": r"\b(skills?|skillset|skill set|tech(nical)? stack|stack|technolog\w*|tools?|tooling|"
+    r"frameworks?|"
+    r"libraries|databases?|cloud|devops|infra\w*|competenc\w*|proficien\w*|good at|best at|toolbox|tech)\b",
+    "projects": rf"\b(projects?|side projects?|open.?source|hackathons?|repos?|repositor\w*|built|build|"
+    rf"builds|"
+    rf"building|created|made|things {P} (built|made))\b",
+    "leadership": r"\b(manag(e|ed|es|ing|er|ers|ement)|lead|leads|led|leader\w*|mentor\w*|supervis\w*|"
+    r"coach\w*|"
+    r"direct reports?|reports to|people manage\w*|team lead|tech lead|hired|hiring|grow(ing)? (the|"
+    r"a) team)\b",
+    "team_size": rf"\b(team size|size of (the|{POSS}) team|how (big|large|small) (was|is|were) (the|{POSS}) "
+    rf"teams?|how many (people|engineers|developers|members|reports|direct reports|staff)|team of|"
+    rf"(big|large|small|largest|biggest|smallest) team|teams? sizes?)\b",
+    "dates": r"\b(when|how long|what year|which year|what dates?|dates?|duration|timeline|time ?frame|tenure|"
+    r"start(ed)?|end(ed)?|finish(ed)?|leave|left|join(ed)?|still (there|active|working|going|ongoing|"
+    r"maintained)|"
+    r"ongoing)\b",
+    "item_tech": r"\b(technolog\w*|tech( stack)?|stack|tools?|tooling|languages?|frameworks?|libraries|"
+    r"built (with|in|on|using)|written in|implemented in|made with|use[ds]?|using)\b",
+    "metric": r"\b(how (many|much|fast|big|large|quick|well|often|reliable)|percent\w*|stars?|throughput|"
+    r"latency|"
+    r"scale[ds]?|users?|customers?|calls?|requests?|lookups?|uptime|numbers?|metrics?|impact|results?|"
+    r"outcomes?|achiev\w*|accomplish\w*|improv\w*|reduc\w*|cut|faster|speed\w*|sav(e|ed|ings)|cost|"
+    r"performance|growth|volume|accuracy|error)\b",
+    "why_unknown": rf"\b(why (did|does|do|would|was|is) {P} (leave|left|quit|join|switch|move|change|choose|"
+    rf"chose|"
+    rf"stop|go)|reasons? (for|to|why) (leav|left|join|switch|mov)\w*|why .* (leave|left|quit))\b",
+    "employer_q": r"\b((which|what) (company|employer|firm|organi[sz]ation)|who (was|is) (it|that|this) for|"
+    r"for whom|"
+    r"where was (it|that|this) (built|done|made|developed)|for (which|what) (company|employer)|"
+    r"at which company)\b",
+    "link_q": r"\b(link|url|repo|repository|source code|where can i (find|see|get)|on github|github (page|"
+    r"link|url|repo))\b",
+    "where": r"\bwhere\b",
+    "details": rf"\b(tell me (more )?about|more (about|on|details?|info)|what (is|was|are|were)|describe|"
+    rf"explain|"
+    rf"details?|elaborate|what did {P} do|what {P} did|responsibilit\w+|duties|walk me through|go deeper|"
+    rf"dig deeper|tell me more|what was {POSS} role|work(ed)? on)\b",
+    "interests": r"\b(hobb\w+|interests?|free time|spare time|outside (of )?work|for fun|passions?|"
+    r"personal life|"
+    r"weekends?|pastimes?|off hours|when not working)\b",
+    "unknown_personal": r"\b(salar\w*|compensation|pay|wages?|earnings|income|(hourly|day|daily) rate|"
+    r"how much (does|do|did|would|will) \w+ (make|earn|charge|cost|want|expect)|age|how old|birthday|"
+    r"birth|born|"
+    r"married|marital|spouse|wife|husband|kids|children|religio\w*|politic\w*|gender|ethnic\w*|"
+    r"disabilit\w*|medical|weight|height|gpa|grades?|references?|referees?|criminal|background check|"
+    r"sexual\w*|pregnan\w*|weakness\w*|failures?|fired|laid off|driv(er|ing)'?s? licen[cs]e)\b",
+    "preference": rf"\b((does|do|did) {P} (like|love|enjoy|hate|dislike|prefer)|what do(es)? {P} think|"
+    rf"{P} (likes?|loves?|enjoys?|hates?)|"
+    rf"favou?rite (color|colour|food|movie|book|city|sport|music|band|place))\b",
+    "pronouns": rf"\b(pronouns?|(is|are) {P} (a )?(man|woman|male|female|guy|girl|non.?binary)|how (do|"
+    rf"should) "
+    rf"(i|we) (refer to|address))\b",
+    "name": rf"\b(what('s| is) (the )?(candidate'?s|person'?s|{POSS}|full) (full )?name|who is this (resume|"
+    rf"cv|profile)"
+    rf"( about| for)?|whose (resume|cv|profile)|first name|last name|surname|full name|{P} called)\b",
+    "greeting": r"^\s*(hi|hello|hey|hiya|yo|good (morning|afternoon|evening)|greetings|howdy)\b",
+    "thanks": r"\b(thanks|thank you|thx|cheers|much appreciated|appreciate it)\b",
+    "bye": r"\b(bye|goodbye|good bye|see you|that'?s all|that is all|no more questions|i'?m done|"
+    r"have a (good|nice) "
+    r"(day|one))\b",
+    "help": r"\b(what can (you|i) (do|ask)|what do you (do|know)|how does this work|who are you|what are you|"
+    r"your name|are you (a )?(bot|robot|human|ai|real|person)|"
+    r"^help|help me|what should i ask|what kind of questions|what can you tell me)\b",
+    "smalltalk": r"\b(how are you|how'?s it going|how is it going|how are things|what'?s up|nice to meet you|"
+    r"how do you do)\b",
+    "ack": r"^\s*(ok|okay|great|cool|nice|got it|i see|alright|sure|yes|no|yeah|yep|nope|interesting|awesome|"
+    r"perfect|good|wow|hmm+)\s*[.!]*\s*$",
+}
+_COMPILED = {k: re.compile(v) for k, v in _TOPICS.items()}
+
+_KIND_RE: dict[str, re.Pattern[str]] = {
+    "project": re.compile(
+        rf"\b(projects?|side projects?|repos?|repositor\w*|hackathons?|open.?source|"
+        rf"what (has|did|have) {P} (build|built|make|made|create|created)|things {P} (built|made))\b"
+    ),
+    "experience": re.compile(
+        rf"\b(jobs?|compan(y|ies)|employers?|roles?|positions?|career|employment|work history|"
+        rf"workplaces?|firms?|organi[sz]ations?|where (has|have|did|does) {P} (work|worked)|"
+        rf"worked (at|for)|(professional|work) experience|gigs?)\b"
+    ),
+}
+_NORM_TOKEN_RE = re.compile(r"[a-z0-9]+[+#]*")  # the tokeniser of text.Utterance, on folded text
+_PAPER_RE = re.compile(r"\b(publish\w*|publications?|papers?|articles?|journals?|proceedings|authored)\b")
+_PLURAL_RE = re.compile(
+    r"\b(jobs|companies|employers|roles|positions|projects|firms|places|ones|items|things|"
+    r"certifications|awards|papers|degrees|all|which)\b"
+)
+
+_PROJECT_KIND_SYNONYMS: dict[str, str] = {
+    "open-source": r"open.?source|oss|opensource|public repos?|github projects?",
+    "personal": r"personal|side|hobby|pet|own time",
+    "hackathon": r"hackathons?|hack(s)?|competitions?|game jams?",
+    "work": r"work projects?|professional projects?|at work|company projects?|for (an )?employer|on the job|"
+    r"projects? at (a|his|her|their) job",
+    "research": r"research|academic",
+    "academic": r"academic|university|school|coursework",
+    "freelance": r"freelance|client|contract",
+}
+_CATEGORY_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "languages": ("programming languages", "languages", "coding languages", "programming"),
+    "programming": ("programming languages", "coding"),
+    "frameworks": ("frameworks", "libraries", "framework"),
+    "data": ("data", "databases", "database", "storage", "datastores", "db", "dbs", "data stores"),
+    "databases": ("data", "databases", "database", "db", "dbs"),
+    "infrastructure": ("infrastructure", "infra", "cloud", "devops", "ops", "deployment", "platform"),
+    "cloud": ("cloud", "infrastructure", "devops"),
+    "platform": ("platform", "infrastructure", "infra", "devops", "cloud"),
+    "ml": (
+        "ml",
+        "machine learning",
+        "ai",
+        "artificial intelligence",
+        "deep learning",
+        "models",
+        "data science",
+    ),
+    "speech": ("speech", "voice", "audio", "asr", "tts"),
+    "telephony": ("telephony", "voip", "telecom", "calls", "phone"),
+    "real": ("real time", "realtime", "real-time", "streaming", "media"),
+    "tools": ("tools", "tooling"),
+}
+
+
+@dataclass(frozen=True)
+class Detected:
+    topics: frozenset[str]
+    kind: str | None  # "experience" / "project" / section name
+    plural: bool
+    project_kind: str | None
+    category: str | None
+    text: str  # normalised text with the person replaced by "xperson"
+
+
+class IntentDetector:
+    def __init__(self, resume: Resume) -> None:
+        names = [t for t in tokens(resume.profile.name) if len(t) > 1]
+        alt = "|".join(
+            sorted({re.escape(n) for n in names} | {re.escape("".join(names))}, key=len, reverse=True)
+        )
+        self._person_re = re.compile(rf"\b({alt})(?:\s+({alt}))*\b") if alt else None
+        self._project_kinds: dict[str, re.Pattern[str]] = {}
+        for kind in dict.fromkeys(p.kind for p in resume.projects):
+            words = _PROJECT_KIND_SYNONYMS.get(fold(kind), re.escape(fold(kind)).replace(r"\-", "[ -]?"))
+            self._project_kinds[kind] = re.compile(rf"\b({words})\b")
+        self._categories: list[tuple[str, re.Pattern[str]]] = []
+        for cat in resume.skills:
+            parts = [p for p in re.split(r"[_\s/&-]+", fold(cat)) if p and p != "and"]
+            phrases: set[str] = {" ".join(parts)}
+            for p in parts:
+                phrases.add(p)
+                phrases.update(_CATEGORY_SYNONYMS.get(p, ()))
+            alt_c = "|".join(sorted((re.escape(x) for x in phrases), key=len, reverse=True))
+            self._categories.append((cat, re.compile(rf"\b({alt_c})\b")))
+
+    def personalise(self, utt: Utterance, masked: frozenset[int] = frozenset()) -> str:
+        """Folded text with the person as "xperson" and `masked` token positions as "xitem".
+
+        Masking an item's own name keeps its words out of topic detection: "the voice *latency*
+        observatory" is not a question about latency, "the bikeshare *availability* predictor" not
+        one about availability.
+        """
+        text = utt.norm
+        if masked:
+            spans = [m.span() for m in _NORM_TOKEN_RE.finditer(text)]
+            if len(spans) == len(utt.toks):
+                for i in sorted(masked, reverse=True):
+                    if 0 <= i < len(spans):
+                        text = text[: spans[i][0]] + "xitem" + text[spans[i][1] :]
+        return self._person_re.sub("xperson", text) if self._person_re else text
+
+    def detect(self, utt: Utterance, masked: frozenset[int] = frozenset()) -> Detected:
+        text = self.personalise(utt, masked)
+        topics = frozenset(k for k, rx in _COMPILED.items() if rx.search(text))
+        kind: str | None = None
+        for k in ("project", "experience"):
+            if _KIND_RE[k].search(text):
+                kind = k
+                break
+        for section, kname in (
+            ("education", "education"),
+            ("certifications", "certification"),
+            ("publications", "publication"),
+        ):
+            if kind is None and section in topics:
+                kind = kname
+        project_kind = next((k for k, rx in self._project_kinds.items() if rx.search(text)), None)
+        # "any research?" with research *projects* on the resume means those, unless papers are explicit.
+        # "at work" alone means jobs and work projects alike, so it does not force the project kind.
+        if project_kind not in (None, "work") and (
+            kind is None or (kind == "publication" and not _PAPER_RE.search(text))
+        ):
+            kind = "project"
+            topics = topics - {"publications"}
+        category = self.category(text)
+        return Detected(topics, kind, bool(_PLURAL_RE.search(text)), project_kind, category, text)
+
+    def category(self, text: str) -> str | None:
+        best: tuple[int, str] | None = None
+        for cat, rx in self._categories:
+            m = rx.search(text)
+            if m and (best is None or len(m.group(0)) > best[0]):
+                best = (len(m.group(0)), cat)
+        return best[1] if best else None
+
+    @staticmethod
+    def has(text: str, topic: str) -> bool:
+        return bool(_COMPILED[topic].search(text))

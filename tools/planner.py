@@ -1,0 +1,287 @@
+"""Decides what a parsed turn is asking and which answer builder handles it.
+
+Order matters and goes from the most specific signal to the least: small talk, unanswerable
+personal questions, profile fields, follow-ups on the previous answer, named items, resume sections,
+technologies, filtered lists, and finally free-text search.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tools.followup import Cue, position
+from tools.lexicon import COMMON_WORDS
+from tools.profile_routes import ProfileRoutes
+from tools.query import Outcome, Query
+from tools.respond_lists import ListSpeaker
+from tools.resume_model import Resume
+from tools.routes import ITEM_ATTRS, LIST_NOISE, Routes
+from tools.search import Entry, ResumeIndex
+from tools.section_routes import KNOW_RE, SectionRoutes
+from tools.state import ConversationState
+from tools.tech_routes import TechRoutes
+from tools.technology import TechIndex
+from tools.text import STOPWORDS, count_word, fold, stem, tokens
+
+# Turns that only make sense as follow-ups ("when was that?", "tell me more", "how long were they there?").
+_BARE_REF_RE = re.compile(
+    r"^\W*(and\s+)?(when|where|why|how long|how many|how much|what|which|tell me more|more|go on|before|"
+    r"after)\b.*\b(that|it|there|then|this|more|before|after)\b\W*$"
+    r"|^\W*(tell me more|more|go on|continue)\W*$"
+)
+_EMPLOYER_RE = re.compile(r"\b(work(ed|s|ing)?|employed|job|intern(ed|ship)?) (at|for) ([a-z0-9&]+)\b")
+_HOW_MANY_RE = re.compile(r"\bhow (many|much)\b")
+_NUMBER_WORD_RE = re.compile(
+    r"\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|"
+    r"thousands?|millions?|billions?)\b",
+    re.I,
+)
+
+
+class Planner(Routes, TechRoutes, SectionRoutes, ProfileRoutes):
+    def __init__(self, resume: Resume, index: ResumeIndex, tech: TechIndex, say: ListSpeaker) -> None:
+        self._vocabulary = index.rare_stems()
+        # Words naming a project kind ("open-source") say which list, not what the projects are about.
+        kinds = {p.kind for p in resume.projects}
+        self._kind_noise = {stem(re.sub(r"[^a-z0-9]", "", fold(k))) for k in kinds} | {
+            stem(w) for k in kinds for w in tokens(k)
+        }
+        self.resume, self.index, self.tech, self.say = resume, index, tech, say
+        self._init_profile()
+
+    def plan(self, q: Query, st: ConversationState) -> Outcome:
+        for step in (
+            self._small_talk,
+            self._unknowable,
+            self._profile,
+            self._followup,
+            self._named,
+            self._metric_search,
+            self._sections,
+            self._technology,
+            self._lists,
+        ):
+            out = step(q, st)
+            if out is not None:
+                return out
+        return (
+            self.text_search(q)
+            or self.summary_search(q)
+            or Outcome(
+                "unknown",
+                f"The resume doesn't say. I can tell you about {self.say.first}'s experience, projects, "
+                f"skills or education.",
+            )
+        )
+
+    # --- steps ---------------------------------------------------------------------------------
+
+    def _followup(self, q: Query, st: ConversationState) -> Outcome | None:
+        focus = self._focus(st)
+        last = [self.index.by_id[i] for i in st.last_item_ids if i in self.index.by_id]
+        if q.dates.anchor:
+            after = [self.index.by_id[m.item_id] for m in q.ents if min(m.positions) >= q.dates.anchor_pos]
+            anchor = after[0] if after else None
+            if anchor is None and focus and not q.ents:
+                ordered = self.index.chronological(focus)
+                anchor = ordered[0] if q.dates.anchor == "before" else ordered[-1]
+            if anchor is not None:
+                return self.neighbours(anchor, q)
+        pos = position(q.text)
+        if pos is not None and len(last) > 1 and not q.ents:
+            picked = last[pos] if -len(last) <= pos < len(last) else last[-1]
+            return self.about([picked], q, st)
+        if q.cue is Cue.WHICH and len(last) > 1 and not q.ents:
+            return self._narrow(q, last, st)
+        if (
+            q.cue is Cue.REF
+            and st.last_intent == "technology"
+            and st.last_technology
+            and not q.techs
+            and not q.ents
+            and q.has("where", "work", "projects")
+            and not q.has("dates")
+        ):
+            # "where did they use it?" after "does Jordan know Scala?": "it" is the technology.
+            techs = self.tech.find(type(q.utt).of(st.last_technology))
+            if techs:
+                return self.technology(q, q.det.kind, q.det.project_kind, q.dates.range, techs)
+        if q.ents:
+            return None
+        if q.cue is Cue.WHAT_ABOUT and st.last_intent:
+            return self._what_about(q, st, focus)
+        section = q.has(
+            "education", "certifications", "awards", "publications", "contact", "skills"
+        ) and not q.has("item_tech")
+        # "which projects ..." starts a new list, but "what projects did they do there?" is about the focus.
+        new_list = bool(q.det.kind and q.det.plural) and not (
+            q.det.kind == "project" and focus and focus[0].kind == "experience"
+        )
+        if q.cue in (Cue.REF, Cue.MORE) and focus and not section and not new_list:
+            if q.cue is Cue.MORE and len(focus) == 1:
+                return Outcome("item", self.say.detail(focus[0], q.stems), focus)
+            return self.about(focus, q, st)
+        # "What was the impact?" right after an item: no pronoun, but clearly about that item.
+        implicit = (
+            focus
+            and q.cue is Cue.NONE
+            and not (q.person or q.techs or q.det.kind or section or q.dates.range or q.dates.ordinal)
+            and self.attribute(q, st) not in (None, "tech_check", "leadership")
+            # "what was the MAPE improvement?" names something the focus item never mentions.
+            and all(self.index.mentions(focus[0].id, x) for x in q.stems if x in self._vocabulary)
+        )
+        if implicit:
+            return self.about(focus, q, st)
+        # "when was that?" with nothing said before: ask rather than guess.
+        bare = not (q.techs or q.det.kind or section or q.dates.range or q.has("summary", "work", "skills"))
+        facet_only = not q.person and not q.ents and self.attribute(q, st) in (
+            "item_metric", "item_dates", "item_technologies", "item_location", "item_employer", "item_link",
+        ) and not [x for x in q.stems if x in self._vocabulary]  # fmt: skip
+        if (
+            not focus
+            and bare
+            and (
+                q.dates.anchor
+                or (q.cue in (Cue.REF, Cue.MORE) and _BARE_REF_RE.search(q.text))
+                or (facet_only and q.cue is Cue.NONE)
+            )
+        ):
+            return Outcome(
+                "clarify",
+                "Which job or project do you mean? For example, "
+                f"{self.say.names(self.index.chronological(self.index.of_kind('experience'))[-2:])}.",
+            )
+        return None
+
+    def _narrow(self, q: Query, last: list[Entry], st: ConversationState) -> Outcome:
+        pool = last
+        if q.techs:
+            ids = {i for t in q.techs for i in self.tech.items_for(t.name)}
+            pool = [e for e in pool if e.id in ids]
+        pool = self.index.filter(pool, project_kind=q.det.project_kind, date=q.dates.range, place=q.place)
+        if q.dates.ordinal:
+            pool = self.index.ordinal(pool, q.dates.ordinal)
+        if not pool:
+            return Outcome("narrow", "None of those, according to the resume.", [], focus=last)
+        if len(pool) == 1:
+            # "when did they get the Kubernetes one?": the narrowed item, with the facet asked about.
+            if self.attribute(q, st) not in (None, "tech_check"):
+                return self.about(pool, q, st)
+            return Outcome("narrow", self.say.detail(pool[0], q.stems), pool)
+        return Outcome(
+            "narrow", f"{count_word(len(pool)).capitalize()} of them: {self.say.names(pool)}.", pool
+        )
+
+    def _what_about(self, q: Query, st: ConversationState, focus: list[Entry]) -> Outcome | None:
+        rng = q.dates.range or st.last_date_range
+        if q.techs and st.last_intent in ("technology", "projects", "experience", "narrow"):
+            return self.technology(
+                q,
+                q.det.kind or st.last_kind,
+                q.det.project_kind or st.last_project_kind,
+                q.dates.range,
+                q.techs,
+            )
+        if q.techs and st.last_intent in (*ITEM_ATTRS, "tech_check") and focus:
+            return self.tech_check(focus, q.techs[0])
+        if not q.techs and q.dates.range and st.last_intent == "technology" and st.last_technology:
+            techs = self.tech.find(type(q.utt).of(st.last_technology))
+            if techs:
+                return self.technology(q, st.last_kind, st.last_project_kind, rng, techs)
+        if (
+            not q.techs
+            and (q.dates.range or q.det.project_kind)
+            and st.last_intent in ("projects", "experience", "timeline")
+        ):
+            return self.listing(
+                q, q.det.kind or st.last_kind, q.det.project_kind or st.last_project_kind, rng
+            )
+        return None
+
+    def _metric_search(self, q: Query, st: ConversationState) -> Outcome | None:
+        """ "How many schools used the grading service?": a figure stated in some item's text."""
+        if not _HOW_MANY_RE.search(q.text) or q.has("team_size", "years"):
+            return None
+        specific = [x for x in q.stems if x not in LIST_NOISE]
+        found = self.text_search(q, specific) if specific else None
+        if (
+            found is not None
+            and any(ch.isdigit() for ch in found.answer.split(".")[0])
+            or (found is not None and _NUMBER_WORD_RE.search(found.answer))
+        ):
+            return found
+        return None
+
+    def _named(self, q: Query, st: ConversationState) -> Outcome | None:
+        items = self._items_of(q)
+        if not items:
+            return None
+        kinds = {e.kind for e in items}
+        if q.det.kind in ("certification", "education", "publication") and q.det.kind not in kinds:
+            return None
+        return self.about(items, q, st)
+
+    def _technology(self, q: Query, st: ConversationState) -> Outcome | None:
+        if not q.techs:
+            return None
+        return self.technology(q, q.det.kind, q.det.project_kind, q.dates.range, q.techs)
+
+    def _lists(self, q: Query, st: ConversationState) -> Outcome | None:
+        idx = self.index
+        employer = _EMPLOYER_RE.search(q.text)
+        if employer and not q.ents and not q.techs:
+            name = employer.group(5)
+            # A word the resume itself uses ("worked at scale") is not an unknown employer's name.
+            known = self.index.idf(stem(name)) > 0 or name in STOPWORDS or name in COMMON_WORDS
+            if not known and name != "xperson":
+                # "Did Jordan work at Google?": a named employer the resume does not have.
+                shown = next((r for r in q.utt.raw_toks if r.lower() == name), name.capitalize())
+                return Outcome(
+                    "unknown",
+                    f"The resume doesn't list {shown} as an employer. "
+                    + self.say.experiences(idx.chronological(idx.of_kind("experience"))[::-1]),
+                )
+        current_q = (
+            q.has("current_role")
+            or (q.has("title") and not q.det.kind)
+            or (q.dates.ordinal == "current" and q.has("work") and q.det.kind in (None, "experience"))
+        )
+        if current_q and not q.dates.range:
+            current = idx.ordinal(idx.of_kind("experience"), "current")
+            if current:
+                text = self.say.title(current[0]) if q.has("title") else self.say.detail(current[0], q.stems)
+                return Outcome("current_role", text, current[:1])
+            latest = idx.ordinal(idx.of_kind("experience"), "latest")
+            return Outcome(
+                "current_role",
+                "The resume doesn't list a current job. "
+                + self.say.detail(latest[0], q.stems, lead="Most recently,")
+                if latest
+                else "",
+                latest,
+            )
+        if q.det.category and not q.det.kind and (q.has("work", "skills") or KNOW_RE.search(q.text)):
+            return self.category_answer(q, q.det.category)
+        kind = q.det.kind
+        if kind in ("experience", "project") and not q.dates.range and not q.dates.ordinal:
+            # "the raspberry pi project": a specific word narrows the list to what mentions it.
+            specific = [x for x in q.stems if x not in LIST_NOISE and x not in self._kind_noise]
+            found = self.text_search(q, specific, kinds=(kind,)) if specific else None
+            if found is not None:
+                return found
+        if kind is None and q.has("work") and not q.has("details"):
+            # "worked in healthcare": a specific word beats a generic job list.
+            found = self.text_search(q) if q.stems and not q.dates.range and not q.dates.ordinal else None
+            found = found or (self.summary_search(q) if q.stems and not q.dates.range else None)
+            if found is not None:
+                return found
+            kind = "experience"
+        if kind is None and q.has("projects"):
+            kind = "project"
+        if kind in ("experience", "project") or q.det.project_kind:
+            return self.listing(q, kind, q.det.project_kind, q.dates.range)
+        if q.dates.range or (q.dates.ordinal and (q.has("work", "details", "projects") or q.person)):
+            return self.listing(q, None, None, q.dates.range)
+        if q.place and (q.person or q.has("work")):
+            return self.listing(q, None, None, None)
+        return None

@@ -1,0 +1,173 @@
+"""Answers that need no item look-up: small talk, unknowable personal facts and profile fields."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from tools.followup import Cue
+from tools.query import SUBSTANTIVE, Outcome, Query
+from tools.respond_lists import ListSpeaker
+from tools.resume_model import Resume
+from tools.search import Entry, ResumeIndex
+from tools.state import ConversationState
+from tools.technology import TechIndex
+from tools.text import words
+
+_UNKNOWN_WORD_RE = re.compile(
+    r"\b(salar\w*|compensation|pay|wages?|income|rate|age|birthday|married|marital status|religion|politics|"
+    r"gender|ethnicity|disability|medical|weight|height|gpa|grades?|references?|referees?|criminal record|"
+    r"weaknesses?|failures?|fired|laid off|kids|children|spouse|family|born|how old|"
+    r"driv(er|ing)'?s? licen[cs]e)\b"
+)
+_FIT_RE = re.compile(
+    r"\b(good fit|right fit|qualified|why (should|would) (we|i) hire|should (we|i) hire|strong candidate|"
+    r"worth (hiring|interviewing))\b"
+)
+_PHONE_RE = re.compile(r"\b(phone|call|cell|mobile|telephone)\b")
+_LINK_NAMES = {
+    "linkedin": "linkedin", "linked in": "linkedin", "github": "github", "git hub": "github",
+    "website": "website", "web site": "website", "portfolio": "website", "blog": "website",
+    "homepage": "website", "twitter": "twitter", "mastodon": "mastodon", "instagram": "instagram",
+    "facebook": "facebook", "stack overflow": "stackoverflow",
+}  # fmt: skip
+_SPOKEN_NAMES = words(
+    "english spanish portuguese french german italian mandarin chinese japanese korean arabic hindi "
+    "russian dutch polish catalan swedish turkish yoruba igbo hausa swahili urdu bengali greek hebrew "
+    "vietnamese thai romanian"
+)
+
+
+class ProfileRoutes:
+    resume: Resume
+    text_search: Callable[..., Outcome | None]
+    index: ResumeIndex
+    tech: TechIndex
+    say: ListSpeaker
+    _spoken_names: tuple[str, ...]
+
+    def _init_profile(self) -> None:
+        own = {w.split(" ")[0].lower() for w in self.resume.profile.languages_spoken}
+        self._spoken_names = tuple(sorted(_SPOKEN_NAMES | own))
+
+    def _focus(self, st: ConversationState) -> list[Entry]:
+        return [self.index.by_id[i] for i in st.focus_ids if i in self.index.by_id]
+
+    def _items_of(self, q: Query) -> list[Entry]:
+        return [self.index.by_id[m.item_id] for m in q.ents if m.item_id in self.index.by_id]
+
+    def _small_talk(self, q: Query, st: ConversationState) -> Outcome | None:
+        if q.ents or q.techs or (q.topics & SUBSTANTIVE) or not q.dates.empty or q.cue is not Cue.NONE:
+            return None
+        first = self.say.first
+        if q.has("greeting"):
+            return Outcome(
+                "greeting", f"Hi! I can answer questions about {first}'s resume. What would you like to know?"
+            )
+        if q.has("bye"):
+            return Outcome("bye", "Thanks for your time. Goodbye!")
+        if q.has("thanks"):
+            return Outcome("thanks", f"You're welcome! Anything else about {first}'s resume?")
+        if q.has("help"):
+            return Outcome(
+                "help",
+                f"I'm an AI assistant for {self.resume.profile.name}'s resume. I can answer questions about "
+                f"{self.say.poss} experience, projects, skills, education and how to get in touch.",
+            )
+        if q.has("smalltalk"):
+            return Outcome("smalltalk", f"I'm doing well, thanks. What would you like to know about {first}?")
+        if q.has("ack") or not q.utt.toks:
+            return Outcome("ack", f"Anything else you'd like to know about {first}?")
+        return None
+
+    def _unknowable(self, q: Query, st: ConversationState) -> Outcome | None:
+        if q.has("unknown_personal"):
+            m = _UNKNOWN_WORD_RE.search(q.text)
+            topic = (
+                {
+                    "how old": "age",
+                    "born": "age",
+                    "rate": "rates",
+                    "driver's license": "a driving licence",
+                }.get(m.group(1), m.group(1))
+                if m
+                else "that"
+            )
+            return Outcome(
+                "unknown",
+                f"The resume doesn't say anything about {topic}. I can tell you about "
+                f"{self.say.first}'s experience, skills or projects instead.",
+            )
+        if q.has("preference") and not q.has("skills", "prog_languages") and not q.techs:
+            return Outcome(
+                "unknown",
+                f"The resume doesn't say. It covers {self.say.first}'s experience, projects, "
+                "skills and education.",
+            )
+        if q.has("why_unknown"):
+            items = self._items_of(q) or self._focus(st)
+            what = f" It only lists the dates: {self.say.dates(items[0])}" if items else ""
+            return Outcome("unknown", f"The resume doesn't say why.{what}", items[:1])
+        return None
+
+    def _profile(self, q: Query, st: ConversationState) -> Outcome | None:
+        say, p = self.say, self.resume.profile
+        named = bool(q.ents)
+        if q.has("contact") and not named:
+            return Outcome("contact", say.contact(bool(_PHONE_RE.search(q.text))))
+        if q.has("links") and not (named and q.has("link_q", "metric")):
+            which = list(dict.fromkeys(k for word, k in _LINK_NAMES.items() if word in q.text))
+            return Outcome("links", say.links(which))
+        if q.has("work_auth"):
+            return Outcome(
+                "work_authorization", say.profile_field("work authorization", p.work_authorization)
+            )
+        asked = [n for n in self._spoken_names if re.search(rf"\b{n}\b", q.text)]
+        if not named and (
+            (q.has("spoken") and not q.has("awards")) or (asked and q.has("spoken", "languages"))
+        ):
+            return Outcome("languages", say.languages(asked))
+        if asked and not q.techs and not named and not q.has("work", "projects", "education"):
+            return Outcome("languages", say.languages(asked))
+        if (
+            q.has("languages")
+            and not q.has("prog_languages")
+            and not named
+            and not q.techs
+            and q.cue is Cue.NONE
+            and not q.has("projects", "work")
+        ):
+            prog = next((c for c in self.resume.skills if "lang" in c.lower()), None)
+            parts = [say.languages([])]
+            if prog:
+                parts.append(say.skills(prog))
+            return Outcome("languages", " ".join(parts), category=prog or None)
+        if q.has("availability") and not named:
+            return Outcome("availability", say.profile_field("availability", p.availability))
+        if (
+            q.has("location")
+            and not named
+            and not (q.place and q.det.kind)
+            and not q.has("work", "education")
+        ):
+            return Outcome("location", say.location(q.text))
+        if q.has("pronouns"):
+            text = (
+                f"{say.first}'s pronouns are {p.pronouns}."
+                if p.pronouns
+                else "The resume doesn't list pronouns."
+            )
+            return Outcome("pronouns", text)
+        if q.has("name") and not named:
+            return Outcome("name", f"This is {p.name}'s resume.")
+        if q.has("interests") and not named and not q.techs:
+            return Outcome("interests", say.interests())
+        if q.has("years"):
+            return Outcome("years_experience", say.years_experience())
+        fit = _FIT_RE.search(q.text)
+        if q.has("summary") and not named and not q.techs and (not q.det.kind or fit):
+            # "background in machine learning": a specific subject is a search, not the whole summary.
+            rare = [x for x in q.stems if 0 < len(self.index.search([x], limit=4)) <= 3]
+            found = self.text_search(q, rare) if rare and not fit else None
+            return found or Outcome("summary", say.summary())
+        return None

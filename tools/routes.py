@@ -1,0 +1,296 @@
+"""Answer builders for item-centred questions: named items, follow-ups, lists, timelines, search."""
+
+from __future__ import annotations
+
+import re
+
+from tools.dates import DateRange, date_lead
+from tools.query import Outcome, Query
+from tools.respond_lists import ListSpeaker
+from tools.resume_model import Resume
+from tools.search import Entry, ResumeIndex
+from tools.state import ConversationState
+from tools.technology import TechIndex, TechMatch
+from tools.text import cap, join_words, sentence, stem, tokens, words
+
+_SUBJECTIVE_RE = re.compile(
+    r"\b(most impressive|impressive|proudest|best|biggest|favou?rite|strongest|most (important|interesting|"
+    r"notable|significant|successful))\b"
+)
+_WHO_USES_RE = re.compile(r"\bwho (uses|used|use|adopted|relies on)\b|\bhow many (users|people use)\b")
+_WHO_STEMS = frozenset(stem(w) for w in words("used adopted users customers production companies teams"))
+# Words of list questions that say which list, not what the items are about.
+LIST_NOISE = frozenset(
+    stem(w)
+    for w in words(
+        "project projects job jobs role roles company companies employer employers position positions work "
+        "worked working built build building made make create created do did done side personal open source "
+        "hackathon hackathons list all every any ever have has had career history"
+    )
+)
+_SYNONYMS: dict[str, tuple[str, ...]] = {
+    stem(k): tuple(stem(v) for v in vs.split())
+    for k, vs in {
+        "reduce": "cut lower halve shave decrease", "reduced": "cut lower halve shave decrease",
+        "improve": "raise increase boost improved", "increase": "raise boost",
+        "speed": "latency throughput fast",
+        "manage": "lead mentor", "scale": "scaled concurrent", "people": "engineers team",
+    }.items()
+}  # fmt: skip
+_LEAD_STEMS = ("mentor", "manag", "hir", "coach", "supervis", "lead", "led", "leader", "leadership")
+ITEM_ATTRS = (
+    "item_dates",
+    "item_technologies",
+    "item_metric",
+    "item_location",
+    "item_employer",
+    "item_link",
+    "team_size",
+    "item",
+)
+
+
+class Routes:
+    resume: Resume
+    index: ResumeIndex
+    tech: TechIndex
+    say: ListSpeaker
+
+    # --- named or referred-to items ------------------------------------------------------------
+
+    def attribute(self, q: Query, st: ConversationState) -> str | None:
+        """Which facet of an item the question wants, if any."""
+        if q.has("team_size"):
+            return "team_size"
+        if q.has("dates") and not q.has("metric"):
+            return "item_dates"
+        if q.techs:
+            return "tech_check"
+        if q.has("employer_q"):
+            return "item_employer"
+        if _WHO_USES_RE.search(q.text):
+            return "item_metric"
+        if q.has("link_q"):
+            return "item_link"
+        if q.has("item_tech") and not q.has("metric", "details"):
+            return "item_technologies"
+        if q.has("metric"):
+            return "item_metric"
+        if q.has("dates"):
+            return "item_dates"
+        if q.has("where") and not q.has("details"):
+            return "item_location"
+        if q.has("item_tech"):
+            return "item_technologies"
+        if q.has("leadership"):
+            return "leadership"
+        if st.last_intent in ITEM_ATTRS and q.cue.value == "what_about":
+            return st.last_intent
+        return None
+
+    def about(self, items: list[Entry], q: Query, st: ConversationState) -> Outcome:
+        say = self.say
+        e = items[0]
+        if q.det.kind == "project" and e.kind == "experience" and not q.has("dates", "team_size"):
+            projects = self.index.projects_at(e.id)
+            if not projects:
+                return Outcome(
+                    "projects",
+                    f"The resume doesn't list separate projects {say.at(e)}. " + say.detail(e, q.stems),
+                    [e],
+                    kind="project",
+                )
+            return Outcome(
+                "projects",
+                say.projects(projects, lead=cap(say.at(e))),
+                projects,
+                kind="project",
+            )
+        attr = self.attribute(q, st)
+        if attr == "leadership":
+            return self.leadership(q, items)
+        if attr == "tech_check":
+            return self.tech_check(items, q.techs[0])
+        if attr == "team_size":
+            exps = [x for x in items if x.kind == "experience"] or [
+                x for x in (self.index.employer_of(e),) if x
+            ]
+            if not exps:
+                return Outcome("team_size", f"The resume doesn't give a team size for {e.title}.", [e])
+            return Outcome("team_size", " ".join(say.team(x) for x in exps[:2]), exps[:2])
+        if attr is not None and attr != "item":
+            render = {
+                "item_dates": say.dates,
+                "item_technologies": say.technologies,
+                "item_location": say.place,
+                "item_employer": say.employer,
+                "item_link": say.link,
+            }.get(attr)
+            stems = q.stems + list(_WHO_STEMS) if _WHO_USES_RE.search(q.text) else q.stems
+            text = " ".join(render(x) for x in items[:3]) if render else say.metric(e, stems)
+            return Outcome(attr, text, items[:3])
+        if len(items) > 1:
+            parts = [say.opener(x) for x in items[:3]]
+            return Outcome("item", ". ".join(parts) + ".", items[:3])
+        extra = [emp] if (emp := self.index.employer_of(e)) else []
+        return Outcome("item", say.detail(e, q.stems), [e, *extra], focus=[e])
+
+    def tech_check(self, items: list[Entry], t: TechMatch) -> Outcome:
+        say = self.say
+        yes = [e for e in items if t.name in e.techs]
+        if yes:
+            e = yes[0]
+            where = say.at(e) if e.kind == "experience" else f"in {e.title}"
+            return Outcome("tech_check", f"Yes, {say.first} used {t.name} {where}.", yes, tech=t.name)
+        e = items[0]
+        used = f" It lists {join_words(list(e.techs))}." if e.techs else ""
+        return Outcome(
+            "tech_check", f"The resume doesn't list {t.name} for {say.title_of(e)}.{used}", [e], tech=t.name
+        )
+
+    def neighbours(self, anchor: Entry, q: Query) -> Outcome:
+        kind = (
+            q.det.kind
+            if q.det.kind in ("experience", "project")
+            else (anchor.kind if anchor.kind in ("experience", "project") else "experience")
+        )
+        direction = q.dates.anchor or "before"
+        many = q.det.plural and q.det.kind is not None
+        found = self.index.neighbours(anchor, kind, direction, many)
+        name = self.say.title_of(anchor)
+        if not found:
+            what = "jobs" if kind == "experience" else "projects"
+            return Outcome(
+                "relative", f"The resume doesn't list any {what} {direction} {name}.", [anchor], kind=kind
+            )
+        if len(found) == 1:
+            extra = [emp] if (emp := self.index.employer_of(found[0])) else []
+            named = anchor.id in {m.item_id for m in q.ents}
+            text = self.say.neighbour(found[0], direction, q.stems, name if named else "that")
+            return Outcome("relative", text, found + extra, focus=found, kind=kind)
+        lead = f"{cap(direction)} {name}"
+        text = self.say.experiences(found, lead) if kind == "experience" else self.say.projects(found, lead)
+        return Outcome("relative", text, found, kind=kind)
+
+    # --- technologies --------------------------------------------------------------------------
+
+    def listing(
+        self,
+        q: Query,
+        kind: str | None,
+        project_kind: str | None,
+        rng: DateRange | None,
+        employer: str | None = None,
+    ) -> Outcome:
+        say = self.say
+        kinds = [kind] if kind else ["experience", "project"]
+        pool = [e for k in kinds for e in self.index.of_kind(k)]
+        if q.negated and project_kind is not None:
+            # "Which projects weren't open source?": the other kinds.
+            pool = [e for e in pool if e.kind != "project" or e.attr("kind") != project_kind]
+            project_kind = None
+        entries = self.index.filter(
+            pool, project_kind=project_kind, date=rng, employer=employer, place=q.place
+        )
+        ordinal = q.dates.ordinal
+        if ordinal is not None:
+            entries = self.index.ordinal(entries, ordinal)
+        entries = self.index.chronological(entries)[::-1]
+        intent = {"experience": "experience", "project": "projects"}.get(kind or "", "timeline")
+
+        def outcome(text: str, items: list[Entry], focus: list[Entry] | None = None) -> Outcome:
+            return Outcome(intent, text, items, focus=focus, kind=kind, project_kind=project_kind, date=rng)
+
+        if not entries:
+            what = {
+                "experience": "jobs",
+                "project": f"{project_kind + ' ' if project_kind else ''}projects",
+            }.get(kind or "", "items")
+            extra = f" {rng.label}" if rng else (f" in {q.place.capitalize()}" if q.place else "")
+            if ordinal == "current":
+                extra = " that are current"
+            return outcome(f"The resume doesn't list any {what}{extra}.", [])
+        if len(entries) == 1:
+            e = entries[0]
+            lead = date_lead(rng)
+            if ordinal == "first":
+                lead = "Earliest on the resume,"
+            emp = self.index.employer_of(e)
+            return outcome(say.detail(e, q.stems, lead=lead), [e, emp] if emp else [e], focus=[e])
+        lead = date_lead(rng) or (f"In {q.place.capitalize()}," if q.place else "")
+        if not lead and ordinal == "recent":
+            lead = "Recently,"
+        if _SUBJECTIVE_RE.search(q.text):
+            # A ranking question: the resume does not rank, so list them all and say so.
+            return outcome(
+                "The resume doesn't rank them. "
+                + (say.experiences(entries) if kind == "experience" else say.projects(entries)),
+                entries,
+            )
+        if kind == "experience":
+            text = say.experiences(entries, lead.rstrip(","))
+        elif kind == "project":
+            text = say.projects(entries, lead.rstrip(","), ongoing=ordinal == "current")
+        else:
+            text = say.timeline(entries, lead.rstrip(",") or "Overall")
+        return outcome(text, entries)
+
+    def leadership(self, q: Query, within: list[Entry] | None = None) -> Outcome:
+        say = self.say
+        pool = within or self.index.of_kind("experience")
+        found: list[tuple[int, Entry, str]] = []
+        for e in pool:
+            for s in e.sentences:
+                stems = {stem(w) for w in s.lower().replace(";", " ").split()}
+                rank = next((i for i, ls in enumerate(_LEAD_STEMS) if ls in stems), None)
+                if rank is not None:
+                    found.append((rank, e, s))
+        if not found:
+            return Outcome("leadership", "The resume doesn't mention managing or mentoring people.", [])
+        found.sort(key=lambda x: x[0])
+        chosen = found[:2]
+        claims, items = [], []
+        for _, e, s in chosen:
+            descriptive = s in e.sentences[: e.lead_count]
+            if e in items:  # same employer again: no need to repeat where
+                claims.append(say.claim(s, subject=say.They, descriptive=descriptive))
+            else:
+                claims.append(say.claim(s, cap(say.at(e)), descriptive=descriptive))
+                items.append(e)
+        return Outcome("leadership", " ".join(c.rstrip(".") + "." for c in claims), items)
+
+    def text_search(
+        self, q: Query, stems: list[str] | None = None, kinds: tuple[str, ...] | None = None
+    ) -> Outcome | None:
+        base = [s for s in (q.stems if stems is None else stems) if self.index.idf(s) > 0]
+        if not base:
+            return None
+        # "reduce latency" should find "Cut median latency": a few generic verb synonyms.
+        expanded = base + [syn for s in base for syn in _SYNONYMS.get(s, ()) if syn not in base]
+        hits = [h for h in self.index.search(expanded, kinds=kinds, limit=3) if h.sentence or h.score >= 4]
+        strong = [h for h in hits if h.score >= 2.5]
+        if not strong:
+            return None
+        best = strong[0].score
+        chosen = [h for h in strong if h.score >= best * 0.6][:2]
+        parts = []
+        for h in chosen:
+            e = h.entry
+            if not h.sentence:
+                parts.append(self.say.opener(e))
+            elif e.kind == "experience":
+                parts.append(self.say.claim(h.sentence, cap(self.say.at(e))))
+            else:
+                said = self.say.claim(h.sentence, f"In {e.title}", it=e.title)
+                parts.append(said if said != h.sentence.rstrip(".;") else f"{e.title}: {h.sentence}")
+        return Outcome("search", " ".join(p.rstrip(".") + "." for p in parts), [h.entry for h in chosen])
+
+    def summary_search(self, q: Query) -> Outcome | None:
+        """ "Has she worked in fintech?" when only the profile summary says so."""
+        specific = {x for x in q.stems if x not in LIST_NOISE and len(x) > 2}
+        for sent in re.split(r"(?<=[.;])\s+", self.resume.profile.summary):
+            if specific & {stem(t) for t in tokens(sent)}:
+                return Outcome(
+                    "summary", sentence(f"According to {self.say.poss} summary: {sent.rstrip('.')}")
+                )
+        return None

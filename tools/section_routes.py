@@ -1,0 +1,134 @@
+"""Answer builders for whole resume sections: education, certifications, awards, papers, skills, teams."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from tools.query import Outcome, Query
+from tools.respond_lists import ListSpeaker
+from tools.resume_model import Resume
+from tools.search import ResumeIndex
+from tools.state import ConversationState
+from tools.technology import TechIndex
+from tools.text import Utterance, join_words, sentence, stem, tokens, words
+
+EDU_GENERIC = frozenset(
+    stem(w)
+    for w in words(
+        "degree degrees study studied university college school graduate graduated education "
+        "educational master masters bachelor bachelors academic qualification qualifications msc bsc phd"
+    )
+)
+AWARD_GENERIC = frozenset(
+    stem(w)
+    for w in words(
+        "award awards prize prizes won win wins honour honours honor honors recognition achievement"
+    )
+)
+_CLOUD_RE = re.compile(
+    r"\bcloud (providers?|platforms?|experience|services?|vendors?)\b|\bany cloud\b|\bthe cloud\b"
+)
+KNOW_RE = re.compile(r"\b(know|knows|familiar|experience[d]?|background|worked with|work with)\b")
+_DEGREE_LEVEL_RE = re.compile(
+    r"\b(phd|ph\.d|doctorate|doctoral|masters?|master's|msc|m\.sc|mba|bachelors?|"
+    r"bachelor's|bsc|b\.sc|basc|undergrad\w*)\b"
+)
+_LEVEL_NAME = {"phd": "a PhD", "master": "a master's degree", "bachelor": "a bachelor's degree"}
+
+
+def _level(word: str) -> str:
+    w = word.replace(".", "")
+    if w.startswith(("phd", "doctor")):
+        return "phd"
+    if w.startswith(("master", "msc", "mba")):
+        return "master"
+    return "bachelor"
+
+
+_RANKING_RE = re.compile(
+    r"\b(strongest|best|favou?rite|main|primary|top|most (proficient|comfortable|experienced)|preferred)\b"
+)
+
+
+class SectionRoutes:
+    resume: Resume
+    index: ResumeIndex
+    tech: TechIndex
+    say: ListSpeaker
+
+    # Provided by the sibling mixins (Routes, TechRoutes) that Planner combines with this one.
+    leadership: Callable[..., Outcome]
+    technology: Callable[..., Outcome]
+    category_answer: Callable[[Query, str], Outcome]
+
+    def _sections(self, q: Query, st: ConversationState) -> Outcome | None:
+        say, idx = self.say, self.index
+        rng = q.dates.range
+        if q.has("leadership") and not q.techs:
+            return self.leadership(q)
+        if q.has("team_size"):
+            exps = [e for e in idx.of_kind("experience") if getattr(e.item, "team_size", None)]
+            if not exps:
+                return Outcome("team_size", "The resume doesn't give team sizes.")
+            if q.dates.ordinal == "current" or len(exps) == 1:
+                return Outcome("team_size", say.team(exps[0]), exps[:1])
+            sizes = [f"{getattr(e.item, 'team_size', '')} {say.at(e)}" for e in exps]
+            return Outcome("team_size", sentence(f"Team sizes on the resume: {join_words(sizes)}"), exps)
+        if q.has("education") and not q.has("certifications"):
+            edu = idx.filter(idx.of_kind("education"), date=rng, place=q.place)
+            specific = [s for s in q.stems if s not in EDU_GENERIC]
+            hits = [h for h in idx.search(specific, kinds=("education",)) if h.sentence] if specific else []
+            if len(edu) > 1 and len(hits) == 1:
+                edu = [hits[0].entry]
+            text = say.education(edu, q.stems)
+            asked = _DEGREE_LEVEL_RE.search(q.text)
+            if asked:
+                degrees = [
+                    _DEGREE_LEVEL_RE.search(e.attr("degree").lower()) for e in idx.of_kind("education")
+                ]
+                held = {_level(m.group(0)) for m in degrees if m}
+                if _level(asked.group(0)) not in held:
+                    text = f"The resume doesn't list {_LEVEL_NAME[_level(asked.group(0))]}. " + text
+            return Outcome("education", text, edu)
+        if q.has("certifications"):
+            certs = idx.of_kind("certification")
+            if q.techs:
+                ids = {i for t in q.techs for i in self.tech.items_for(t.name)}
+                certs = [c for c in certs if c.id in ids] or certs
+            certs = idx.filter(certs, date=rng)
+            return Outcome("certifications", say.certifications(certs), certs)
+        if q.has("publications") and not q.techs:
+            pubs = idx.filter(idx.of_kind("publication"), date=rng)
+            return Outcome("publications", say.publications(pubs), pubs)
+        if q.has("awards") and not q.techs and q.det.kind not in ("project", "experience"):
+            awards = idx.filter(idx.of_kind("award"), date=rng)
+            # "what prize": only the awards whose own name says prize; "talks": the one whose text does.
+            titled = [a for a in awards if set(q.stems) & {stem(t) for t in tokens(a.title)}]
+            specific = [s for s in q.stems if s not in AWARD_GENERIC]
+            hits = [h for h in idx.search(specific, kinds=("award",)) if h.sentence] if specific else []
+            if len(awards) > 1 and 0 < len(titled) < len(awards):
+                awards = titled
+            elif len(awards) > 1 and len(hits) == 1:
+                awards = [hits[0].entry]
+            return Outcome("awards", say.awards(awards), awards)
+        if _CLOUD_RE.search(q.text) and not q.techs and not q.ents:
+            # "cloud experience" means the cloud providers on the resume, not the whole infra category.
+            clouds = self.tech.find(Utterance.of(" ".join(self.tech.cloud_providers())))
+            if clouds:
+                return self.technology(q, q.det.kind, q.det.project_kind, q.dates.range, clouds)
+        if q.has("skills", "prog_languages") and not q.techs and not q.det.kind and not q.ents:
+            cat = (
+                q.det.category
+                if (q.det.category or not q.has("prog_languages"))
+                else next((c for c in self.resume.skills if "lang" in c.lower()), None)
+            )
+            if q.has("prog_languages"):
+                cat = next((c for c in self.resume.skills if "lang" in c.lower()), cat)
+            if cat and cat == q.det.category and (q.has("work") or KNOW_RE.search(q.text)):
+                return self.category_answer(q, cat)
+            text = say.skills(cat)
+            if _RANKING_RE.search(q.text):
+                text = "The resume doesn't rank them, but lists them in this order. " + text
+            return Outcome("skills", text, category=cat)
+        return None

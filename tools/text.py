@@ -1,0 +1,296 @@
+"""Text normalisation shared by every matcher: accent folding, tokens, stems, spoken numbers.
+
+Speech-to-text output is lowercase-ish, unpunctuated and accent-free, while the resume has
+"Telefonía" and "PostgreSQL"; everything is compared through `fold` / `tech_key` so both sides meet.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+_TOKEN_RE = re.compile(r"[A-Za-z0-9]+[+#]*")
+_SPACES_RE = re.compile(r"\s+")
+_KEY_RE = re.compile(r"[^a-z0-9+#]")
+_QUOTES = str.maketrans(
+    {"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"}
+)
+
+
+def words(text: str) -> frozenset[str]:
+    """A word set written as one readable string."""
+    return frozenset(text.split())
+
+
+def strip_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def fold(text: str) -> str:
+    """Lowercase, accent-free, straight quotes, single spaces."""
+    return _SPACES_RE.sub(" ", strip_accents(text.translate(_QUOTES)).lower()).strip()
+
+
+def tech_key(name: str) -> str:
+    """Spacing- and punctuation-free key, so "web rtc", "Web-RTC" and "WebRTC" collide."""
+    return _KEY_RE.sub("", fold(name))
+
+
+def tokens(text: str) -> list[str]:
+    return [t.lower() for t in _TOKEN_RE.findall(strip_accents(text))]
+
+
+@dataclass(frozen=True)
+class Utterance:
+    """One user turn, pre-digested once so every matcher shares the work."""
+
+    raw: str
+    norm: str
+    toks: tuple[str, ...]
+    # Case is kept because "Go" / "C" capitalised mid-sentence is the best hint they are languages.
+    raw_toks: tuple[str, ...]
+
+    @classmethod
+    def of(cls, text: str) -> Utterance:
+        raw_toks = tuple(_TOKEN_RE.findall(strip_accents(text.translate(_QUOTES))))
+        return cls(text, fold(text), tuple(t.lower() for t in raw_toks), raw_toks)
+
+
+STOPWORDS: frozenset[str] = words(
+    """a an the and or but if of to in on at by for with from into onto about as is are was were be been
+    being am do does did doing done have has had having i me my we our you your he him his she her hers
+    they them their theirs it its this that these those there here then than so such can could would
+    should will shall may might must not no nor any all some each every other more most much many few
+    what which who whom whose when where why how s t d ll ve re m don didn doesn isn wasn aren weren
+    hasn haven won't just also too very ever yet still again only own same both either neither up down
+    out over under once please tell me give show list let know like get got really kind sort
+    anything something someone thing things one ones lot lots bit"""
+)
+
+# Question scaffolding: words that say *how* something is asked, never *what* about.
+QUESTION_WORDS: frozenset[str] = words(
+    """ask asked asking question questions wonder wondering curious talk talked describe explain
+    summary summarise summarize overview detail details information info say says said mention
+    mentioned mentions resume cv candidate applicant person guy profile background experience
+    experienced work worked working works job jobs role roles did done use used using uses yes before after
+    earlier later then next previous prior
+    ok okay well great cool thanks thank hi hello hey sure maybe regarding"""
+)
+
+_DOUBLING = frozenset({"ing", "ings", "ed", "er", "ers"})
+_SUFFIXES = (
+    "ations",
+    "ation",
+    "ments",
+    "ment",
+    "ings",
+    "ing",
+    "ers",
+    "er",
+    "ies",
+    "ied",
+    "es",
+    "ed",
+    "ly",
+    "s",
+)
+
+
+def stem(word: str) -> str:
+    """Crude suffix stripper: enough to make "mentored"/"mentoring"/"mentor" meet."""
+    w = word.lower()
+    if w.isdigit() or len(w) <= 3:
+        return w
+    if len(w) == 4:
+        return w[:-1] if w.endswith("s") and not w.endswith("ss") else w
+    for suf in _SUFFIXES:
+        if w.endswith(suf) and len(w) - len(suf) >= 3:
+            w = w[: -len(suf)] + ("y" if suf in ("ies", "ied") else "")
+            # "stopped" -> "stop", but "calling" keeps its double l like "call" does.
+            if suf in _DOUBLING and len(w) > 3 and w[-1] == w[-2] and w[-1] not in "aeiouls":
+                w = w[:-1]
+            break
+    if len(w) > 4 and w.endswith("e"):
+        w = w[:-1]
+    return w
+
+
+def content_stems(toks: Iterable[str], extra_stop: Iterable[str] = ()) -> list[str]:
+    stop = STOPWORDS | QUESTION_WORDS | frozenset(extra_stop)
+    out: list[str] = []
+    for t in toks:
+        if t in stop or len(t) < 2 or t.isdigit():
+            continue
+        s = stem(t)
+        if s not in out:
+            out.append(s)
+    return out
+
+
+_COMPOUND_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)+")
+
+
+def compound_stems(text: str) -> list[str]:
+    """Hyphenated words glued ("on-call" -> "oncall"): split, both halves are too generic to match on."""
+    return [stem(m.replace("-", "")) for m in _COMPOUND_RE.findall(text.lower())]
+
+
+_NUMBER_WORDS = (
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+    "twenty",
+)
+
+
+def count_word(n: int) -> str:
+    """Counts are spoken as words so a derived count is never mistaken for a resume figure."""
+    return _NUMBER_WORDS[n] if 0 <= n < len(_NUMBER_WORDS) else "many"
+
+
+def join_words(parts: list[str], conj: str = "and") -> str:
+    """ "A, B and C"; with a serial comma when the parts carry commas themselves, so they stay apart."""
+    if not parts:
+        return ""
+    if len(parts) == 1:
+        return parts[0]
+    serial = "," if any("," in p for p in parts) else ""
+    return f"{', '.join(parts[:-1])}{serial} {conj} {parts[-1]}"
+
+
+def cap(text: str) -> str:
+    """Uppercase the first letter only ("at Sonora Labs" -> "At Sonora Labs", unlike str.capitalize)."""
+    return text[:1].upper() + text[1:]
+
+
+def article(phrase: str) -> str:
+    """'a' or 'an' for a spoken phrase; acronyms go by letter sound (an MSc, a BSc)."""
+    word = phrase.split(" ", 1)[0].strip("\"'(")
+    if not word:
+        return "a"
+    is_acronym = len(word) > 1 and word[:2].isupper()
+    if is_acronym:
+        return "an" if word[0].upper() in "AEFHILMNORSX" else "a"
+    return "an" if word[0].lower() in "aeio" else "a"
+
+
+def sentence(text: str) -> str:
+    text = text.strip()
+    if not text:
+        return ""
+    if text[-1] not in ".!?":
+        text = text.rstrip(";,:") + "."
+    # No capitalising: "jitterbuf" is a name and keeps its case.
+    return text
+
+
+def lower_first(text: str) -> str:
+    """Lowercase a leading word unless it looks like a name or acronym ("GPS", "TurnKit")."""
+    if len(text) > 1 and text[0].isupper() and text[1].islower():
+        first = text.split(" ", 1)[0]
+        if not any(c.isupper() for c in first[1:]):
+            return text[0].lower() + text[1:]
+    return text
+
+
+def damerau(a: str, b: str, limit: int) -> int:
+    """Optimal-string-alignment distance, giving up (returning limit+1) once it must exceed limit."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cost = 0 if ca == cb else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        if min(cur) > limit:
+            return limit + 1
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+def _deletes(word: str, depth: int) -> set[str]:
+    out = {word}
+    frontier = {word}
+    for _ in range(depth):
+        nxt: set[str] = set()
+        for w in frontier:
+            for i in range(len(w)):
+                nxt.add(w[:i] + w[i + 1 :])
+        out |= nxt
+        frontier = nxt
+    return out
+
+
+def max_typos(length: int) -> int:
+    """Short words get no slack: 'spare' must not become 'Spark'."""
+    return 0 if length < 6 else (1 if length < 9 else 2)
+
+
+class FuzzyIndex:
+    """Symmetric-delete lookup (SymSpell style): typo-tolerant matching in a few dict probes."""
+
+    _MEMO_SIZE = 4096
+
+    def __init__(self) -> None:
+        self._by_delete: dict[str, set[str]] = {}
+        self._values: dict[str, str] = {}
+        self._min_len = 10**6
+        self._max_len = 0
+        # Spoken questions reuse a small vocabulary, so most look-ups repeat: remember them.
+        self._memo: dict[str, str | None] = {}
+
+    def add(self, key: str, value: str) -> None:
+        depth = max_typos(len(key))
+        if depth == 0:
+            return
+        self._values[key] = value
+        self._min_len = min(self._min_len, len(key))
+        self._max_len = max(self._max_len, len(key))
+        for d in _deletes(key, depth):
+            self._by_delete.setdefault(d, set()).add(key)
+
+    def lookup(self, word: str) -> str | None:
+        if word in self._memo:
+            return self._memo[word]
+        found = self._lookup(word)
+        if len(self._memo) >= self._MEMO_SIZE:
+            self._memo.clear()
+        self._memo[word] = found
+        return found
+
+    def _lookup(self, word: str) -> str | None:
+        depth = max_typos(len(word))
+        if depth == 0 or not self._min_len - depth <= len(word) <= self._max_len + depth:
+            return None
+        best: tuple[int, str] | None = None
+        for d in _deletes(word, depth):
+            for key in self._by_delete.get(d, ()):
+                limit = min(depth, max_typos(len(key)))
+                dist = damerau(word, key, limit)
+                if dist <= limit and (best is None or (dist, key) < best):
+                    best = (dist, key)
+        return self._values[best[1]] if best else None
