@@ -91,11 +91,19 @@ async def record_exchange(
     refused: bool,
     source: str,
     response_ms: float,
+    new_session_owner: int | None = None,
 ) -> None:
-    """Both turns, the analytics row and the session's last_active in one round trip."""
+    """Both turns, the analytics row and the session's last_active in one round trip.
+
+    With `new_session_owner`, the text session itself is created in the same statement
+    (foreign keys are checked at its end), saving a round trip on a recruiter's first question.
+    """
     await conn.execute(
         """
-        WITH t AS (
+        WITH n AS (
+            INSERT INTO sessions (id, owner_id, channel)
+            SELECT $1, $9, 'text' WHERE $9::bigint IS NOT NULL
+        ), t AS (
             -- One INSERT with rows in order, so ids (and history order) follow the dialogue.
             INSERT INTO conversations (session_id, role, text, latency_ms, latency)
             VALUES ($1, 'user', $2, NULL, NULL),
@@ -114,4 +122,5 @@ async def record_exchange(
         refused,
         source,
         response_ms,
+        new_session_owner,
     )

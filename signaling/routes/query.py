@@ -11,7 +11,6 @@ from pydantic import BaseModel, Field, StrictStr, field_validator
 from pipeline.answer.answerer import Conversation
 from signaling.deps import Ctx, RateLimitedIp, bearer, session_from_token
 from signaling.errors import ApiError
-from signaling.routes.sessions import open_session
 from signaling.security import session_tokens
 from storage.conversations import record_exchange
 from storage.session_state import load_state, save_state
@@ -58,23 +57,20 @@ class QueryOut(BaseModel):
 @router.post("/query", dependencies=[RateLimitedIp])
 async def query(body: QueryIn, request: Request, ctx: Ctx) -> QueryOut:
     start = time.perf_counter()
+    new_session = body.session_id is None
     if body.session_id is None:
-        created = await open_session(ctx, "text")
-        session_id, token = created.session_id, created.session_token
+        session_id = uuid.uuid4()  # the row is written with the first exchange, below
+        conversation = Conversation()
     else:
-        token = bearer(request) or ""
-        session_from_token(ctx, token, body.session_id)
+        session_from_token(ctx, bearer(request), body.session_id)
         row = await get_session(ctx.storage.pool, body.session_id)
-        if row is None:
+        if row is None or row.owner_id != ctx.owner_id:
             raise ApiError(404, "no such session")
         if row.ended_at is not None:
             raise ApiError(409, "session has ended; start a new one")
         session_id = body.session_id
-    # Refresh the token on every turn so an active conversation never times out mid-way.
-    token = session_tokens.issue(ctx.secret, session_id, ctx.settings.session_token_ttl_s)
+        conversation = Conversation.from_json(await load_state(ctx.storage.redis, str(session_id)))
 
-    key = str(session_id)
-    conversation = Conversation.from_json(await load_state(ctx.storage.redis, key))
     answer = await ctx.answerer.answer(body.text, conversation)
     result = answer.result
     await record_exchange(
@@ -87,8 +83,13 @@ async def query(body: QueryIn, request: Request, ctx: Ctx) -> QueryOut:
         result.refused,
         answer.source,
         answer.latency_ms,
+        new_session_owner=ctx.owner_id if new_session else None,
     )
-    await save_state(ctx.storage.redis, key, answer.conversation.to_json(), ctx.settings.session_state_ttl_s)
+    await save_state(
+        ctx.storage.redis, str(session_id), answer.conversation.to_json(), ctx.settings.session_state_ttl_s
+    )
+    # A fresh token on every turn, so an active conversation never times out mid-way.
+    token = session_tokens.issue(ctx.secret, session_id, ctx.settings.session_token_ttl_s)
     return QueryOut(
         session_id=session_id,
         session_token=token,
