@@ -11,7 +11,7 @@ import sys
 if os.environ.get("LOG_LEVEL", "").upper() != "DEBUG":
     os.environ.setdefault("LOGURU_LEVEL", "WARNING")
 
-from cli import eval_cmd, keys, resume, serve, sip  # noqa: E402
+from cli import eval_cmd, keys, resume, serve, sip, worker  # noqa: E402
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -22,6 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     keys.add_parser(sub)
     eval_cmd.add_parser(sub)
     sip.add_parser(sub)
+    worker.add_parser(sub)
     return parser
 
 

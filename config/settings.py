@@ -90,6 +90,10 @@ class Settings(BaseSettings):
     livekit_api_key: str | None = None
     livekit_api_secret: SecretStr | None = None
     livekit_token_ttl_s: int = Field(default=900, ge=60)
+    agent_in_process: bool = True  # serve also runs LiveKit room agents; false when `worker`s do
+
+    # Phone calls as Twilio/Telnyx media streams: the shared secret the stream must present.
+    phone_stream_secret: SecretStr | None = None
 
     # Phone calls through the LiveKit SIP bridge (`resume-agent sip setup`).
     sip_trunk_name: str = "resume-agent"

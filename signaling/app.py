@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
 
 from config.settings import Settings, get_settings
 from signaling.context import build_context
 from signaling.errors import install_error_handlers
 from signaling.middleware import RequestContextMiddleware
-from signaling.routes import health, livekit, query, resume, sessions
+from signaling.room_jobs import room_agents
+from signaling.routes import health, livekit, phone, query, resume, sessions, webrtc
+
+WEB_DIR = Path(__file__).resolve().parents[1] / "web"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -23,7 +28,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ctx = await build_context(settings)
         app.state.ctx = ctx
         try:
-            yield
+            if settings.livekit_enabled and settings.agent_in_process:
+                async with room_agents(ctx):
+                    yield
+            else:
+                yield
         finally:
             await ctx.close()
 
@@ -37,6 +46,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["Authorization", "Content-Type", "X-Request-Id"],
         )
     app.add_middleware(RequestContextMiddleware)
-    for module in (health, sessions, query, resume, livekit):
+    for module in (health, sessions, query, resume, livekit, webrtc, phone):
         app.include_router(module.router)
+    if WEB_DIR.is_dir():
+        # The call page (plain static files, no build step); mounted last so API routes win.
+        app.mount("/", StaticFiles(directory=WEB_DIR, html=True), name="web")
     return app

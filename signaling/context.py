@@ -6,10 +6,13 @@ import asyncio
 import logging
 from dataclasses import dataclass
 
+from agent.calls import CallManager
 from config.settings import Settings
 from pipeline.answer.answerer import Answerer
 from pipeline.answer.llm import GROQ_BASE_URL, LLMAnswerer, LLMConfig
 from pipeline.answer.resume_source import ResumeSource
+from pipeline.logs import route_pipecat_logs
+from pipeline.models import MODELS
 from signaling.metrics import RESUME_VERSION
 from storage.connect import Storage, open_storage
 from storage.content import ensure_owner
@@ -29,8 +32,10 @@ class AppContext:
     limiter: RateLimiter
     resume: ResumeSource
     answerer: Answerer
+    calls: CallManager  # live WebRTC calls (signaling/routes/webrtc.py)
 
     async def close(self) -> None:
+        await self.calls.close()  # calls write their last turns before storage goes away
         await self.storage.close()
 
 
@@ -66,6 +71,9 @@ async def build_context(settings: Settings) -> AppContext:
         engine = await asyncio.to_thread(ResumeEngine, resume)
         source = ResumeSource(storage.pool, owner_id, engine, version)
         RESUME_VERSION.set(version)
+        route_pipecat_logs(settings.log_level)
+        if settings.voice_preload:
+            await MODELS.get(settings)  # once per process: no call ever waits for a model load
         answerer = Answerer(
             source, build_llm(settings), settings.llm_timeout_s, storage.redis, settings.query_cache_ttl_s
         )
@@ -77,6 +85,7 @@ async def build_context(settings: Settings) -> AppContext:
             limiter=RateLimiter(storage.redis),
             resume=source,
             answerer=answerer,
+            calls=CallManager(settings.max_calls),
         )
     except BaseException:
         await storage.close()

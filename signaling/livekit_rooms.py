@@ -9,8 +9,8 @@ from typing import Any
 
 from livekit import api
 
+from agent.livekit_tokens import visitor_token
 from signaling.context import AppContext
-from signaling.security.livekit_tokens import visitor_token
 from storage.jobs import enqueue
 from storage.sessions import Channel, create_session, end_session
 

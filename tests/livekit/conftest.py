@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from config.settings import Settings
+from pipeline.models import MODELS, SpeechModels
 from signaling.background_server import LiveServer, free_port, live_server
 from tests.livekit.servers import API_KEY, API_SECRET, LiveKitServer, missing_reason, start_livekit
 
@@ -57,3 +58,10 @@ def make_livekit_settings(livekit_settings: Settings) -> Callable[..., Settings]
         return livekit_settings.model_copy(update=overrides)
 
     return _make
+
+
+@pytest.fixture(scope="session")
+def room_models(livekit_service: LiveServer) -> SpeechModels:
+    """The speech models the LiveKit-mode service preloaded (one copy per process)."""
+    assert MODELS.loaded is not None
+    return MODELS.loaded

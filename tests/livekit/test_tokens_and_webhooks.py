@@ -14,8 +14,8 @@ import jwt
 import pytest
 from livekit import api, rtc
 
+from agent.livekit_tokens import visitor_token
 from signaling.background_server import LiveServer
-from signaling.security.livekit_tokens import visitor_token
 from tests.livekit.servers import API_KEY, API_SECRET, LiveKitServer
 
 

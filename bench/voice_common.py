@@ -1,0 +1,93 @@
+"""Shared by the voice benchmarks: the service as its own process, and Piper-made questions."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import numpy as np
+from piper import PiperVoice
+
+from config.settings import Settings
+from pipeline.models import piper_voice_path
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = Path(__file__).parent / "results"
+
+QUESTIONS = [
+    "Which projects used Rust?",
+    "Where does Jordan work right now?",
+    "Has Jordan worked with Kafka?",
+    "What did they do at Cartograph?",
+    "Tell me about their education.",
+    "What is Jordan's current role?",
+    "Does Jordan know Kubernetes?",
+    "What languages does Jordan speak?",
+    "When is Jordan available?",
+    "Which certifications does Jordan have?",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def service(**env_overrides: str) -> Iterator[str]:
+    """`resume-agent serve` in its own process (as deployed), on a loopback port; yields its URL."""
+    port = free_port()
+    data_dir = tempfile.mkdtemp(prefix="bench-voice-")
+    env = {**os.environ, "DATA_DIR": data_dir, "RATE_LIMIT_ENABLED": "false", "LOG_LEVEL": "WARNING"}
+    env.update(env_overrides)
+    process = subprocess.Popen(
+        [str(ROOT / ".venv/bin/resume-agent"), "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            try:
+                if httpx.get(f"{base}/ready", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise RuntimeError("service did not become ready")
+            time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+class Speaker:
+    """Questions spoken by Piper, at the caller's 48 kHz, with where their voice really ends."""
+
+    def __init__(self) -> None:
+        self.voice = PiperVoice.load(piper_voice_path(Settings(_env_file=None)))  # type: ignore[call-arg]
+
+    def say(self, text: str, gain: float = 0.6) -> tuple[np.ndarray, float]:
+        audio = np.concatenate([c.audio_float_array for c in self.voice.synthesize(text)])
+        n = int(len(audio) * 48000 / self.voice.config.sample_rate)
+        pcm = np.interp(np.linspace(0, len(audio), n, endpoint=False), np.arange(len(audio)), audio)
+        pcm16 = (pcm / max(1e-6, float(np.abs(pcm).max())) * gain * 32767).astype(np.int16)
+        voiced = np.flatnonzero(np.abs(pcm16.astype(np.int32)) > 300)
+        tail_s = (len(pcm16) - (voiced[-1] + 1)) / 48000 if len(voiced) else 0.0
+        return pcm16, tail_s  # tail_s: the clip's trailing silence, not part of the speech

@@ -1,0 +1,114 @@
+"""Voice latency over a real WebRTC call on loopback: end of the caller's speech to the agent's
+first audio, as the caller hears it, with the server's per-stage breakdown.
+
+    .venv/bin/python -m bench.voice_latency [--questions 12]
+
+The service runs as its own process (local models: Silero VAD, Smart Turn v3, faster-whisper
+tiny.en, the resume engine, Piper); an aiortc caller in this process speaks Piper-made questions
+one at a time, waiting for each answer to finish.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+
+from agent.caller import Caller
+from bench.machine import describe, percentile
+from bench.voice_common import QUESTIONS, RESULTS, Speaker, service
+
+STAGES = ["vad_stop_ms", "stt_ms", "turn_ms", "answer_ms", "tts_ms", "transport_ms"]
+
+
+async def run(base: str, n: int) -> dict[str, object]:
+    speaker = Speaker()
+    # Synthesized before the call: Piper on this loop would stall the caller's receiving.
+    clips = [speaker.say(QUESTIONS[i % len(QUESTIONS)]) for i in range(n)]
+    caller = Caller(base)
+    rows: list[dict[str, object]] = []
+    try:
+        response = await caller.connect()
+        response.raise_for_status()
+        await caller.wait_quiet()  # the greeting
+        for i in range(n):
+            question = QUESTIONS[i % len(QUESTIONS)]
+            pcm, tail_s = clips[i]
+            seen = len([m for m in caller.server_messages() if m.get("type") == "latency"])
+            sent_until = await caller.say(pcm)
+            speech_end = sent_until - tail_s
+            await caller.wait_for(lambda m, k=seen: _nth_latency(caller, k), timeout_s=30)
+            server = [m for m in caller.server_messages() if m.get("type") == "latency"][seen]
+            await caller.wait_quiet(after=speech_end, quiet_s=1.0)
+            first = caller.received.first_speech_after(speech_end)
+            assert first is not None
+            rows.append(
+                {"question": question, "client_ms": round((first - speech_end) * 1000, 1), "server": server}
+            )
+            print(
+                f"{question:42} client {rows[-1]['client_ms']:7.1f} ms  server {server['total_ms']:7.1f} ms"
+            )
+    finally:
+        await caller.close()
+    return summarize(rows)
+
+
+def _nth_latency(caller: Caller, k: int) -> bool:
+    return len([m for m in caller.server_messages() if m.get("type") == "latency"]) > k
+
+
+def summarize(rows: list[dict[str, object]]) -> dict[str, object]:
+    client = [float(r["client_ms"]) for r in rows]  # type: ignore[arg-type]
+    server = [float(r["server"]["total_ms"]) for r in rows]  # type: ignore[index]
+    stages = {s: round(statistics.median(float(r["server"][s]) for r in rows), 1) for s in STAGES}  # type: ignore[index]
+    return {
+        "machine": describe(),
+        "questions": len(rows),
+        "client_p50_ms": round(percentile(client, 0.5), 1),
+        "client_p90_ms": round(percentile(client, 0.9), 1),
+        "server_p50_ms": round(percentile(server, 0.5), 1),
+        "server_p90_ms": round(percentile(server, 0.9), 1),
+        "stage_median_ms": stages,
+        "rows": rows,
+    }
+
+
+def write(result: dict[str, object]) -> None:
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "voice_latency.json").write_text(json.dumps(result, indent=2) + "\n")
+    stages = result["stage_median_ms"]
+    lines = [
+        "# Voice latency (end of caller speech -> first agent audio)",
+        "",
+        f"Machine: {result['machine']}.",
+        f"{result['questions']} spoken questions over one WebRTC call on loopback;",
+        "local models (Silero VAD, Smart Turn v3, faster-whisper tiny.en, resume engine, Piper).",
+        "",
+        "| measured at | p50 | p90 |",
+        "|---|---|---|",
+        f"| caller (aiortc, audio heard) | {result['client_p50_ms']} ms | {result['client_p90_ms']} ms |",
+        f"| server (first frame sent) | {result['server_p50_ms']} ms | {result['server_p90_ms']} ms |",
+        "",
+        "Server stage medians (each from the previous mark; STT runs alongside the turn decision):",
+        "",
+        "| stage | median |",
+        "|---|---|",
+        *[f"| {k.removesuffix('_ms')} | {v} ms |" for k, v in stages.items()],  # type: ignore[attr-defined]
+        "",
+    ]
+    (RESULTS / "voice_latency.md").write_text("\n".join(lines))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--questions", type=int, default=12)
+    args = parser.parse_args()
+    with service() as base:
+        result = asyncio.run(run(base, args.questions))
+    write(result)
+    print(json.dumps({k: v for k, v in result.items() if k != "rows"}, indent=2))
+
+
+if __name__ == "__main__":
+    main()

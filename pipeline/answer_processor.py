@@ -1,0 +1,173 @@
+"""The answerer as a Pipecat processor: it stands where an LLM service would.
+
+It takes the user's finished turn (the `LLMContextFrame` the user aggregator pushes, for voice
+and for text alike), asks `Answerer` (engine, or LLM with engine fallback), and emits the answer
+as an LLM response, one sentence (or clause) per `LLMTextFrame`, so TTS starts on the first one and the
+assistant aggregator and RTVI observer see an ordinary bot turn.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from pipecat.frames.frames import (
+    Frame,
+    LLMConfigureOutputFrame,
+    LLMContextFrame,
+    LLMFullResponseEndFrame,
+    LLMFullResponseStartFrame,
+    LLMTextFrame,
+)
+from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
+
+from pipeline.answer.answerer import Answer, Answerer, Conversation
+
+log = logging.getLogger(__name__)
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
+
+
+def split_sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE_END.split(" ".join(text.split())) if s.strip()]
+
+
+_CLAUSE_END = re.compile(r"(?<=[,:;])\s+")
+# Words a phrase can start with: a first chunk cut before one still sounds like a phrase.
+_PHRASE_START = {
+    "in",
+    "at",
+    "from",
+    "with",
+    "and",
+    "for",
+    "on",
+    "to",
+    "as",
+    "since",
+    "while",
+    "where",
+    "which",
+}
+
+
+def tts_chunks(text: str, first_words: int = 8) -> list[str]:
+    """Sentences, with a long first sentence cut into a short first phrase.
+
+    TTS synthesizes a chunk whole before its first audio, so a short first chunk starts the
+    agent talking sooner (Piper here: ~0.15 s for a 6-word phrase, ~0.5 s for 20 words). The cut
+    is at the first clause break, else before a preposition or conjunction, within `first_words`.
+    """
+    chunks = split_sentences(text)
+    if not chunks:
+        return chunks
+    words = chunks[0].split()
+    if len(words) <= first_words:
+        return chunks
+    head, *rest = _CLAUSE_END.split(chunks[0], maxsplit=1)
+    if rest and 3 <= len(head.split()) <= first_words + 2:
+        return [head, rest[0], *chunks[1:]]
+    for i in range(min(first_words, len(words) - 2), 2, -1):
+        if words[i].lower() in _PHRASE_START:
+            return [" ".join(words[:i]), " ".join(words[i:]), *chunks[1:]]
+    return chunks
+
+
+def spoken_form(text: str, max_sentences: int, max_words: int) -> str:
+    """The first sentences of an answer, short enough to listen to; the rest is one question away."""
+    kept: list[str] = []
+    words = 0
+    for sentence in split_sentences(text):
+        n = len(sentence.split())
+        if kept and (len(kept) >= max_sentences or words + n > max_words):
+            break
+        kept.append(sentence)
+        words += n
+    return " ".join(kept)
+
+
+@dataclass(frozen=True)
+class AnsweredTurn:
+    question: str
+    answer: Answer
+    text: str  # what the agent says (spoken form) or sends (full text, when muted)
+    spoken: bool
+    answered_at: float  # time.time() when the answer was ready
+
+
+AnswerCallback = Callable[[AnsweredTurn], Awaitable[None]]
+QuestionCallback = Callable[[str], Awaitable[None]]
+
+
+class AnswerProcessor(FrameProcessor):
+    def __init__(
+        self,
+        answerer: Answerer,
+        conversation: Conversation,
+        on_question: QuestionCallback,
+        on_answer: AnswerCallback,
+        *,
+        max_sentences: int = 3,
+        max_words: int = 60,
+    ) -> None:
+        super().__init__()
+        self._answerer = answerer
+        self.conversation = conversation
+        self._on_question = on_question
+        self._on_answer = on_answer
+        self._max_sentences = max_sentences
+        self._max_words = max_words
+        self._skip_tts = False
+
+    async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
+        await super().process_frame(frame, direction)
+        if isinstance(frame, LLMContextFrame):
+            if not frame.speculation:
+                await self._answer_context(frame)
+        elif isinstance(frame, LLMConfigureOutputFrame):
+            # RTVI `send-text` with audio_response=false (and our muted text) arrive as this.
+            self._skip_tts = frame.skip_tts
+        else:
+            await self.push_frame(frame, direction)
+
+    async def _answer_context(self, frame: LLMContextFrame) -> None:
+        question = _last_user_text(frame.context.messages)
+        if not question:
+            return
+        await self.answer(question)
+
+    async def answer(self, question: str) -> None:
+        await self._on_question(question)  # the user's turn is stored and shown before the answer
+        answer = await self._answerer.answer(question, self.conversation)
+        self.conversation = answer.conversation
+        skip = self._skip_tts
+        text = (
+            answer.result.answer
+            if skip
+            else spoken_form(answer.result.answer, self._max_sentences, self._max_words)
+        )
+        await self._on_answer(AnsweredTurn(question, answer, text, not skip, time.time()))
+        await self.push_frame(_mark(LLMFullResponseStartFrame(), skip))
+        for chunk in split_sentences(text) if skip else tts_chunks(text):
+            await self.push_frame(_mark(LLMTextFrame(chunk + " "), skip))
+        await self.push_frame(_mark(LLMFullResponseEndFrame(), skip))
+
+
+def _mark(frame: Frame, skip_tts: bool) -> Frame:
+    if skip_tts:
+        frame.skip_tts = True  # type: ignore[attr-defined]
+    return frame
+
+
+def _last_user_text(messages: list) -> str:  # type: ignore[type-arg]
+    for message in reversed(messages):
+        if isinstance(message, dict) and message.get("role") == "user":
+            content = message.get("content")
+            if isinstance(content, str):
+                return content.strip()
+            if isinstance(content, list):  # multi-part content: keep the text parts
+                return " ".join(p.get("text", "") for p in content if isinstance(p, dict)).strip()
+    return ""

@@ -1,0 +1,136 @@
+"""Assemble one call's frame pipeline for any Pipecat transport.
+
+    transport in -> text input -> STT -> user context (Silero VAD, barge-in strategies,
+    Smart Turn v3 end of turn, idle timer) -> answerer -> TTS -> hold release -> transport out
+    -> assistant context
+
+plus the latency observer, and RTVI (added by the worker) for the client protocol.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pipecat.audio.vad.vad_analyzer import VADParams
+from pipecat.pipeline.pipeline import Pipeline
+from pipecat.pipeline.worker import PipelineParams, PipelineWorker
+from pipecat.processors.aggregators.llm_context import LLMContext
+from pipecat.processors.aggregators.llm_response_universal import (
+    LLMContextAggregatorPair,
+    LLMUserAggregatorParams,
+)
+from pipecat.services.tts_service import TTSService
+from pipecat.transports.base_output import BaseOutputTransport
+from pipecat.transports.base_transport import BaseTransport
+from pipecat.turns.user_stop import TurnAnalyzerUserTurnStopStrategy
+from pipecat.turns.user_turn_strategies import UserTurnStrategies
+
+from config.settings import Settings
+from pipeline.analyzers import SharedSileroVAD, SharedSmartTurn
+from pipeline.answer.answerer import Answerer, Conversation
+from pipeline.answer_processor import AnswerCallback, AnswerProcessor, QuestionCallback
+from pipeline.hold import HoldReleaseProcessor, SpeechHold
+from pipeline.keypad import KeyCallback, KeypadProcessor
+from pipeline.latency import LatencyCallback, LatencyObserver
+from pipeline.models import SpeechModels
+from pipeline.stt import SpeechToText, cloud_stt_config
+from pipeline.text_input import TextInputProcessor
+from pipeline.tts import EdgeTTS, PiperTTS
+from pipeline.turns import start_strategies
+
+AUDIO_IN_RATE = 16000  # what Silero, Smart Turn and Whisper all want
+AUDIO_OUT_RATE = 24000
+
+
+@dataclass
+class CallPipeline:
+    worker: PipelineWorker
+    context: LLMContextAggregatorPair
+    answer: AnswerProcessor
+    tts: TTSService
+    stt: SpeechToText
+
+
+def build_tts(settings: Settings, models: SpeechModels) -> TTSService:
+    if settings.tts_provider == "edge":
+        return EdgeTTS(models.piper, settings.edge_voice, timeout_s=settings.edge_timeout_s)
+    return PiperTTS(models.piper)
+
+
+def build_call_pipeline(
+    transport: BaseTransport,
+    *,
+    settings: Settings,
+    models: SpeechModels,
+    answerer: Answerer,
+    conversation: Conversation,
+    on_question: QuestionCallback,
+    on_answer: AnswerCallback,
+    on_latency: LatencyCallback,
+    vocabulary: str = "",
+    on_key: KeyCallback | None = None,
+) -> CallPipeline:
+    stt = SpeechToText(models.whisper, cloud_stt_config(settings), vocabulary)
+    vad = SharedSileroVAD(
+        models.vad_session,
+        # stop_secs stays at Smart Turn's recommended 0.2 s: the turn model decides the rest.
+        params=VADParams(start_secs=settings.vad_start_s, stop_secs=0.2, min_volume=settings.vad_min_volume),
+    )
+    hold = SpeechHold()
+    output = transport.output()
+    assert isinstance(output, BaseOutputTransport)  # every Pipecat transport's output is one
+    hold.install(output)
+    strategies = UserTurnStrategies(
+        start=start_strategies(
+            hold,
+            min_speech_s=settings.barge_in_min_speech_s,
+            resume_after_s=settings.barge_in_resume_s,
+            min_words=settings.barge_in_min_words,
+        ),
+        stop=[TurnAnalyzerUserTurnStopStrategy(turn_analyzer=SharedSmartTurn(models.turn_session))],
+    )
+    context = LLMContextAggregatorPair(
+        LLMContext(),
+        user_params=LLMUserAggregatorParams(
+            vad_analyzer=vad,
+            user_turn_strategies=strategies,
+            user_idle_timeout=settings.idle_prompt_s,
+        ),
+    )
+    answer = AnswerProcessor(
+        answerer,
+        conversation,
+        on_question,
+        on_answer,
+        max_sentences=settings.spoken_max_sentences,
+        max_words=settings.spoken_max_words,
+    )
+    tts = build_tts(settings, models)
+    pipeline = Pipeline(
+        [
+            transport.input(),
+            *([KeypadProcessor(on_key)] if on_key is not None else []),
+            TextInputProcessor(settings.idle_prompt_s),
+            stt,
+            context.user(),
+            answer,
+            tts,
+            HoldReleaseProcessor(hold),
+            transport.output(),
+            context.assistant(),
+        ]
+    )
+    worker = PipelineWorker(
+        pipeline,
+        params=PipelineParams(
+            audio_in_sample_rate=AUDIO_IN_RATE,
+            audio_out_sample_rate=AUDIO_OUT_RATE,
+            enable_metrics=True,
+        ),
+        observers=[LatencyObserver(on_latency)],
+        # Our idle handling prompts and then hangs up; this is only the backstop for a stuck call.
+        idle_timeout_secs=settings.idle_hangup_s + 60,
+        cancel_on_idle_timeout=True,
+        cancel_runner_on_idle_timeout=False,
+    )
+    return CallPipeline(worker, context, answer, tts, stt)

