@@ -41,7 +41,7 @@ def livekit_settings(livekit_server: tuple[LiveKitServer, int], data_dir: Path) 
         "sip_numbers": ["+15550100"],
         "sip_allowed_addresses": ["127.0.0.1"],
     }
-    return Settings(_env_file=None, **values)  # type: ignore[arg-type]
+    return Settings(_env_file=None, **values)  # type: ignore[arg-type,call-arg]
 
 
 @pytest.fixture(scope="session")

@@ -27,7 +27,7 @@ async def test_answer_is_grounded_and_stored(client: httpx.AsyncClient, ctx: App
     analytics = await ctx.storage.pool.fetchrow(
         "SELECT intent, item_ids, response_ms FROM analytics WHERE session_id = $1", body["session_id"]
     )
-    assert set(analytics["item_ids"]) == ids
+    assert analytics is not None and set(analytics["item_ids"]) == ids
     channel = await ctx.storage.pool.fetchval(
         "SELECT channel FROM sessions WHERE id = $1", body["session_id"]
     )
