@@ -25,7 +25,13 @@ MAX_TEXT_CHARS = 1000
 
 
 def parse_text_message(message: Any) -> tuple[str, bool] | None:
-    """(text, mute) for a well-formed {"type": "text"} message, else None."""
+    """(text, mute) for a well-formed {"type": "text"} message, else None.
+
+    LiveKit's chat components send {"id", "timestamp", "message"} (the lk-chat data format);
+    those are typed questions too, answered in text and by voice.
+    """
+    if isinstance(message, dict) and "type" not in message and isinstance(message.get("message"), str):
+        message = {"type": "text", "text": message["message"]}
     if not isinstance(message, dict) or message.get("type") != "text":
         return None
     text = message.get("text")
