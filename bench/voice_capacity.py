@@ -187,6 +187,11 @@ def write(results: list[dict[str, Any]], late_ms: float) -> dict[str, Any]:
         f"Capacity (every caller's p99 frame on time): **{summary['capacity_p99']} calls**;"
         f" with not one frame late: {summary['capacity_strict']}.",
         "",
+        "What bounds it: every call costs the one event loop 50 packets a second each way (Opus encode",
+        "and decode, SRTP, VAD), and when everyone asks at once all transcriptions and syntheses burst",
+        "together on 2 cores (first audio then waits seconds: worst case, not typical). The callers'",
+        "own process shares the cores; its loop lag is in the last column.",
+        "",
     ]
     (RESULTS / "voice_capacity.md").write_text("\n".join(lines))
     return summary

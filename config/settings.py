@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     edge_voice: str = "en-US-AriaNeural"
     edge_timeout_s: float = Field(default=3.0, gt=0)  # per sentence; past it, Piper speaks the sentence
     voice_preload: bool = True  # load and warm the speech models at start-up (else on the first call)
+    # CPU niceness of the speech-model threads (0-19): above the calls' audio threads, so several
+    # calls' transcriptions and synthesis cannot make anyone's audio late (pipeline/models.py).
+    model_niceness: int = Field(default=10, ge=0, le=19)
 
     # Calls.
     max_calls: int = Field(default=8, ge=1)

@@ -124,12 +124,14 @@ def _warm_up(whisper: WhisperModel, voice: PiperVoice, turn: ort.InferenceSessio
 # threads: a transcription can wait 50 ms, a call's next 20 ms of audio cannot. (Linux threads
 # created by a thread inherit its niceness, so the ONNX and CTranslate2 pools made while loading
 # the models on such a thread are lowered too.)
-MODEL_NICENESS = 0
+_niceness = 10  # MODEL_NICENESS; set from the settings before the first model thread starts
 
 
 def _lower_priority() -> None:
+    if not _niceness:
+        return
     try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), MODEL_NICENESS)
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), _niceness)
     except (OSError, AttributeError):  # not Linux, or not allowed: run at normal priority
         log.debug("could not lower model thread priority", exc_info=True)
 
@@ -171,6 +173,8 @@ class ModelHolder:
             return self._models
 
     async def get(self, settings: Settings) -> SpeechModels:
+        global _niceness
+        _niceness = settings.model_niceness
         if self._models is not None and self._key == (
             settings.stt_model,
             str(settings.piper_voice) if settings.piper_voice else None,

@@ -110,7 +110,11 @@ async function startCall() {
   const dc = pc.createDataChannel("messages", { ordered: true });
   call = { pc, dc, mic, audioCtx: meter(mic), timers: [] };
   mic.getTracks().forEach((t) => pc.addTrack(t, mic));
-  pc.ontrack = (e) => { ui.agent.srcObject = e.streams[0] || new MediaStream([e.track]); };
+  pc.ontrack = (e) => {
+    // Ask for the smallest playout buffer the browser will run (Chrome: jitterBufferTarget, ms).
+    try { if ("jitterBufferTarget" in e.receiver) e.receiver.jitterBufferTarget = 0; } catch {}
+    ui.agent.srcObject = e.streams[0] || new MediaStream([e.track]);
+  };
   dc.onmessage = onDataMessage;
   // Pipecat notices a vanished caller by these keep-alives.
   dc.onopen = () => call && call.timers.push(setInterval(() => dc.readyState === "open" && dc.send("ping: " + Date.now()), 1000));
