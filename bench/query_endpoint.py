@@ -11,19 +11,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-import httpx
-
 from bench.machine import describe
+from bench.voice_common import service
 
 ROOT = Path(__file__).resolve().parents[1]
 LUA = r"""
@@ -41,14 +38,6 @@ request = function()
   return wrk.format("POST", "/api/query", {["Content-Type"] = "application/json"}, qs[(i % #qs) + 1])
 end
 """
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _ms(value: str) -> float:
@@ -83,41 +72,12 @@ def main() -> None:
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed (Debian: apt-get install wrk)")
-    port = _free_port()
-    data_dir = tempfile.mkdtemp(prefix="bench-query-")
-    env = {
-        **os.environ,
-        "DATA_DIR": data_dir,
-        "RATE_LIMIT_ENABLED": "false",
-        "LOG_LEVEL": "WARNING",
-        "VOICE_PRELOAD": "false",
-    }
-    service = subprocess.Popen(
-        [str(ROOT / ".venv/bin/resume-agent"), "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(f"{base}/ready", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline or service.poll() is not None:
-                sys.exit("service did not become ready")
-            time.sleep(0.2)
-        script = Path(data_dir) / "query.lua"
+    # The service as deployed, in its own process; the speech models are not needed here.
+    with service(VOICE_PRELOAD="false") as base, tempfile.TemporaryDirectory() as tmp:
+        script = Path(tmp) / "query.lua"
         script.write_text(LUA)
         run_wrk(base, 3, args.connections, script)  # warm-up
         runs = [run_wrk(base, args.seconds, args.connections, script) for _ in range(args.runs)]
-    finally:
-        service.terminate()
-        service.wait(30)
-        shutil.rmtree(data_dir, ignore_errors=True)
     result = {
         "machine": describe(),
         "connections": args.connections,
