@@ -18,3 +18,6 @@ bench:
 	@scripts/setup.sh --test
 	.venv/bin/python -m bench.engine
 	.venv/bin/python -m bench.query_endpoint
+	.venv/bin/python -m bench.voice_latency
+	.venv/bin/python -m bench.phone_latency
+	.venv/bin/python -m bench.voice_capacity
