@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -18,6 +17,7 @@ from piper import PiperVoice
 
 from config.settings import Settings
 from pipeline.models import piper_voice_path
+from signaling.background_server import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).parent / "results"
@@ -34,12 +34,6 @@ QUESTIONS = [
     "When is Jordan available?",
     "Which certifications does Jordan have?",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @contextmanager

@@ -95,16 +95,15 @@ class Answerer:
         source: Source = "guardrails" if result.refused else "engine"
         if self.llm is not None and not result.refused:
             # Only context-free questions are cached: a follow-up's answer depends on history.
-            key = None
-            if self.cache is not None and not conversation.history:
-                key = cache_key(self.source.owner_id, self.source.version, "llm", text)
-            cached = await get_cached(self.cache, key) if self.cache is not None and key else None
+            cache = self.cache if not conversation.history else None
+            key = cache_key(self.source.owner_id, self.source.version, "llm", text)
+            cached = await get_cached(cache, key) if cache is not None else None
             if cached is not None:
                 result, source = _decode(cached), "llm-cache"
             else:
                 result, source = await self._ask_llm(engine, text, conversation, result, source)
-                if source == "llm" and self.cache is not None and key:
-                    await put_cached(self.cache, key, _encode(result), self.cache_ttl_s)
+                if source == "llm" and cache is not None:
+                    await put_cached(cache, key, _encode(result), self.cache_ttl_s)
         history = [*conversation.history, (text, result.answer)][-HISTORY_TURNS:]
         elapsed = time.perf_counter() - start
         ANSWERS.labels(source).inc()

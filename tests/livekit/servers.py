@@ -16,16 +16,12 @@ from pathlib import Path
 
 import yaml
 
+from signaling.background_server import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN_DIR = Path(os.environ.get("LIVEKIT_BIN_DIR", Path.home() / ".cache/resume-agent-bin/livekit"))
 API_KEY = "testkey"
 API_SECRET = "testsecret-testsecret-testsecret-0123456789"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def wait_for_port(port: int, timeout: float = 20.0) -> None:

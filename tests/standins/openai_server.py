@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import threading
 import time
 import uuid
@@ -19,6 +18,8 @@ from typing import Any
 import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+
+from signaling.background_server import free_port
 
 Step = Callable[[dict[str, Any]], dict[str, Any] | JSONResponse]
 
@@ -72,7 +73,7 @@ class OpenAIStandIn:
     def __init__(self) -> None:
         self.script: list[Step] = []
         self.requests: list[dict[str, Any]] = []
-        self.port = _free_port()
+        self.port = free_port()
         self.app = FastAPI()
         self.app.post("/v1/chat/completions")(self._chat)
         self._server = uvicorn.Server(
@@ -104,9 +105,3 @@ class OpenAIStandIn:
     def stop(self) -> None:
         self._server.should_exit = True
         self._thread.join(timeout=5)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
