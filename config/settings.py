@@ -44,6 +44,11 @@ class Settings(BaseSettings):
     rate_limit_per_key: int = Field(default=600, ge=1)
     rate_limit_offers_per_ip: int = Field(default=10, ge=1)
 
+    # Hardening (signaling/security/, signaling/body_limits.py, signaling/call_caps.py).
+    # An owner key's verification (good or bad) is reused for this long; a revoked key stops
+    # working within it.
+    owner_key_cache_s: float = Field(default=10.0, ge=0)
+
     # LLM (Groq, or any OpenAI-compatible server through LLM_BASE_URL).
     groq_api_key: SecretStr | None = None
     openai_api_key: SecretStr | None = None

@@ -14,6 +14,7 @@ from pipeline.answer.resume_source import ResumeSource
 from pipeline.logs import route_pipecat_logs
 from pipeline.models import MODELS
 from signaling.metrics import RESUME_VERSION
+from signaling.security.owner_keys import OwnerKeyCache
 from storage.connect import Storage, open_storage
 from storage.content import ensure_owner
 from storage.rate_limit import RateLimiter
@@ -33,6 +34,7 @@ class AppContext:
     resume: ResumeSource
     answerer: Answerer
     calls: CallManager  # live WebRTC calls (signaling/routes/webrtc.py)
+    owner_keys: OwnerKeyCache  # verified owner API keys, cached briefly (signaling/deps.py)
 
     async def close(self) -> None:
         await self.calls.close()  # calls write their last turns before storage goes away
@@ -86,6 +88,7 @@ async def build_context(settings: Settings) -> AppContext:
             resume=source,
             answerer=answerer,
             calls=CallManager(settings.max_calls),
+            owner_keys=OwnerKeyCache(storage.pool, settings.owner_key_cache_s),
         )
     except BaseException:
         await storage.close()

@@ -84,8 +84,9 @@ async def test_bad_input_is_a_clear_422(
     assert fragment in response.json()["error"]["message"].lower()
 
 
-async def test_non_json_body_is_422(client: httpx.AsyncClient) -> None:
+async def test_non_json_body_is_400(client: httpx.AsyncClient) -> None:
     response = await client.post(
         "/api/query", content=b"\xff\xfe", headers={"content-type": "application/json"}
     )
-    assert response.status_code == 422
+    assert response.status_code == 400
+    assert response.json()["error"]["message"].startswith("malformed JSON body")
