@@ -52,6 +52,11 @@ class Settings(BaseSettings):
     # An owner key's verification (good or bad) is reused for this long; a revoked key stops
     # working within it.
     owner_key_cache_s: float = Field(default=10.0, ge=0)
+    # Caps on one caller (signaling/call_caps.py): live calls per client IP (phone: per caller
+    # number), WebRTC offers being processed per IP, and phone streams still proving their secret.
+    max_calls_per_ip: int = Field(default=2, ge=1)
+    max_offers_in_flight_per_ip: int = Field(default=2, ge=1)
+    phone_pending_max: int = Field(default=8, ge=1)
 
     # LLM (Groq, or any OpenAI-compatible server through LLM_BASE_URL).
     groq_api_key: SecretStr | None = None

@@ -35,6 +35,9 @@ def voice_settings(data_dir: Path, **overrides: object) -> Settings:
         "rate_limit_enabled": False,
         "log_level": "WARNING",
         "max_calls": VOICE_MAX_CALLS,
+        # Every test caller is 127.0.0.1: per-IP caps are tested on their own (tests/signaling/test_call_caps.py).
+        "max_calls_per_ip": 64,
+        "max_offers_in_flight_per_ip": 32,
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[arg-type,call-arg]
