@@ -47,3 +47,4 @@ def configure_logging(level: str, stream: TextIO | None = None) -> None:
     for noisy in ("uvicorn", "uvicorn.error"):
         logging.getLogger(noisy).handlers[:] = []
         logging.getLogger(noisy).propagate = True
+        logging.getLogger(noisy).setLevel(logging.NOTSET)  # LOG_LEVEL decides, not an earlier config

@@ -35,7 +35,7 @@ def voice_settings(data_dir: Path, **overrides: object) -> Settings:
         "rate_limit_enabled": False,
         "log_level": "WARNING",
         "max_calls": VOICE_MAX_CALLS,
-        # Every test caller is 127.0.0.1: per-IP caps are tested on their own (tests/signaling/test_call_caps.py).
+        # Every test caller is 127.0.0.1: per-IP caps have tests of their own (test_call_caps.py).
         "max_calls_per_ip": 64,
         "max_offers_in_flight_per_ip": 32,
     }
