@@ -14,7 +14,7 @@ from starlette.routing import Route
 
 from config.settings import Settings, get_settings
 from signaling.context import build_context
-from signaling.errors import install_error_handlers
+from signaling.errors import API_ERRORS, install_error_handlers
 from signaling.middleware import RequestContextMiddleware
 from signaling.request_bodies import JsonBody, RequestBodyMiddleware
 from signaling.room_jobs import room_agents
@@ -60,8 +60,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["Authorization", "Content-Type", "X-Request-Id"],
         )
     app.add_middleware(RequestContextMiddleware)
-    for module in (health, sessions, query, resume, livekit, webrtc):
-        app.include_router(module.router, dependencies=[JsonBody])
+    app.include_router(health.router)
+    for module in (sessions, query, resume, livekit, webrtc):
+        app.include_router(module.router, dependencies=[JsonBody], responses=API_ERRORS)
     app.include_router(phone.router)  # WebSockets: no HTTP body
     if WEB_DIR.is_dir():
         # The call page (plain static files, no build step), last so API routes win. A GET route

@@ -6,7 +6,9 @@ The middleware, for every HTTP request:
   streams in, so an oversized body is never held whole in memory;
 - refuses a body sent as JSON (`application/json`, `application/*+json`) that does not parse
   as UTF-8 JSON without NaN/Infinity with 400 naming the problem (FastAPI itself would answer
-  422, or a vague 400 for bad UTF-8 or deep nesting).
+  422, or a vague 400 for bad UTF-8 or deep nesting), and JSON whose strings hold what no
+  text column can store: NUL (`\u0000`) or a lone surrogate (`\ud800`). Postgres refuses
+  those, and a resume carrying one was a 500 (found by schemathesis).
 The dependency, on every HTTP router, adds what needs the route: a non-empty body on
 POST/PUT/PATCH must be sent as JSON, else 415, also on routes that take no body fields.
 """
@@ -35,10 +37,30 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
+def _unstorable(value: Any) -> str | None:
+    """Why a parsed JSON value's strings could not be stored as text, or None (no recursion)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, str):
+            if "\x00" in item:
+                return "a string holds a NUL character (\\u0000)"
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return "a string holds a lone surrogate (not Unicode text)"
+    return None
+
+
 def parse_error(body: bytes) -> str | None:
-    """Why `body` is not valid JSON, or None."""
+    """Why `body` is not valid, storable JSON, or None."""
     try:
-        json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
+        value = json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
     except UnicodeDecodeError as exc:
         return f"not UTF-8 (byte {exc.start})"
     except json.JSONDecodeError as exc:
@@ -47,7 +69,7 @@ def parse_error(body: bytes) -> str | None:
         return "nested too deeply"
     except ValueError as exc:
         return str(exc)
-    return None
+    return _unstorable(value)
 
 
 class Refused(Exception):

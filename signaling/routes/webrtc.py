@@ -37,7 +37,8 @@ RETRY_LATER = {"Retry-After": "30"}
 
 
 class OfferIn(BaseModel):
-    sdp: StrictStr = Field(max_length=MAX_SDP_CHARS)
+    # The pattern documents what check_sdp asks before aiortc parses the rest.
+    sdp: StrictStr = Field(max_length=MAX_SDP_CHARS, json_schema_extra={"pattern": r"^v=0[\s\S]*\nm=audio"})
     type: StrictStr = "offer"
     session_id: uuid.UUID | None = None
     pc_id: str | None = Field(default=None, max_length=200)
