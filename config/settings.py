@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     max_calls_per_ip: int = Field(default=2, ge=1)
     max_offers_in_flight_per_ip: int = Field(default=2, ge=1)
     phone_pending_max: int = Field(default=8, ge=1)
+    # A browser call whose peer has not connected this long after its offer ends, giving its
+    # line back (Pipecat's SmallWebRTC connection timeout; its default is 60 s).
+    call_connect_timeout_s: float = Field(default=20.0, gt=0)
 
     # LLM (Groq, or any OpenAI-compatible server through LLM_BASE_URL).
     groq_api_key: SecretStr | None = None

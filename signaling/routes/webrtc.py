@@ -10,7 +10,9 @@ PATCH /api/offer   {"pc_id", "candidates": [{"candidate", "sdp_mid", "sdp_mline_
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 import uuid
 from typing import Any
 
@@ -20,6 +22,7 @@ from pipecat.transports.smallwebrtc.connection import IceServer, SmallWebRTCConn
 from pydantic import BaseModel, Field, StrictStr
 
 from agent.calls import CallInProgress, CallsFull
+from agent.session import CallSession
 from signaling.call_caps import CapReached
 from signaling.call_deps import call_deps
 from signaling.context import AppContext
@@ -157,7 +160,7 @@ async def _new_call(body: OfferIn, request: Request, ctx: AppContext, ip: str) -
             session_id, created = row.id, True
             ctx.calls.rekey(slot, session_id)
             slot = session_id
-        ctx.calls.start(deps, connection, session_id)
+        call = ctx.calls.start(deps, connection, session_id)
     except BaseException:
         ctx.caps.calls.release(caller)
         ctx.calls.release(slot)
@@ -166,7 +169,15 @@ async def _new_call(body: OfferIn, request: Request, ctx: AppContext, ip: str) -
         if created and session_id is not None:
             await end_session(ctx.storage.pool, session_id)
         raise
-    ctx.caps.calls.release_when_done(caller, ctx.calls.task_of(session_id))
+    task = ctx.calls.task_of(session_id)
+    ctx.caps.calls.release_when_done(caller, task)
+    if task is not None:
+        watchdog = asyncio.create_task(
+            _end_unless_connected(call, task, ctx.settings.call_connect_timeout_s),
+            name=f"connect-{session_id}",
+        )
+        _WATCHDOGS.add(watchdog)
+        watchdog.add_done_callback(_WATCHDOGS.discard)
     ttl = ctx.settings.session_token_ttl_s
     return OfferOut(
         sdp=answer["sdp"],
@@ -218,6 +229,27 @@ async def add_candidates(body: PatchIn, ctx: Ctx) -> Response:
         else:
             await connection.add_ice_candidate(None)  # end-of-candidates
     return Response(status_code=204)
+
+
+_WATCHDOGS: set[asyncio.Task[None]] = set()
+
+
+async def _end_unless_connected(call: CallSession, task: asyncio.Task[None], timeout_s: float) -> None:
+    """A peer that offers and never connects must not keep its line: end the call at the deadline.
+
+    (The call's own peer watch does not end a call whose pipeline never saw its client.)
+    """
+    connection = call.connection
+    assert connection is not None
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and not task.done():
+        if connection.pc.connectionState == "connected":
+            return
+        await asyncio.sleep(0.25)
+    if not task.done():
+        log.info("call never connected; ending it", extra={"session_id": str(call.session_id)})
+        await call.hang_up("never connected")
+        task.cancel()  # its cleanup still runs: session ended, slot freed
 
 
 def _reason(exc: BaseException) -> str:

@@ -13,7 +13,7 @@ from agent.caller import Caller
 from pipeline.models import SpeechModels
 from signaling.background_server import LiveServer, live_server
 from signaling.call_caps import CallCaps, CapReached, ConcurrencyCap
-from tests.voice_fixtures import voice_settings, wait_for_no_calls
+from tests.voice_fixtures import real_offer, voice_settings, wait_for_no_calls
 
 # Passes check_sdp (so it takes an offer slot), then fails in aiortc: 400 once admitted.
 ADMITTED_BUT_BAD = "v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=garbage\r\n"
@@ -21,7 +21,9 @@ ADMITTED_BUT_BAD = "v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=garbage\r\n"
 
 @pytest.fixture(scope="module")
 def capped_service(data_dir: Path, models: SpeechModels) -> Iterator[LiveServer]:
-    settings = voice_settings(data_dir, max_calls_per_ip=1, max_offers_in_flight_per_ip=1)
+    settings = voice_settings(
+        data_dir, max_calls_per_ip=1, max_offers_in_flight_per_ip=1, call_connect_timeout_s=2.0
+    )
     with live_server(settings) as server:
         yield server
 
@@ -75,6 +77,15 @@ async def test_offers_in_flight_are_capped_per_ip(capped_service: LiveServer) ->
         if caps.offers.held("127.0.0.1"):
             _on_server_loop(capped_service, lambda: caps.offers.release("127.0.0.1"))
     assert caps.offers.total == 0 and caps.calls.total == 0  # a failed offer gives its holds back
+
+
+async def test_an_offer_whose_peer_never_connects_gives_its_line_back(capped_service: LiveServer) -> None:
+    async with httpx.AsyncClient(base_url=capped_service.url, timeout=30) as http:
+        accepted = await http.post("/api/offer", json={"sdp": await real_offer(), "type": "offer"})
+        assert accepted.status_code == 200, accepted.text
+        assert _caps(capped_service).calls.held("ip:127.0.0.1") == 1
+        await wait_for_no_calls(capped_service, timeout_s=30)  # CALL_CONNECT_TIMEOUT_S=2 here
+        assert _caps(capped_service).calls.held("ip:127.0.0.1") == 0
 
 
 def test_concurrency_cap_counts_per_key_and_hands_holds_to_tasks() -> None:
