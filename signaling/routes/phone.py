@@ -26,14 +26,13 @@ from dataclasses import dataclass
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pipecat.serializers.base_serializer import FrameSerializer
-from pipecat.serializers.telnyx import TelnyxFrameSerializer
-from pipecat.serializers.twilio import TwilioFrameSerializer
 
 from agent.calls import CallInProgress, CallsFull
 from agent.media_stream_call import MediaStreamCall
 from signaling.call_caps import CapReached
 from signaling.call_deps import call_deps
 from signaling.context import AppContext
+from signaling.phone_serializers import GuardedTelnyxSerializer, GuardedTwilioSerializer
 from storage.sessions import create_session, end_session
 
 log = logging.getLogger(__name__)
@@ -44,6 +43,8 @@ START_TIMEOUT_S = 10.0  # an authenticated stream's `start` (it follows `connect
 PENDING_TIMEOUT_S = 2.0  # a stream that has not shown its secret yet
 PENDING = "pending"
 POLICY_VIOLATION = 1008
+UNSUPPORTED_DATA = 1003
+ENCODINGS = ("PCMU", "PCMA")  # what the serializers can decode (Twilio always sends PCMU)
 TRY_AGAIN_LATER = 1013
 
 
@@ -78,7 +79,12 @@ async def read_start(websocket: WebSocket, provider: str, timeout_s: float) -> S
     is not the documented shape."""
     async with asyncio.timeout(timeout_s):
         for _ in range(5):
-            message = json.loads(await websocket.receive_text())
+            frame = await websocket.receive()
+            if frame["type"] == "websocket.disconnect":
+                raise WebSocketDisconnect(frame.get("code", 1000))
+            if frame.get("text") is None:  # a binary frame: not part of either protocol
+                continue
+            message = json.loads(frame["text"])
             if not isinstance(message, dict) or message.get("event") != "start":
                 continue
             start = message.get("start")
@@ -109,15 +115,15 @@ async def read_start(websocket: WebSocket, provider: str, timeout_s: float) -> S
 def serializer_for(provider: str, start: StreamStart) -> FrameSerializer:
     # auto_hang_up needs provider REST credentials; the caller's hang-up ends our side anyway.
     if provider == "twilio":
-        return TwilioFrameSerializer(
-            start.stream_id, start.call_id, params=TwilioFrameSerializer.InputParams(auto_hang_up=False)
+        return GuardedTwilioSerializer(
+            start.stream_id, start.call_id, params=GuardedTwilioSerializer.InputParams(auto_hang_up=False)
         )
-    return TelnyxFrameSerializer(
+    return GuardedTelnyxSerializer(
         start.stream_id,
         start.encoding,
         start.encoding,
         start.call_id,
-        params=TelnyxFrameSerializer.InputParams(auto_hang_up=False),
+        params=GuardedTelnyxSerializer.InputParams(auto_hang_up=False),
     )
 
 
@@ -154,6 +160,10 @@ async def media_stream(websocket: WebSocket, provider: str) -> None:
     if start is None or (pending and not same_secret(start.secret, expected)):
         log.warning("phone stream refused: no start message or wrong secret")
         await websocket.close(POLICY_VIOLATION)
+        return
+    if start.encoding not in ENCODINGS:
+        log.warning("phone stream refused: unsupported audio encoding")
+        await websocket.close(UNSUPPORTED_DATA)
         return
     await run_call(ctx, websocket, provider, start)
 
