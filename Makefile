@@ -1,5 +1,5 @@
 # The two front-door commands. Both create or reuse .venv/ through scripts/setup.sh.
-.PHONY: run test lint bench
+.PHONY: run test lint bench lock
 
 run:
 	@scripts/setup.sh
@@ -21,3 +21,8 @@ bench:
 	.venv/bin/python -m bench.voice_latency
 	.venv/bin/python -m bench.phone_latency
 	.venv/bin/python -m bench.voice_capacity
+
+# Re-resolve the hashed locks after a change to pyproject.toml's dependencies (keeps the
+# versions already locked where they still fit); UPGRADE=1 upgrades all, UPGRADE=name one.
+lock:
+	@scripts/lock.sh

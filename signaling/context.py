@@ -13,7 +13,10 @@ from pipeline.answer.llm import GROQ_BASE_URL, LLMAnswerer, LLMConfig
 from pipeline.answer.resume_source import ResumeSource
 from pipeline.logs import route_pipecat_logs
 from pipeline.models import MODELS
+from signaling import log_redaction
+from signaling.call_caps import CallCaps
 from signaling.metrics import RESUME_VERSION
+from signaling.security.owner_keys import OwnerKeyCache
 from storage.connect import Storage, open_storage
 from storage.content import ensure_owner
 from storage.rate_limit import RateLimiter
@@ -33,6 +36,8 @@ class AppContext:
     resume: ResumeSource
     answerer: Answerer
     calls: CallManager  # live WebRTC calls (signaling/routes/webrtc.py)
+    owner_keys: OwnerKeyCache  # verified owner API keys, cached briefly (signaling/deps.py)
+    caps: CallCaps  # what one caller may hold at once (signaling/call_caps.py)
 
     async def close(self) -> None:
         await self.calls.close()  # calls write their last turns before storage goes away
@@ -64,6 +69,8 @@ def build_llm(settings: Settings) -> LLMAnswerer | None:
 
 
 async def build_context(settings: Settings) -> AppContext:
+    secret = settings.resolved_secret_key()
+    log_redaction.install(settings, secret)  # before anything can log a secret
     storage = await open_storage(settings)
     try:
         async with storage.pool.acquire() as conn:
@@ -81,11 +88,13 @@ async def build_context(settings: Settings) -> AppContext:
             settings=settings,
             storage=storage,
             owner_id=owner_id,
-            secret=settings.resolved_secret_key(),
+            secret=secret,
             limiter=RateLimiter(storage.redis),
             resume=source,
             answerer=answerer,
             calls=CallManager(settings.max_calls),
+            owner_keys=OwnerKeyCache(storage.pool, settings.owner_key_cache_s),
+            caps=CallCaps.from_settings(settings),
         )
     except BaseException:
         await storage.close()

@@ -11,7 +11,7 @@ from signaling.context import AppContext
 from signaling.errors import ApiError
 from signaling.metrics import RATE_LIMITED
 from signaling.security import session_tokens
-from storage.api_keys import ApiKey, verify_key
+from storage.api_keys import KEY_PREFIX, ApiKey
 
 
 def get_ctx(request: Request) -> AppContext:
@@ -47,9 +47,22 @@ def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
+async def verified_owner_key(request: Request, ctx: AppContext, token: str) -> ApiKey:
+    """The owner key `token` is, or 401 (unknown or revoked keys also count against the IP)."""
+    key = await ctx.owner_keys.verify(token)
+    if key is None:
+        await _rate_limit(ctx, "bad-key", client_ip(request), ctx.settings.rate_limit_per_ip)
+        raise ApiError(401, "invalid or revoked API key", {"WWW-Authenticate": "Bearer"})
+    return key
+
+
 async def rate_limit_ip(request: Request, ctx: Ctx) -> None:
-    """Per-IP limit for anonymous callers; a request with an owner key is limited per key instead."""
-    if bearer(request) and bearer(request).startswith("ra_"):  # type: ignore[union-attr]
+    """Per-IP limit for anonymous callers; a request with a verified owner key is limited per key
+    instead. A bearer that merely looks like an owner key is checked first: 401 if it is not one."""
+    token = bearer(request)
+    if token and token.startswith(KEY_PREFIX):
+        key = await verified_owner_key(request, ctx, token)
+        await _rate_limit(ctx, "key", key.prefix, ctx.settings.rate_limit_per_key)
         return
     await _rate_limit(ctx, "ip", client_ip(request), ctx.settings.rate_limit_per_ip)
 
@@ -63,10 +76,7 @@ async def require_owner_key(request: Request, ctx: Ctx) -> ApiKey:
         raise ApiError(
             401, "missing API key: send 'Authorization: Bearer <key>'", {"WWW-Authenticate": "Bearer"}
         )
-    key = await verify_key(ctx.storage.pool, token)
-    if key is None:
-        await _rate_limit(ctx, "bad-key", client_ip(request), ctx.settings.rate_limit_per_ip)
-        raise ApiError(401, "invalid or revoked API key", {"WWW-Authenticate": "Bearer"})
+    key = await verified_owner_key(request, ctx, token)
     await _rate_limit(ctx, "key", key.prefix, ctx.settings.rate_limit_per_key)
     return key
 

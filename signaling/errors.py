@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger(__name__)
@@ -25,6 +26,46 @@ class ApiError(Exception):
         self.message = message
         self.headers = headers
         self.details = details
+
+
+class ErrorDetail(BaseModel):
+    field: str
+    message: str
+
+
+class ErrorInfo(BaseModel):
+    code: str
+    message: str
+    request_id: str | None
+    details: list[ErrorDetail] | None = None
+
+
+class ErrorOut(BaseModel):
+    """The one shape of every 4xx/5xx answer."""
+
+    error: ErrorInfo
+
+
+_MEANINGS = {
+    400: "malformed request: bad JSON, SDP or ICE candidate",
+    401: "missing, invalid, expired or revoked credentials",
+    403: "a credential for something else",
+    404: "no such resource",
+    409: "conflicts with the resource's state",
+    413: "body over the route's limit (64 kB; the resume 1 MB)",
+    415: "body not sent as application/json",
+    422: "a field fails validation",
+    429: "a rate limit or a per-caller cap; see Retry-After",
+    503: "no capacity right now; see Retry-After",
+}
+
+
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI documentation of the error answers a route can give, all in the ErrorOut shape."""
+    return {code: {"model": ErrorOut, "description": _MEANINGS[code]} for code in codes}
+
+
+API_ERRORS = error_responses(400, 401, 403, 404, 409, 413, 415, 422, 429, 503)
 
 
 def error_body(request: Request, status: int, message: str, details: Any = None) -> dict[str, Any]:

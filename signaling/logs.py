@@ -1,4 +1,8 @@
-"""Structured JSON logs: one object per line, with a fixed set of safe fields."""
+"""Structured JSON logs: one object per line, with a fixed set of safe fields.
+
+Messages and tracebacks arrive already scrubbed of secrets (signaling/log_redaction.py); the
+fields taken from `extra` are scrubbed here.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,9 @@ import json
 import logging
 import sys
 import time
+from typing import TextIO
+
+from signaling.log_redaction import REDACTOR
 
 # Only these `extra` fields are emitted, so a stray token or header never reaches the log.
 _FIELDS = ("request_id", "method", "path", "status", "duration_ms", "client", "session_id", "folder", "event")
@@ -22,14 +29,15 @@ class JsonFormatter(logging.Formatter):
         }
         for name in _FIELDS:
             if hasattr(record, name):
-                entry[name] = getattr(record, name)
+                value = getattr(record, name)
+                entry[name] = REDACTOR.scrub(value) if isinstance(value, str) else value
         if record.exc_info:
-            entry["exc"] = self.formatException(record.exc_info)
+            entry["exc"] = record.exc_text or REDACTOR.scrub(self.formatException(record.exc_info))
         return json.dumps(entry, default=str)
 
 
-def configure_logging(level: str) -> None:
-    handler = logging.StreamHandler(sys.stderr)
+def configure_logging(level: str, stream: TextIO | None = None) -> None:
+    handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(JsonFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
@@ -39,3 +47,4 @@ def configure_logging(level: str) -> None:
     for noisy in ("uvicorn", "uvicorn.error"):
         logging.getLogger(noisy).handlers[:] = []
         logging.getLogger(noisy).propagate = True
+        logging.getLogger(noisy).setLevel(logging.NOTSET)  # LOG_LEVEL decides, not an earlier config

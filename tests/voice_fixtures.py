@@ -17,7 +17,7 @@ from pathlib import Path
 import asyncpg
 import numpy as np
 import pytest
-from aiortc import RTCPeerConnection
+from aiortc import RTCConfiguration, RTCPeerConnection
 
 from agent.caller import Caller, poll
 from agent.calls import CallManager
@@ -35,6 +35,9 @@ def voice_settings(data_dir: Path, **overrides: object) -> Settings:
         "rate_limit_enabled": False,
         "log_level": "WARNING",
         "max_calls": VOICE_MAX_CALLS,
+        # Every test caller is 127.0.0.1: per-IP caps have tests of their own (test_call_caps.py).
+        "max_calls_per_ip": 64,
+        "max_offers_in_flight_per_ip": 32,
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[arg-type,call-arg]
@@ -159,3 +162,36 @@ def live_peer_connections() -> int:
 
 def thread_count() -> int:
     return threading.active_count()
+
+
+class Baseline:
+    """Tasks on the server loop and open peer connections, before and after."""
+
+    def __init__(self, server: LiveServer) -> None:
+        self.server = server
+        self.tasks = server_task_count(server)
+        self.pcs = open_peer_connections()
+
+    async def check(self, timeout_s: float = 30.0) -> None:
+        await wait_for_no_calls(self.server)
+        deadline = time.time() + timeout_s
+        while time.time() < deadline:
+            tasks, pcs = server_task_count(self.server), open_peer_connections()
+            if tasks <= self.tasks and pcs <= self.pcs:
+                return
+            await asyncio.sleep(0.25)
+        raise AssertionError(
+            f"leak: tasks {self.tasks} -> {tasks}, open peer connections {self.pcs} -> {pcs}"
+        )
+
+
+async def real_offer() -> str:
+    """A browser-like SDP offer (audio and a data channel) from an aiortc peer, which then goes."""
+    pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+    try:
+        pc.addTransceiver("audio", direction="sendrecv")
+        pc.createDataChannel("messages")
+        await pc.setLocalDescription(await pc.createOffer())
+        return str(pc.localDescription.sdp)
+    finally:
+        await pc.close()

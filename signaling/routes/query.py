@@ -21,18 +21,26 @@ router = APIRouter(prefix="/api", tags=["query"])
 MAX_QUERY_CHARS = 1000
 
 
+# What `_clean` accepts, for the OpenAPI schema: a visible character, no control characters
+# but tab and line breaks. (`_clean` enforces it, with messages clearer than a regex's.)
+_TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f]*[^\s\x00-\x1f][^\x00-\x08\x0b\x0c\x0e-\x1f]*$"
+
+
 class QueryIn(BaseModel):
-    text: StrictStr = Field(description="The question, 1 to 1,000 characters.")
+    text: StrictStr = Field(
+        description="The question, 1 to 1,000 characters.",
+        json_schema_extra={"minLength": 1, "maxLength": MAX_QUERY_CHARS, "pattern": _TEXT},
+    )
     session_id: uuid.UUID | None = None
 
     @field_validator("text")
     @classmethod
     def _clean(cls, value: str) -> str:
+        if len(value) > MAX_QUERY_CHARS:
+            raise ValueError(f"text must be at most {MAX_QUERY_CHARS} characters (got {len(value)})")
         value = value.strip()
         if not value:
             raise ValueError("text must not be empty")
-        if len(value) > MAX_QUERY_CHARS:
-            raise ValueError(f"text must be at most {MAX_QUERY_CHARS} characters (got {len(value)})")
         if any(ord(c) < 32 and c not in "\t\n\r" for c in value):
             raise ValueError("text must not contain control characters")
         return value

@@ -2,38 +2,29 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from pydantic import ValidationError
+from fastapi import APIRouter
+from pydantic import BaseModel
 
 from signaling.deps import Ctx, OwnerKey
-from signaling.errors import ApiError
 from signaling.metrics import RESUME_VERSION
 from storage.content import replace_resume
 from tools.resume_model import Resume
 
 router = APIRouter(prefix="/api/resume", tags=["resume"])
 
-MAX_RESUME_BYTES = 1_000_000
+MAX_RESUME_BYTES = 1_000_000  # the body limit of this route (signaling/app.py)
 
 
-def validation_message(exc: ValidationError) -> tuple[str, list[dict[str, str]]]:
-    details = [{"field": ".".join(str(p) for p in err["loc"]), "message": err["msg"]} for err in exc.errors()]
-    first = details[0]
-    return f"{first['field'] or 'resume'}: {first['message']}", details
+class ResumeReplaced(BaseModel):
+    version: int
+    items: int
 
 
 @router.put("")
-async def put_resume(request: Request, ctx: Ctx, key: OwnerKey) -> dict[str, object]:
-    body = await request.body()
-    if len(body) > MAX_RESUME_BYTES:
-        raise ApiError(413, f"resume larger than {MAX_RESUME_BYTES} bytes")
-    try:
-        resume = Resume.model_validate_json(body)
-    except ValidationError as exc:
-        message, details = validation_message(exc)
-        raise ApiError(422, message, details=details) from exc
+async def put_resume(resume: Resume, ctx: Ctx, key: OwnerKey) -> ResumeReplaced:
+    """The body is the resume (at most MAX_RESUME_BYTES, enforced before parsing)."""
     async with ctx.storage.pool.acquire() as conn:
         version = await replace_resume(conn, key.owner_id, resume)
     await ctx.resume.reload()
     RESUME_VERSION.set(version)
-    return {"version": version, "items": len(resume.items())}
+    return ResumeReplaced(version=version, items=len(resume.items()))

@@ -8,11 +8,11 @@ from datetime import datetime
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
-from signaling.deps import Ctx, RateLimitedIp, bearer, session_from_token
+from signaling.deps import Ctx, RateLimitedIp, bearer, session_from_token, verified_owner_key
 from signaling.errors import ApiError
 from signaling.livekit_rooms import open_visitor_room
 from signaling.security import session_tokens
-from storage.api_keys import KEY_PREFIX, verify_key
+from storage.api_keys import KEY_PREFIX
 from storage.conversations import history
 from storage.sessions import Channel, create_session, get_session
 
@@ -75,8 +75,7 @@ async def create(ctx: Ctx) -> SessionCreated:
 async def get_history(session_id: uuid.UUID, request: Request, ctx: Ctx) -> History:
     token = bearer(request)
     if token and token.startswith(KEY_PREFIX):
-        if await verify_key(ctx.storage.pool, token) is None:
-            raise ApiError(401, "invalid or revoked API key")
+        await verified_owner_key(request, ctx, token)
     else:
         session_from_token(ctx, token, session_id)
     row = await get_session(ctx.storage.pool, session_id)

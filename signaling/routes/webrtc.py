@@ -10,7 +10,9 @@ PATCH /api/offer   {"pc_id", "candidates": [{"candidate", "sdp_mid", "sdp_mline_
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 import uuid
 from typing import Any
 
@@ -20,6 +22,8 @@ from pipecat.transports.smallwebrtc.connection import IceServer, SmallWebRTCConn
 from pydantic import BaseModel, Field, StrictStr
 
 from agent.calls import CallInProgress, CallsFull
+from agent.session import CallSession
+from signaling.call_caps import CapReached
 from signaling.call_deps import call_deps
 from signaling.context import AppContext
 from signaling.deps import Ctx, RateLimitedIp, _rate_limit, bearer, client_ip, session_from_token
@@ -31,10 +35,13 @@ log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api", tags=["calls"])
 
 MAX_SDP_CHARS = 20_000
+RETRY_SOON = {"Retry-After": "5"}
+RETRY_LATER = {"Retry-After": "30"}
 
 
 class OfferIn(BaseModel):
-    sdp: StrictStr = Field(max_length=MAX_SDP_CHARS)
+    # The pattern documents what check_sdp asks before aiortc parses the rest.
+    sdp: StrictStr = Field(max_length=MAX_SDP_CHARS, json_schema_extra={"pattern": r"^v=0[\s\S]*\nm=audio"})
     type: StrictStr = "offer"
     session_id: uuid.UUID | None = None
     pc_id: str | None = Field(default=None, max_length=200)
@@ -88,14 +95,27 @@ async def get_ice_servers(ctx: Ctx) -> list[dict[str, Any]]:
 
 @router.post("/offer")
 async def offer(body: OfferIn, request: Request, ctx: Ctx) -> OfferOut:
+    ip = client_ip(request)
     if ctx.settings.rate_limit_enabled:
-        await _rate_limit(ctx, "offer", client_ip(request), ctx.settings.rate_limit_offers_per_ip)
+        await _rate_limit(ctx, "offer", ip, ctx.settings.rate_limit_offers_per_ip)
     if body.type != "offer":
         raise ApiError(400, "malformed SDP: type must be 'offer'")
     check_sdp(body.sdp)
-    if body.pc_id:
-        return await _renegotiate(body, request, ctx)
+    try:
+        ctx.caps.offers.acquire(ip)
+    except CapReached as exc:
+        raise ApiError(
+            429, f"too many offers in progress from your network (at most {exc.limit} at once)", RETRY_SOON
+        ) from exc
+    try:
+        if body.pc_id:
+            return await _renegotiate(body, request, ctx)
+        return await _new_call(body, request, ctx, ip)
+    finally:
+        ctx.caps.offers.release(ip)
 
+
+async def _new_call(body: OfferIn, request: Request, ctx: AppContext, ip: str) -> OfferOut:
     token = bearer(request)
     if body.session_id is not None:
         session_from_token(ctx, token, body.session_id)
@@ -104,13 +124,22 @@ async def offer(body: OfferIn, request: Request, ctx: Ctx) -> OfferOut:
             raise ApiError(404, "no such session")
         if row.ended_at is not None:
             raise ApiError(409, "session has ended; start a new call without a session_id")
+    caller = f"ip:{ip}"
+    try:
+        ctx.caps.calls.acquire(caller)
+    except CapReached as exc:
+        raise ApiError(
+            429, f"your network already has {exc.limit} calls in progress; hang one up first", RETRY_LATER
+        ) from exc
     try:
         slot = ctx.calls.reserve(body.session_id)
     except CallsFull as exc:
+        ctx.caps.calls.release(caller)
         raise ApiError(
-            503, "busy: every line is taken right now; please try again in a minute", {"Retry-After": "30"}
+            503, "busy: every line is taken right now; please try again in a minute", RETRY_LATER
         ) from exc
     except CallInProgress as exc:
+        ctx.caps.calls.release(caller)
         raise ApiError(409, "this session already has a call in progress") from exc
 
     connection: SmallWebRTCConnection | None = None
@@ -127,18 +156,28 @@ async def offer(body: OfferIn, request: Request, ctx: Ctx) -> OfferOut:
         if answer is None:
             raise ApiError(400, "malformed SDP: no answer could be made for this offer")
         if session_id is None:
-            row = await create_session(ctx.storage.pool, ctx.owner_id, "web", {"ip": client_ip(request)})
+            row = await create_session(ctx.storage.pool, ctx.owner_id, "web", {"ip": ip})
             session_id, created = row.id, True
             ctx.calls.rekey(slot, session_id)
             slot = session_id
-        ctx.calls.start(deps, connection, session_id)
+        call = ctx.calls.start(deps, connection, session_id)
     except BaseException:
+        ctx.caps.calls.release(caller)
         ctx.calls.release(slot)
         if connection is not None:
             await connection.disconnect()
         if created and session_id is not None:
             await end_session(ctx.storage.pool, session_id)
         raise
+    task = ctx.calls.task_of(session_id)
+    ctx.caps.calls.release_when_done(caller, task)
+    if task is not None:
+        watchdog = asyncio.create_task(
+            _end_unless_connected(call, task, ctx.settings.call_connect_timeout_s),
+            name=f"connect-{session_id}",
+        )
+        _WATCHDOGS.add(watchdog)
+        watchdog.add_done_callback(_WATCHDOGS.discard)
     ttl = ctx.settings.session_token_ttl_s
     return OfferOut(
         sdp=answer["sdp"],
@@ -190,6 +229,27 @@ async def add_candidates(body: PatchIn, ctx: Ctx) -> Response:
         else:
             await connection.add_ice_candidate(None)  # end-of-candidates
     return Response(status_code=204)
+
+
+_WATCHDOGS: set[asyncio.Task[None]] = set()
+
+
+async def _end_unless_connected(call: CallSession, task: asyncio.Task[None], timeout_s: float) -> None:
+    """A peer that offers and never connects must not keep its line: end the call at the deadline.
+
+    (The call's own peer watch does not end a call whose pipeline never saw its client.)
+    """
+    connection = call.connection
+    assert connection is not None
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and not task.done():
+        if connection.pc.connectionState == "connected":
+            return
+        await asyncio.sleep(0.25)
+    if not task.done():
+        log.info("call never connected; ending it", extra={"session_id": str(call.session_id)})
+        await call.hang_up("never connected")
+        task.cancel()  # its cleanup still runs: session ended, slot freed
 
 
 def _reason(exc: BaseException) -> str:

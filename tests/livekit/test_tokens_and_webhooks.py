@@ -77,6 +77,10 @@ async def test_expired_token_is_refused_by_the_server(livekit_server: tuple[Live
         await room.connect(server.url, token)
 
 
+# What LiveKit's webhook notifier sends.
+WEBHOOK = {"content-type": "application/webhook+json"}
+
+
 def _signed(body: str, secret: str = API_SECRET) -> str:
     digest = base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()
     return api.AccessToken(API_KEY, secret).with_sha256(digest).to_jwt()
@@ -85,14 +89,14 @@ def _signed(body: str, secret: str = API_SECRET) -> str:
 async def test_forged_webhook_is_401(livekit_service: LiveServer) -> None:
     body = json.dumps({"event": "room_finished", "room": {"name": "call-x"}})
     async with httpx.AsyncClient(base_url=livekit_service.url) as client:
-        unsigned = await client.post("/api/livekit/webhook", content=body)
+        unsigned = await client.post("/api/livekit/webhook", content=body, headers=WEBHOOK)
         forged = await client.post(
             "/api/livekit/webhook",
             content=body,
-            headers={"Authorization": _signed(body, "not-the-secret-at-all-0123456789")},
+            headers={**WEBHOOK, "Authorization": _signed(body, "not-the-secret-at-all-0123456789")},
         )
         swapped = await client.post(
-            "/api/livekit/webhook", content=body + " ", headers={"Authorization": _signed(body)}
+            "/api/livekit/webhook", content=body + " ", headers={**WEBHOOK, "Authorization": _signed(body)}
         )
     assert unsigned.status_code == forged.status_code == swapped.status_code == 401
 
@@ -118,7 +122,7 @@ async def test_sip_participant_opens_a_phone_session_once(livekit_service: LiveS
         async with httpx.AsyncClient(base_url=livekit_service.url) as client:
             for _ in range(2):  # delivered twice, handled once
                 response = await client.post(
-                    "/api/livekit/webhook", content=body, headers={"Authorization": _signed(body)}
+                    "/api/livekit/webhook", content=body, headers={**WEBHOOK, "Authorization": _signed(body)}
                 )
                 assert response.status_code == 200, response.text
         rows = await pool.fetch(

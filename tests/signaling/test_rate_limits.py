@@ -26,9 +26,7 @@ async def test_ip_limit_then_key_limit(make_settings: Callable[..., Settings]) -
         # An owner key has its own, higher limit, unaffected by the exhausted IP.
         key = await create_key(ctx.storage.pool, ctx.owner_id, "rl")
         auth = {"Authorization": f"Bearer {key}"}
-        statuses = [
-            (await client.put("/api/resume", content="{}", headers=auth)).status_code for _ in range(6)
-        ]
+        statuses = [(await client.put("/api/resume", json={}, headers=auth)).status_code for _ in range(6)]
         assert statuses[:5] == [422] * 5 and statuses[5] == 429
         metrics = (await client.get("/metrics")).text
         assert 'resume_agent_rate_limited_total{scope="ip"}' in metrics

@@ -16,6 +16,7 @@ from pipeline.models import SpeechModels
 from signaling.background_server import LiveServer, live_server
 from tests.voice_fixtures import (
     VOICE_MAX_CALLS,
+    Baseline,
     calls_of,
     open_peer_connections,
     server_task_count,
@@ -26,27 +27,6 @@ from tests.voice_fixtures import (
     wait_for_turns,
     wait_until_quiet,
 )
-
-
-class Baseline:
-    """Tasks on the server loop and open peer connections, before and after."""
-
-    def __init__(self, server: LiveServer) -> None:
-        self.server = server
-        self.tasks = server_task_count(server)
-        self.pcs = open_peer_connections()
-
-    async def check(self, timeout_s: float = 30.0) -> None:
-        await wait_for_no_calls(self.server)
-        deadline = time.time() + timeout_s
-        while time.time() < deadline:
-            tasks, pcs = server_task_count(self.server), open_peer_connections()
-            if tasks <= self.tasks and pcs <= self.pcs:
-                return
-            await asyncio.sleep(0.25)
-        raise AssertionError(
-            f"leak: tasks {self.tasks} -> {tasks}, open peer connections {self.pcs} -> {pcs}"
-        )
 
 
 async def _post(server: LiveServer, body: dict, token: str | None = None) -> httpx.Response:  # type: ignore[type-arg]
