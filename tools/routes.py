@@ -37,7 +37,9 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "manage": "lead mentor", "scale": "scaled concurrent", "people": "engineers team",
     }.items()
 }  # fmt: skip
-_LEAD_STEMS = ("mentor", "manag", "hir", "coach", "supervis", "lead", "led", "leader", "leadership")
+_LEAD_STEMS = tuple(
+    dict.fromkeys(stem(w) for w in "mentor manage hire coach supervise lead led leader leadership".split())
+)
 ITEM_ATTRS = (
     "item_dates",
     "item_technologies",
