@@ -11,7 +11,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from tools.lexicon import COMMON_WORDS
+from tools.english import common_words
 from tools.resume_model import Resume, item_title
 from tools.text import STOPWORDS, FuzzyIndex, Utterance, fold, tokens
 
@@ -38,6 +38,22 @@ _DEGREE_ALIASES: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
         ("bachelor", "bachelors", "bsc", "undergraduate", "undergrad", "basc", "beng"),
     ),
 )
+
+
+_WORD_RE = re.compile(r"[A-Za-z0-9]+")
+
+
+def _lowercase_words(resume: Resume) -> dict[str, set[str]]:
+    """word -> ids of the items whose prose uses it in lower case (as a common noun, not a name)."""
+    out: dict[str, set[str]] = {}
+    for _, item in resume.items():
+        texts = [str(getattr(item, f, "") or "") for f in ("summary", "description", "details", "role")]
+        texts += list(getattr(item, "highlights", []))
+        for text in texts:
+            for w in _WORD_RE.findall(text):
+                if w.islower():
+                    out.setdefault(w, set()).add(item.id)
+    return out
 
 
 @dataclass(frozen=True)
@@ -85,12 +101,22 @@ class EntityIndex:
                 ]
             self._names.append(_Name(item.id, kind, tuple(dict.fromkeys(toks)), tuple(aliases)))
         counts = Counter(t for n in self._names for t in set(n.toks))
+        common = common_words()
+        # A name word the resume also uses in lower case elsewhere ("latency" in a highlight) is a topic,
+        # not a name: asking about it is not asking about that one item.
+        topics = _lowercase_words(resume)
         alias_counts = Counter(a for n in self._names for a in set(n.aliases))
         self._distinct: dict[str, str] = {}
         self._weak: dict[str, list[int]] = {}
         for idx, n in enumerate(self._names):
             for t in n.toks:
-                if counts[t] == 1 and len(t) >= 3 and t not in COMMON_WORDS and t not in tech_keys:
+                if (
+                    counts[t] == 1
+                    and len(t) >= 3
+                    and t not in common
+                    and t not in tech_keys
+                    and not (topics.get(t, set()) - {n.item_id})
+                ):
                     self._distinct[t] = n.item_id
                 else:
                     self._weak.setdefault(t, []).append(idx)
@@ -102,20 +128,21 @@ class EntityIndex:
         for t in self._distinct:
             self._fuzzy.add(t, t)
         self._prefix_min = 6
+        self._common = common
 
     def kind_of(self, item_id: str) -> str | None:
         return self._kind.get(item_id)
 
-    def _lookup(self, gram: str, allow_fuzzy: bool) -> str | None:
+    def _lookup(self, gram: str, allow_fuzzy: bool, glued: bool = False) -> str | None:
         if gram in self._distinct:
             return gram
-        if not allow_fuzzy:
+        if not (allow_fuzzy or glued):
             return None
-        # "jitter buffer" -> "jitterbuf": a long distinctive name may be the head of a longer word.
+        # Two words glued ("jitter buffer") may start with a long distinctive name ("jitterbuf").
         for cut in range(len(gram) - 1, max(len(gram) - 4, self._prefix_min - 1), -1):
             if gram[:cut] in self._distinct:
                 return gram[:cut]
-        return self._fuzzy.lookup(gram)
+        return self._fuzzy.lookup(gram) if allow_fuzzy else None
 
     def find(self, utt: Utterance) -> list[EntityMatch]:
         toks = utt.toks
@@ -126,8 +153,8 @@ class EntityIndex:
                 if any(w in STOPWORDS for w in words):
                     continue
                 gram = "".join(words)
-                fuzzy_ok = len(gram) >= 5 and not any(w in COMMON_WORDS for w in words)
-                hit = self._lookup(gram, fuzzy_ok)
+                fuzzy_ok = len(gram) >= 5 and not any(w in self._common for w in words)
+                hit = self._lookup(gram, fuzzy_ok, glued=n > 1)
                 if hit is not None:
                     strong.setdefault(self._distinct[hit], set()).update(range(i, i + n))
         weak_hits: dict[int, set[int]] = {}

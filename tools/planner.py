@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from tools.followup import Cue, position
-from tools.lexicon import COMMON_WORDS
+from tools.english import common_words
 from tools.profile_routes import ProfileRoutes
 from tools.query import Outcome, Query
 from tools.respond_lists import ListSpeaker
@@ -232,10 +232,13 @@ class Planner(Routes, TechRoutes, SectionRoutes, ProfileRoutes):
         if employer and not q.ents and not q.techs:
             name = employer.group(5)
             # A word the resume itself uses ("worked at scale") is not an unknown employer's name.
-            known = self.index.idf(stem(name)) > 0 or name in STOPWORDS or name in COMMON_WORDS
+            # A capitalised word is a name even when it is also common ("Apple").
+            shown = next((r for r in q.utt.raw_toks if r.lower() == name), name)
+            everyday = name in common_words() and not shown[:1].isupper()
+            known = self.index.idf(stem(name)) > 0 or name in STOPWORDS or everyday
             if not known and name != "xperson":
                 # "Did Jordan work at Google?": a named employer the resume does not have.
-                shown = next((r for r in q.utt.raw_toks if r.lower() == name), name.capitalize())
+                shown = shown[:1].upper() + shown[1:]
                 return Outcome(
                     "unknown",
                     f"The resume doesn't list {shown} as an employer. "

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel
 
 from tools.dates import DateRange, matches, span
-from tools.lexicon import COMMON_WORDS
+from tools.english import basic_words
 from tools.resume_model import Resume, item_title
 from tools.technology import TechIndex
 from tools.text import STOPWORDS, cap, compound_stems, fold, stem, tokens
@@ -34,6 +34,19 @@ _FIELDS: tuple[tuple[str, float], ...] = (
     ("kind", 1.0),
     ("employment_type", 0.5),
 )
+
+
+def _place_words(location: str) -> frozenset[str]:
+    """Capitalised, not-basic words of a location ("Lisbon", "Remote"), not "open to ... time zones"."""
+    words = re.findall(r"[^\W\d_]+", location)
+    basic = basic_words()
+    return frozenset(
+        t
+        for w in words
+        if w[:1].isupper()
+        for t in tokens(w)
+        if t not in STOPWORDS and t not in basic and len(t) > 1
+    )
 
 
 @dataclass(frozen=True, eq=False)  # identity equality: one Entry per item, and items hold lists
@@ -91,10 +104,10 @@ class ResumeIndex:
                 ]
             lead_count = len(sentences)
             sentences += list(getattr(item, "highlights", []))
-            loc = fold(str(getattr(item, "location", "") or ""))
+            loc = str(getattr(item, "location", "") or "")
             if kind == "education":
-                loc += " " + fold(item_title(item))
-            places = frozenset(t for t in tokens(loc) if t not in COMMON_WORDS and t not in STOPWORDS)
+                loc += " " + item_title(item)
+            places = _place_words(loc)
             entry = Entry(
                 id=item.id,
                 kind=kind,
@@ -223,7 +236,7 @@ class ResumeIndex:
 
     def rare_stems(self, max_items: int = 2) -> frozenset[str]:
         """Stems found in at most `max_items` items and not everyday words: the resume's own vocabulary."""
-        common = {stem(w) for w in COMMON_WORDS}
+        common = {stem(w) for w in basic_words()}
         return frozenset(
             s for s, docs in self._doc.items()
             if len(docs) <= max_items and len(s) >= 4 and not s.isdigit() and s not in common
