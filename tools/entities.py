@@ -1,7 +1,7 @@
 """Named resume items (companies, projects, schools, certs, awards, papers), matched when named or half-named.
 
 Each item's names are tokenised and accent-folded. A token that occurs in only one item's names and
-is not an everyday word or a technology ("cartograph", "turnkit", "sevilla") identifies the item by
+is not an everyday word or a technology ("initech", "fookit", "valparaiso") identifies the item by
 itself; weaker tokens ("sip", "bridge") need company: at least two of them covering half the name.
 """
 
@@ -138,7 +138,7 @@ class EntityIndex:
             return gram
         if not (allow_fuzzy or glued):
             return None
-        # Two words glued ("jitter buffer") may start with a long distinctive name ("jitterbuf").
+        # Two words glued ("fizz buzzer") may start with a long distinctive name ("fizzbuzz").
         for cut in range(len(gram) - 1, max(len(gram) - 4, self._prefix_min - 1), -1):
             if gram[:cut] in self._distinct:
                 return gram[:cut]
@@ -169,7 +169,7 @@ class EntityIndex:
         for idx, pos in weak_hits.items():
             name = self._names[idx]
             if name.item_id in out:
-                # The rest of a strongly matched name ("voice latency" of "... observatory") is name too.
+                # The rest of a strongly matched name ("latency" of "... latency dashboard") is name too.
                 m = out[name.item_id]
                 out[name.item_id] = EntityMatch(
                     m.item_id, m.kind, m.score, True, m.positions | frozenset(pos)

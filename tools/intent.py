@@ -199,9 +199,6 @@ _CATEGORY_SYNONYMS: dict[str, tuple[str, ...]] = {
         "models",
         "data science",
     ),
-    "speech": ("speech", "voice", "audio", "asr", "tts"),
-    "telephony": ("telephony", "voip", "telecom", "calls", "phone"),
-    "real": ("real time", "realtime", "real-time", "streaming", "media"),
     "tools": ("tools", "tooling"),
 }
 
@@ -240,9 +237,9 @@ class IntentDetector:
     def personalise(self, utt: Utterance, masked: frozenset[int] = frozenset()) -> str:
         """Folded text with the person as "xperson" and `masked` token positions as "xitem".
 
-        Masking an item's own name keeps its words out of topic detection: "the voice *latency*
-        observatory" is not a question about latency, "the bikeshare *availability* predictor" not
-        one about availability.
+        Masking an item's own name keeps its words out of topic detection: "the *latency* dashboard
+        project" is not a question about latency, "the *availability* forecaster" not one about
+        availability.
         """
         text = utt.norm
         if masked:

@@ -198,7 +198,7 @@ class ResumeIndex:
         return dated[-1:]
 
     def neighbours(self, anchor: Entry, kind: str, direction: str, all_of_them: bool) -> list[Entry]:
-        """Items of `kind` just before/after the anchor ("and before that?", "after Cartograph")."""
+        """Items of `kind` just before/after the anchor ("and before that?", "after Initech")."""
         if anchor.span is None:
             return []
         a_start = anchor.span[0]

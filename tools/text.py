@@ -1,7 +1,7 @@
 """Text normalisation shared by every matcher: accent folding, tokens, stems, spoken numbers.
 
 Speech-to-text output is lowercase-ish, unpunctuated and accent-free, while the resume has
-"Telefonía" and "PostgreSQL"; everything is compared through `fold` / `tech_key` so both sides meet.
+"Zürich Versicherung" and "PostgreSQL"; everything is compared through `fold` / `tech_key` so both sides meet.
 """
 
 from __future__ import annotations
@@ -161,7 +161,7 @@ def join_words(parts: list[str], conj: str = "and") -> str:
 
 
 def cap(text: str) -> str:
-    """Uppercase the first letter only ("at Sonora Labs" -> "At Sonora Labs", unlike str.capitalize)."""
+    """Uppercase the first letter only ("at Initech Labs" -> "At Initech Labs", unlike str.capitalize)."""
     return text[:1].upper() + text[1:]
 
 
@@ -182,12 +182,12 @@ def sentence(text: str) -> str:
         return ""
     if text[-1] not in ".!?":
         text = text.rstrip(";,:") + "."
-    # No capitalising: "jitterbuf" is a name and keeps its case.
+    # No capitalising: "fizzbuzz" is a name and keeps its case.
     return text
 
 
 def lower_first(text: str) -> str:
-    """Lowercase a leading word unless it looks like a name or acronym ("GPS", "TurnKit")."""
+    """Lowercase a leading word unless it looks like a name or acronym ("GPS", "FooKit")."""
     if len(text) > 1 and text[0].isupper() and text[1].islower():
         first = text.split(" ", 1)[0]
         if not any(c.isupper() for c in first[1:]):
