@@ -15,6 +15,7 @@ from tools.profile_routes import ProfileRoutes
 from tools.query import Outcome, Query
 from tools.respond_lists import ListSpeaker
 from tools.resume_model import Resume
+from tools.retrieval import Retrieval
 from tools.routes import ITEM_ATTRS, LIST_NOISE, Routes
 from tools.search import Entry, ResumeIndex
 from tools.section_routes import KNOW_RE, SectionRoutes
@@ -47,6 +48,7 @@ class Planner(Routes, TechRoutes, SectionRoutes, ProfileRoutes):
             stem(w) for k in kinds for w in tokens(k)
         }
         self.resume, self.index, self.tech, self.say = resume, index, tech, say
+        self.retrieval = Retrieval(index)
         self._init_profile()
 
     def plan(self, q: Query, st: ConversationState) -> Outcome:

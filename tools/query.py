@@ -8,6 +8,7 @@ from tools.dates import DateQuery, DateRange
 from tools.entities import EntityMatch
 from tools.followup import Cue
 from tools.intent import Detected
+from tools.retrieval import Retrieved
 from tools.search import Entry
 from tools.technology import TechMatch
 from tools.text import Utterance, words
@@ -37,6 +38,7 @@ class Query:
     cue: Cue
     person: bool
     negated: bool = False  # "which projects did NOT use Python": a list question asking for the complement
+    retrieved: tuple[Retrieved, ...] | None = None  # full-text hits from storage, best first
 
     @property
     def topics(self) -> frozenset[str]:

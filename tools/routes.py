@@ -7,6 +7,7 @@ import re
 from tools.dates import DateRange, date_lead
 from tools.query import Outcome, Query
 from tools.respond_lists import ListSpeaker
+from tools.retrieval import Retrieval
 from tools.resume_model import Resume
 from tools.search import Entry, ResumeIndex
 from tools.state import ConversationState
@@ -28,15 +29,6 @@ LIST_NOISE = frozenset(
         "hackathon hackathons list all every any ever have has had career history"
     )
 )
-_SYNONYMS: dict[str, tuple[str, ...]] = {
-    stem(k): tuple(stem(v) for v in vs.split())
-    for k, vs in {
-        "reduce": "cut lower halve shave decrease", "reduced": "cut lower halve shave decrease",
-        "improve": "raise increase boost improved", "increase": "raise boost",
-        "speed": "latency throughput fast",
-        "manage": "lead mentor", "scale": "scaled concurrent", "people": "engineers team",
-    }.items()
-}  # fmt: skip
 _LEAD_STEMS = tuple(
     dict.fromkeys(stem(w) for w in "mentor manage hire coach supervise lead led leader leadership".split())
 )
@@ -55,6 +47,7 @@ ITEM_ATTRS = (
 class Routes:
     resume: Resume
     index: ResumeIndex
+    retrieval: Retrieval
     tech: TechIndex
     say: ListSpeaker
 
@@ -264,28 +257,30 @@ class Routes:
     def text_search(
         self, q: Query, stems: list[str] | None = None, kinds: tuple[str, ...] | None = None
     ) -> Outcome | None:
-        base = [s for s in (q.stems if stems is None else stems) if self.index.idf(s) > 0]
+        """The item(s) whose text covers the question's words (highlights included), or None."""
+        base = list(dict.fromkeys(q.stems if stems is None else stems))
         if not base:
             return None
-        # "reduce latency" should find "Cut median latency": a few generic verb synonyms.
-        expanded = base + [syn for s in base for syn in _SYNONYMS.get(s, ()) if syn not in base]
-        hits = [h for h in self.index.search(expanded, kinds=kinds, limit=3) if h.sentence or h.score >= 4]
-        strong = [h for h in hits if h.score >= 2.5]
-        if not strong:
+        found = self.retrieval.rank(base, kinds=kinds, external=q.retrieved, limit=4)
+        # Matching only words most items share ("team", "work") finds nothing in particular.
+        specific = self.index.specific_idf()
+        found = [f for f in found if any(self.index.idf(s) >= specific for s in f.matched)]
+        found = [f for f in found if f.sentence or f.coverage >= 0.99]
+        if not found:
             return None
-        best = strong[0].score
-        chosen = [h for h in strong if h.score >= best * 0.6][:2]
+        best = found[0].coverage
+        chosen = [f for f in found if f.coverage >= best * 0.8][:2]
         parts = []
-        for h in chosen:
-            e = h.entry
-            if not h.sentence:
+        for f in chosen:
+            e = f.entry
+            if not f.sentence:
                 parts.append(self.say.opener(e))
             elif e.kind == "experience":
-                parts.append(self.say.claim(h.sentence, cap(self.say.at(e))))
+                parts.append(self.say.claim(f.sentence, cap(self.say.at(e))))
             else:
-                said = self.say.claim(h.sentence, f"In {e.title}", it=e.title)
-                parts.append(said if said != h.sentence.rstrip(".;") else f"{e.title}: {h.sentence}")
-        return Outcome("search", " ".join(p.rstrip(".") + "." for p in parts), [h.entry for h in chosen])
+                said = self.say.claim(f.sentence, f"In {e.title}", it=e.title)
+                parts.append(said if said != f.sentence.rstrip(".;") else f"{e.title}: {f.sentence}")
+        return Outcome("search", " ".join(p.rstrip(".") + "." for p in parts), [f.entry for f in chosen])
 
     def summary_search(self, q: Query) -> Outcome | None:
         """ "Has she worked in fintech?" when only the profile summary says so."""

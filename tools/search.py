@@ -126,6 +126,7 @@ class ResumeIndex:
         self.by_id = {e.id: e for e in self.entries}
         n = max(len(self.entries), 1)
         self._idf = {s: math.log(1 + n / len(docs)) for s, docs in self._doc.items()}
+        self.max_idf = max(self._idf.values(), default=1.0)
         self.places = frozenset(p for e in self.entries for p in e.places)
 
     def _index(self, e: Entry) -> None:
@@ -221,11 +222,18 @@ class ResumeIndex:
 
     # --- text search ---------------------------------------------------------------------------
 
-    def search(self, stems: list[str], kinds: tuple[str, ...] | None = None, limit: int = 3) -> list[Hit]:
+    def search(
+        self,
+        stems: list[str],
+        kinds: tuple[str, ...] | None = None,
+        limit: int = 3,
+        weights: dict[str, float] | None = None,
+    ) -> list[Hit]:
         scores: dict[str, float] = {}
         for s in stems:
+            w = weights.get(s, 1.0) if weights else 1.0
             for item_id, weight in self._doc.get(s, {}).items():
-                scores[item_id] = scores.get(item_id, 0.0) + weight * self._idf[s]
+                scores[item_id] = scores.get(item_id, 0.0) + weight * self._idf[s] * w
         hits = []
         for item_id, score in sorted(scores.items(), key=lambda kv: -kv[1]):
             e = self.by_id[item_id]
@@ -241,6 +249,14 @@ class ResumeIndex:
             s for s, docs in self._doc.items()
             if len(docs) <= max_items and len(s) >= 4 and not s.isdigit() and s not in common
         )  # fmt: skip
+
+    def specific_idf(self) -> float:
+        """The idf of a stem found in half the items: below it a word says little about which item."""
+        return math.log(1 + 2.0)
+
+    def vocabulary(self) -> frozenset[str]:
+        """Every stem of every item's text."""
+        return frozenset(self._doc)
 
     def mentions(self, item_id: str, s: str) -> bool:
         """Does the item's text contain stem `s`?"""
