@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from tools import dates as dates_mod
 from tools import guardrails
+from tools.english import basic_words
 from tools.entities import EntityIndex
 from tools.followup import cue as followup_cue
 from tools.intent import IntentDetector
@@ -72,6 +73,9 @@ class ResumeEngine:
         self._person = frozenset(tokens(resume.profile.name))
         # Distinctive words of the resume ("chess", "grading"): asking about one is asking about the resume.
         self._vocabulary = self._index.rare_stems()
+        # Any word of the resume's own text but the most basic English ones anchors a question to it.
+        basic = {stem(w) for w in basic_words()}
+        self._anchors = frozenset(s for s in self._index.vocabulary() if s not in basic and len(s) > 2)
 
     @property
     def resume(self) -> Resume:
@@ -168,7 +172,7 @@ class ResumeEngine:
             or q.det.kind is not None
             or q.cue.value != "none"
             or (q.place and q.det.kind)
-            or any(s in self._vocabulary for s in q.stems)
+            or any(s in self._vocabulary or s in self._anchors for s in q.stems)
         )
 
     def _refusal(self, reason: guardrails.Reason) -> EngineResult:

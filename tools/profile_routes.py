@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from tools import personal
 from tools.followup import Cue
 from tools.query import SUBSTANTIVE, Outcome, Query
 from tools.respond_lists import ListSpeaker
@@ -12,14 +13,8 @@ from tools.resume_model import Resume
 from tools.search import Entry, ResumeIndex
 from tools.state import ConversationState
 from tools.technology import TechIndex
-from tools.text import words
+from tools.text import STOPWORDS, stem, tokens, words
 
-_UNKNOWN_WORD_RE = re.compile(
-    r"\b(salar\w*|compensation|pay|wages?|income|rate|age|birthday|married|marital status|religion|politics|"
-    r"gender|ethnicity|disability|medical|weight|height|gpa|grades?|references?|referees?|criminal record|"
-    r"weaknesses?|failures?|fired|laid off|kids|children|spouse|family|born|how old|"
-    r"driv(er|ing)'?s? licen[cs]e)\b"
-)
 _FIT_RE = re.compile(
     r"\b(good fit|right fit|qualified|why (should|would) (we|i) hire|should (we|i) hire|strong candidate|"
     r"worth (hiring|interviewing))\b"
@@ -49,6 +44,13 @@ class ProfileRoutes:
     def _init_profile(self) -> None:
         own = {w.split(" ")[0].lower() for w in self.resume.profile.languages_spoken}
         self._spoken_names = tuple(sorted(_SPOKEN_NAMES | own))
+
+    def _resume_says(self, words: str) -> bool:
+        """Does the resume itself use these words (items or profile text)? Then it may answer them."""
+        p = self.resume.profile
+        profile = " ".join(x or "" for x in (p.summary, p.availability, p.work_authorization, p.title))
+        own = self.index.vocabulary() | {stem(t) for t in tokens(profile)}
+        return any(stem(t) in own for t in tokens(words) if t not in STOPWORDS)
 
     def _focus(self, st: ConversationState) -> list[Entry]:
         return [self.index.by_id[i] for i in st.focus_ids if i in self.index.by_id]
@@ -81,21 +83,11 @@ class ProfileRoutes:
         return None
 
     def _unknowable(self, q: Query, st: ConversationState) -> Outcome | None:
-        if q.has("unknown_personal"):
-            m = _UNKNOWN_WORD_RE.search(q.text)
-            topic = (
-                {
-                    "how old": "age",
-                    "born": "age",
-                    "rate": "rates",
-                    "driver's license": "a driving licence",
-                }.get(m.group(1), m.group(1))
-                if m
-                else "that"
-            )
+        asked = personal.classify(q.text) if q.has("unknown_personal") else None
+        if asked is not None and (asked.private or not self._resume_says(asked.word)):
             return Outcome(
                 "unknown",
-                f"The resume doesn't say anything about {topic}. I can tell you about "
+                f"The resume doesn't say anything about {asked.label}. I can tell you about "
                 f"{self.say.first}'s experience, skills or projects instead.",
             )
         if q.has("preference") and not q.has("skills", "prog_languages") and not q.techs:
