@@ -7,6 +7,7 @@ is built once in `__init__`; a call only tokenises the turn, runs the matchers a
 from __future__ import annotations
 
 import re
+from datetime import date
 from dataclasses import dataclass
 
 from tools import dates as dates_mod
@@ -62,14 +63,15 @@ class EngineResult:
 
 
 class ResumeEngine:
-    def __init__(self, resume: Resume) -> None:
+    def __init__(self, resume: Resume, today: date | None = None) -> None:
         self._resume = resume
         self._tech = TechIndex(resume)
         self._entities = EntityIndex(resume, self._tech.keys)
         self._detector = IntentDetector(resume)
         self._index = ResumeIndex(resume, self._tech)
         self._say = ListSpeaker(resume, self._index)
-        self._planner = Planner(resume, self._index, self._tech, self._say)
+        # "Today" only matters for durations up to now ("how many years with Go?").
+        self._planner = Planner(resume, self._index, self._tech, self._say, today)
         self._person = frozenset(tokens(resume.profile.name))
         # Distinctive words of the resume ("chess", "grading"): asking about one is asking about the resume.
         self._vocabulary = self._index.rare_stems()

@@ -65,7 +65,8 @@ _TOPICS: dict[str, str] = {
     rf"(what|which) company does {P} work|{POSS} (current )?(employer|company|job|role)\b(?! at)|"
     rf"(what|where) (is|does) {P} (do|doing|work|working)\s*(now|currently|these days|right now|today)|"
     rf"currently (do|doing|work|working|employed)|current (employer|company|job|role|position|gig)|"
-    rf"(job|role|title|position|employer) (now|today|right now|currently|at the moment)|day job)\b",
+    rf"(job|role|title|position|employer) (now|today|right now|currently|at the moment)|day job|"
+    rf"employed (by|at|with)|who employs {P}|(who|what company) is {P} (currently )?(working for|with))\b",
     "current": r"\b(current(ly)?|now|right now|these days|at the moment|today|present(ly)?|nowadays)\b",
     "work": rf"\b(work history|employment( history)?|career|jobs?|employers?|compan(y|ies)|worked|where (has|"
     rf"have|did) "
@@ -132,7 +133,9 @@ _TOPICS: dict[str, str] = {
     rf"(i|we) (refer to|address))\b",
     "name": rf"\b(what('s| is) (the )?(candidate'?s|person'?s|{POSS}|full) (full )?name|who is this (resume|"
     rf"cv|profile)"
-    rf"( about| for)?|whose (resume|cv|profile)|first name|last name|surname|full name|{P} called)\b",
+    rf"( about| for)?|whose (resume|cv|profile)|first name|last name|surname|full name|{P} called|"
+    rf"name (on|of|at the top of) (this|the) (resume|cv|profile)|who (is|was) (this|the) (resume|cv) (of|by)|"
+    rf"who wrote (this|the) (resume|cv))\b",
     "greeting": r"^\s*(hi|hello|hey|hiya|yo|good (morning|afternoon|evening)|greetings|howdy)\b",
     "thanks": r"\b(thanks|thank you|thx|cheers|much appreciated|appreciate it)\b",
     "bye": r"\b(bye|goodbye|good bye|see you|that'?s all|that is all|no more questions|i'?m done|"

@@ -8,11 +8,13 @@ technologies, filtered lists, and finally free-text search.
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from tools.followup import Cue, position
 from tools.english import common_words
 from tools.profile_routes import ProfileRoutes
 from tools.query import Outcome, Query
+from tools.recruiter_routes import RecruiterRoutes
 from tools.respond_lists import ListSpeaker
 from tools.resume_model import Resume
 from tools.retrieval import Retrieval
@@ -39,8 +41,11 @@ _NUMBER_WORD_RE = re.compile(
 )
 
 
-class Planner(Routes, TechRoutes, SectionRoutes, ProfileRoutes):
-    def __init__(self, resume: Resume, index: ResumeIndex, tech: TechIndex, say: ListSpeaker) -> None:
+class Planner(Routes, TechRoutes, SectionRoutes, ProfileRoutes, RecruiterRoutes):
+    def __init__(
+        self, resume: Resume, index: ResumeIndex, tech: TechIndex, say: ListSpeaker, today: date | None = None
+    ) -> None:
+        self.today = today or date.today()
         self._vocabulary = index.rare_stems()
         # Words naming a project kind ("open-source") say which list, not what the projects are about.
         kinds = {p.kind for p in resume.projects}
@@ -55,10 +60,12 @@ class Planner(Routes, TechRoutes, SectionRoutes, ProfileRoutes):
         for step in (
             self._small_talk,
             self._unknowable,
+            self._recruiter,
             self._profile,
             self._followup,
             self._named,
             self._metric_search,
+            self._family,
             self._sections,
             self._technology,
             self._lists,

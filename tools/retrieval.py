@@ -12,11 +12,14 @@ has, coverage does not.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from tools import knowledge
+from tools.english import basic_words
 from tools.search import Entry, ResumeIndex
+from tools.text import stem
 
 _RRF_K = 10.0
 MIN_COVERAGE = 0.5  # share of the question's weight (idf) a hit must match
@@ -39,36 +42,53 @@ class Found:
     matched: tuple[str, ...]
 
 
-def expand(stems: Sequence[str]) -> dict[str, float]:
-    """Stems to search with their weights: the question's own, then their synonyms."""
-    out = {s: 1.0 for s in stems}
-    syn = knowledge.synonyms()
-    for s in stems:
-        for x in syn.get(s, ()):
-            out.setdefault(x, SYNONYM_WEIGHT)
-    return out
+PREFIX_MIN = 5  # "physio" may stand for "physiotherapist", "admin" for "administration"
 
 
 class Retrieval:
     def __init__(self, index: ResumeIndex) -> None:
         self.index = index
+        self._sorted = sorted(index.vocabulary())
+        self._basic = frozenset(stem(w) for w in basic_words())
+
+    def prefixed(self, s: str) -> list[str]:
+        """Resume stems that a clipped word ("physio") starts, when the word itself is not there."""
+        if len(s) < PREFIX_MIN or self.index.idf(s) > 0:
+            return []
+        i = bisect.bisect_left(self._sorted, s)
+        out = []
+        while i < len(self._sorted) and self._sorted[i].startswith(s) and len(out) < 4:
+            out.append(self._sorted[i])
+            i += 1
+        return out
+
+    def related(self, s: str) -> list[str]:
+        return [*knowledge.synonyms().get(s, ()), *self.prefixed(s)]
+
+    def expand(self, stems: Sequence[str]) -> dict[str, float]:
+        """Stems to search with their weights: the question's own, then synonyms and expansions."""
+        out = {s: 1.0 for s in stems}
+        for s in stems:
+            for x in self.related(s):
+                out.setdefault(x, SYNONYM_WEIGHT)
+        return out
 
     def coverage(self, e: Entry, stems: Sequence[str], weights: dict[str, float]) -> tuple[float, list[str]]:
         """Share of the question's idf mass the item matches (a synonym stands in for its word)."""
         idx = self.index
-        syn = knowledge.synonyms()
         total = 0.0
         got = 0.0
         matched: list[str] = []
         unknown_idf = idx.max_idf  # a word the resume lacks weighs like its rarest word
         for s in stems:
-            w = idx.idf(s) or unknown_idf
+            # A basic word the resume lacks ("record" in "safety record") says little either way.
+            w = idx.idf(s) or (unknown_idf * (0.3 if s in self._basic else 1.0))
             total += w
             if idx.mentions(e.id, s):
                 got += w
                 matched.append(s)
                 continue
-            alt = [x for x in syn.get(s, ()) if idx.mentions(e.id, x)]
+            alt = [x for x in self.related(s) if idx.mentions(e.id, x)]
             if alt:
                 got += w * weights.get(alt[0], SYNONYM_WEIGHT)
                 matched.append(alt[0])
@@ -82,7 +102,7 @@ class Retrieval:
         limit: int = 3,
     ) -> list[Found]:
         """Items that cover enough of `stems`, best first."""
-        weights = expand(stems)
+        weights = self.expand(stems)
         idx = self.index
         memory = idx.search(list(weights), kinds=kinds, limit=len(idx.entries), weights=weights)
         fused: dict[str, float] = {}
