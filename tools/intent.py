@@ -283,5 +283,11 @@ class IntentDetector:
         return best[1] if best else None
 
     @staticmethod
+    def triggers(text: str, topic: str) -> list[str]:
+        """The words of `text` that raised `topic` ("schools" for education)."""
+        rx = _COMPILED.get(topic)
+        return [m.group(0) for m in rx.finditer(text)] if rx else []
+
+    @staticmethod
     def has(text: str, topic: str) -> bool:
         return bool(_COMPILED[topic].search(text))

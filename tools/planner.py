@@ -289,6 +289,12 @@ class Planner(Routes, TechRoutes, SectionRoutes, ProfileRoutes, RecruiterRoutes)
                 return found
             kind = "experience"
         if kind is None and q.has("projects"):
+            # "What is the design system he built?": "built" makes it a project question, but a
+            # specific subject is a search first.
+            specific = [x for x in q.stems if x not in LIST_NOISE and x not in self._kind_noise]
+            found = self.text_search(q, specific) if specific and not q.dates.range else None
+            if found is not None:
+                return found
             kind = "project"
         if kind in ("experience", "project") or q.det.project_kind:
             return self.listing(q, kind, q.det.project_kind, q.dates.range)

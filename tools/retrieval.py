@@ -118,7 +118,7 @@ class Retrieval:
             cov, matched = self.coverage(e, stems, weights)
             if cov < MIN_COVERAGE:
                 continue
-            sentence = idx.best_sentence(e, list(dict.fromkeys([*stems, *matched]))) or ""
+            sentence = idx.best_sentence(e, list(dict.fromkeys([*stems, *matched])), prefer_highlights=True) or ""
             found.append((cov, score, Found(e, cov, sentence, tuple(matched))))
         found.sort(key=lambda x: (-round(x[0], 2), -x[1]))
         return [f for _, _, f in found[:limit]]

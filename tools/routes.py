@@ -196,6 +196,11 @@ class Routes:
         def outcome(text: str, items: list[Entry], focus: list[Entry] | None = None) -> Outcome:
             return Outcome(intent, text, items, focus=focus, kind=kind, project_kind=project_kind, date=rng)
 
+        if not entries and kind == "project" and not self.index.of_kind("project") and not (rng or project_kind):
+            # A resume without a projects section: its projects are in the jobs.
+            jobs = self.index.chronological(self.index.of_kind("experience"))[::-1]
+            if jobs:
+                return outcome("The resume doesn't list separate projects. " + say.experiences(jobs), jobs)
         if not entries:
             what = {
                 "experience": "jobs",
@@ -265,7 +270,7 @@ class Routes:
         # Matching only words most items share ("team", "work") finds nothing in particular.
         specific = self.index.specific_idf()
         found = [f for f in found if any(self.index.idf(s) >= specific for s in f.matched)]
-        found = [f for f in found if f.sentence or f.coverage >= 0.99]
+        found = [f for f in found if f.sentence or f.coverage >= 0.7]
         if not found:
             return None
         best = found[0].coverage

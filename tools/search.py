@@ -265,10 +265,14 @@ class ResumeIndex:
     def idf(self, s: str) -> float:
         return self._idf.get(s, 0.0)
 
-    def best_sentence(self, e: Entry, stems: list[str], prefer_numbers: bool = False) -> str | None:
+    def best_sentence(
+        self, e: Entry, stems: list[str], prefer_numbers: bool = False, prefer_highlights: bool = False
+    ) -> str | None:
         best: tuple[float, int, str] | None = None
         for i, (text, sstems) in enumerate(self._sent_stems.get(e.id, [])):
             score = sum(self._idf.get(s, 1.0) for s in stems if s in sstems)
+            if prefer_highlights and score > 0 and i >= e.lead_count:
+                score += 0.01  # on a tie, what was done beats what the job was
             if prefer_numbers and any(c.isdigit() for c in text):
                 # Highlights carry results; a figure in the description is usually a spec ("2 MB model").
                 score += 0.5 if i >= e.lead_count else 0.25
