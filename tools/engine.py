@@ -7,6 +7,7 @@ is built once in `__init__`; a call only tokenises the turn, runs the matchers a
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date
 from dataclasses import dataclass
 
@@ -19,6 +20,7 @@ from tools.intent import IntentDetector
 from tools.planner import Planner
 from tools.query import STRONG_TOPICS, Outcome, Query
 from tools.respond_lists import ListSpeaker
+from tools.retrieval import Retrieved
 from tools.resume_model import Resume
 from tools.search import ResumeIndex
 from tools.state import ConversationState
@@ -99,8 +101,20 @@ class ResumeEngine:
         reason = guardrails.check(q.text, self._maybe_followup(q, has_focus=False) or self._anchored(q))
         return self._refusal(reason) if reason else None
 
+    def search_terms(self, text: str) -> list[str]:
+        """Words to look up in an external full-text index for this turn (stems and their synonyms).
+
+        The caller may run them against Postgres (storage.content.search_content) and pass the ranked
+        hits back to `answer(..., retrieved=...)`; without them the in-memory index ranks alone.
+        """
+        q = self.parse(text)
+        return list(self._planner.retrieval.expand(q.stems))
+
     def answer(
-        self, text: str, state: ConversationState | None = None
+        self,
+        text: str,
+        state: ConversationState | None = None,
+        retrieved: Sequence[tuple[str, float]] | None = None,
     ) -> tuple[EngineResult, ConversationState]:
         st = state if state is not None else ConversationState()
         if not text.strip():
@@ -108,7 +122,7 @@ class ResumeEngine:
             return EngineResult(self.greeting(), "help", False, []), st.model_copy(
                 update={"turn": st.turn + 1}
             )
-        q = self.parse(text)
+        q = self.parse(text, retrieved)
         followup = self._maybe_followup(q, has_focus=bool(st.focus_ids))
         reason = guardrails.check(q.text, followup or self._anchored(q))
         if reason:
@@ -122,7 +136,7 @@ class ResumeEngine:
 
     # --- internals -----------------------------------------------------------------------------
 
-    def parse(self, text: str) -> Query:
+    def parse(self, text: str, retrieved: Sequence[tuple[str, float]] | None = None) -> Query:
         utt = Utterance.of(text)
         ents = self._entities.find(utt)
         covered = frozenset(p for m in ents for p in m.positions)
@@ -145,6 +159,7 @@ class ResumeEngine:
             )
             + compound_stems(utt.norm),
             cue=followup_cue(det.text),
+            retrieved=tuple(Retrieved(i, score) for i, score in retrieved) if retrieved is not None else None,
             person=bool(guardrails.PERSON_REF.search(det.text)),
             negated=bool(
                 det.kind in ("project", "experience")
