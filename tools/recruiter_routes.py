@@ -152,8 +152,12 @@ class RecruiterRoutes:
         years, rem = divmod(months, 12)
         if years == 0:
             amount = f"about {count_word(max(months, 1))} month{'s' if months != 1 else ''}"
+        elif rem <= 2:
+            amount = f"about {count_word(years)} year{'s' if years != 1 else ''}"
+        elif rem >= 10:
+            amount = f"almost {count_word(years + 1)} years"
         else:
-            amount = f"about {count_word(years + (1 if rem >= 9 else 0))} years"
+            amount = f"over {count_word(years)} year{'s' if years != 1 else ''}"
         where = join_words([f"{self.say.company(e) if e.kind == 'experience' else e.title} {self.say.when(e)}" for e in pool[::-1][:4]])
         kind = "jobs" if pool[0].kind == "experience" else "projects"
         text = finish(
