@@ -132,7 +132,9 @@ def run(args: argparse.Namespace) -> int:
         for f in args.files:
             load_cases(f)  # fail fast on a bad file, before starting anything
         if args.floors:
-            floors = {str(k): float(v) for k, v in json.loads(args.floors.read_text(encoding="utf-8")).items()}
+            floors = {
+                str(k): float(v) for k, v in json.loads(args.floors.read_text(encoding="utf-8")).items()
+            }
         if args.resume:
             import_resume(json.loads(args.resume.read_text(encoding="utf-8")))
     except (OSError, EvalFormatError, ValueError, ResumeImportError) as exc:

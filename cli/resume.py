@@ -8,7 +8,6 @@ import json
 import sys
 from pathlib import Path
 from typing import Any
-
 from urllib.parse import urlsplit, urlunsplit
 
 from cli.storage_session import cli_storage

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import date
 from dataclasses import dataclass
+from datetime import date
 
 from tools import dates as dates_mod
 from tools import guardrails
@@ -20,8 +20,8 @@ from tools.intent import IntentDetector
 from tools.planner import Planner
 from tools.query import STRONG_TOPICS, Outcome, Query
 from tools.respond_lists import ListSpeaker
-from tools.retrieval import Retrieved
 from tools.resume_model import Resume
+from tools.retrieval import Retrieved
 from tools.search import ResumeIndex
 from tools.state import ConversationState
 from tools.technology import TechIndex

@@ -73,22 +73,28 @@ def convert(src: Mapping[str, Any]) -> Converted:
     ids = _Ids()
     out = Converted({})
     out.dropped = [k for k in src if k not in _KNOWN] + [k for k in ("references", "meta") if src.get(k)]
-    b = src.get("basics") if isinstance(src.get("basics"), Mapping) else {}
-    loc = b.get("location") if isinstance(b.get("location"), Mapping) else {}
+    b: Mapping[str, Any] = src["basics"] if isinstance(src.get("basics"), Mapping) else {}
+    loc: Mapping[str, Any] = b["location"] if isinstance(b.get("location"), Mapping) else {}
     place = ", ".join(x for x in (_text(loc.get(k)) for k in ("city", "region", "countryCode")) if x)
     links: dict[str, str] = {}
     if _text(b.get("url")):
         links["website"] = _text(b["url"])
     for prof in _list(b.get("profiles")):
         if isinstance(prof, Mapping) and _text(prof.get("url")):
-            links[re.sub(r"[^a-z0-9]", "", fold(_text(prof.get("network")) or "link")) or "link"] = prof["url"]
+            links[re.sub(r"[^a-z0-9]", "", fold(_text(prof.get("network")) or "link")) or "link"] = prof[
+                "url"
+            ]
     profile: dict[str, Any] = {
         "name": _text(b.get("name")),
         "title": _text(b.get("label")),
         "summary": _text(b.get("summary")),
         "links": links,
     }
-    for key, value in (("location", place), ("email", _text(b.get("email"))), ("phone", _text(b.get("phone")))):
+    for key, value in (
+        ("location", place),
+        ("email", _text(b.get("email"))),
+        ("phone", _text(b.get("phone"))),
+    ):
         if value:
             profile[key] = value
     spoken = []
@@ -185,7 +191,9 @@ def convert(src: Mapping[str, Any]) -> Converted:
             skills[_text(s["name"])] = _strings(s.get("keywords")) or [_text(s["name"])]
     data["skills"] = skills
     data["interests"] = [
-        _text(i.get("name")) for i in _list(src.get("interests")) if isinstance(i, Mapping) and _text(i.get("name"))
+        _text(i.get("name"))
+        for i in _list(src.get("interests"))
+        if isinstance(i, Mapping) and _text(i.get("name"))
     ]
     # Sections the source did not fill are left out rather than sent on empty.
     for key in [k for k, v in data.items() if k != "profile" and not v]:

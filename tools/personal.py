@@ -18,13 +18,24 @@ _POSS = r"(?:xperson'?s?|his|her|their|the candidate'?s)"
 
 # (label spoken in the answer, pattern)
 _PRIVATE: tuple[tuple[str, str], ...] = (
-    ("age", rf"how old|\bage\b|birthday|date of birth|year of birth|(when|where) (was|were) {_P} born|born in"),
-    ("family", rf"married|marital|spouse|wife|husband|girlfriend|boyfriend|"
-     rf"(does|do|did) {_P} have (any )?(kids|children|family|a family)|{_POSS} (kids|children|family|parents)|"
-     rf"pregnan\w*|plans? (for|to have) (kids|children)"),
-    ("health", rf"health (problems?|issues?|conditions?|history|status)|{_POSS} (health|medical)|"
-     rf"medical (history|conditions?|records? of {_P})|(is|are) {_P} (healthy|sick|ill|disabled)|illness\w*|"
-     rf"disabilit\w*|mental health|sick (days|leave)"),
+    (
+        "age",
+        rf"how old|\bage\b|birthday|date of birth|year of birth|(when|where) (was|were) {_P} born|born in",
+    ),
+    (
+        "family",
+        rf"married|marital|spouse|wife|husband|girlfriend|boyfriend|"
+        rf"(does|do|did) {_P} have (any )?(kids|children|family|a family)|"
+        rf"{_POSS} (kids|children|family|parents)|"
+        rf"pregnan\w*|plans? (for|to have) (kids|children)",
+    ),
+    (
+        "health",
+        rf"health (problems?|issues?|conditions?|history|status)|{_POSS} (health|medical)|"
+        rf"medical (history|conditions?|records? of {_P})|(is|are) {_P} (healthy|sick|ill|disabled)|"
+        rf"illness\w*|"
+        rf"disabilit\w*|mental health|sick (days|leave)",
+    ),
     ("religion", r"religio\w*|(what|which) church|\bfaith\b"),
     ("politics", r"politic\w*|(vote|voted|votes) for"),
     ("gender", r"\bgender\b|sexual\w*|sexuality"),
@@ -33,8 +44,11 @@ _PRIVATE: tuple[tuple[str, str], ...] = (
     ("criminal record", r"criminal|arrested|convicted|\bjail\b|\bprison\b"),
 )
 _UNSTATED: tuple[tuple[str, str], ...] = (
-    ("salary", r"salar\w*|compensation|\bpay\b|wages?|earnings|income|(hourly|day|daily) rate|"
-     r"how much (does|do|did|would|will) \w+ (make|earn|charge|cost|want|expect)"),
+    (
+        "salary",
+        r"salar\w*|compensation|\bpay\b|wages?|earnings|income|(hourly|day|daily) rate|"
+        r"how much (does|do|did|would|will) \w+ (make|earn|charge|cost|want|expect)",
+    ),
     ("grades", r"\bgpa\b|\bgrades?\b"),
     ("references", r"references?|referees?"),
     ("weaknesses", r"weakness\w*"),

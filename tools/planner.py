@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from tools.followup import Cue, position
 from tools.english import common_words
+from tools.followup import Cue, position
 from tools.profile_routes import ProfileRoutes
 from tools.query import Outcome, Query
 from tools.recruiter_routes import RecruiterRoutes

@@ -157,7 +157,13 @@ class ProfileRoutes:
         if q.has("years"):
             return Outcome("years_experience", say.years_experience())
         fit = _FIT_RE.search(q.text)
-        if q.has("summary") and not q.has("current_role") and not named and not q.techs and (not q.det.kind or fit):
+        if (
+            q.has("summary")
+            and not q.has("current_role")
+            and not named
+            and not q.techs
+            and (not q.det.kind or fit)
+        ):
             # "background in machine learning": a specific subject is a search, not the whole summary.
             rare = [x for x in q.stems if 0 < len(self.index.search([x], limit=4)) <= 3]
             found = self.text_search(q, rare) if rare and not fit else None

@@ -17,7 +17,8 @@ from tools.text import Utterance, words
 # "projects" is left out on purpose: its verbs ("built", "made") also fit "who built the pyramids?".
 STRONG_TOPICS = words(
     "contact links availability work_auth prog_languages summary years current_role work education "
-    "certifications publications awards leadership team_size pronouns name title greeting thanks bye help smalltalk "
+    "certifications publications awards leadership team_size pronouns name title greeting thanks bye help "
+    "smalltalk "
     "ack skills interests unknown_personal spoken why_unknown preference"
 )
 _YES_NO_STARTERS = words("does did has have is was were can could do are any anything ever")

@@ -15,32 +15,35 @@ from collections.abc import Callable
 from datetime import date
 
 from tools import knowledge
-from tools.dates import spoken
 from tools.query import Outcome, Query
 from tools.respond import finish
 from tools.respond_lists import ListSpeaker
 from tools.resume_model import Resume
 from tools.search import Entry, ResumeIndex
 from tools.state import ConversationState
-from tools.technology import TechIndex, TechMatch
-from tools.text import Utterance, article, cap, count_word, join_words, lower_first, stem, tokens, words
+from tools.technology import TechIndex
+from tools.text import article, cap, count_word, join_words, lower_first, stem, tokens, words
 
 _FIT_RE = re.compile(
     r"\b(good|great|right|strong|decent|bad|poor|perfect|ideal) (fit|match|candidate|choice|hire)\b"
-    r"|\b(fit|suited|suitable|qualified|ready|right) for\b|\bshould (we|i) hire\b|\bwhy (should|would) (we|i) hire\b"
-    r"|\bworth (hiring|interviewing)\b|\b(would|could|can) (xperson|he|she|they) (do|handle|manage) (a|an|the|this)\b"
+    r"|\b(fit|suited|suitable|qualified|ready|right) for\b|\bshould (we|i) hire\b"
+    r"|\bwhy (should|would) (we|i) hire\b|\bworth (hiring|interviewing)\b"
+    r"|\b(would|could|can) (xperson|he|she|they) (do|handle|manage) (a|an|the|this)\b"
     r"|\bcut out for\b|\bcapable of\b|\bgood enough\b"
 )
 _ROLE_RE = re.compile(r"\b(?:for|as|do|handle|manage|of) (?:a |an |the |this |our )?(.+)$")
 _ROLE_NOISE = frozenset(
     stem(w)
     for w in words(
-        "role roles job jobs position positions opening opportunity fit good great right strong match candidate "
+        "role roles job jobs position positions opening opportunity fit good great right strong match "
+        "candidate "
         "hire hiring senior junior mid level staff principal team company us our we here work kind type "
         "would could should be"
     )
 )
-_LEAD_ROLE = frozenset(stem(w) for w in words("lead leader head manager management director supervisor chief"))
+_LEAD_ROLE = frozenset(
+    stem(w) for w in words("lead leader head manager management director supervisor chief")
+)
 _HOW_LONG_RE = re.compile(r"\b(how (many|much) years|how long|years of|number of years)\b")
 _SUPERLATIVE_RE = re.compile(
     r"\b(strongest|biggest|best|greatest|most (impressive|important|significant|notable|successful)|proudest|"
@@ -48,11 +51,22 @@ _SUPERLATIVE_RE = re.compile(
     r"successes|contributions?|impacts?)\b|\bmost proud of\b|\bproudest\b"
 )
 _LENGTH_RE = re.compile(
-    r"\b(?:in|with|using) (?:just |only |exactly )?(one|a single|1|two|2|three|3|a few|a couple of) sentences?\b"
-    r"|\b(one|single)[- ]liner\b|\b(briefly|brief|short|quick|quickly|shortly|concise\w*|tl ?;? ?dr|nutshell)\b"
+    r"\b(?:in|with|using) (?:just |only |exactly )?(one|a single|1|two|2|three|3|a few|a couple of) "
+    r"sentences?\b|\b(one|single)[- ]liner\b"
+    r"|\b(briefly|brief|short|quick|quickly|shortly|concise\w*|tl ?;? ?dr|nutshell)\b"
     r"|\bin (?:a few|\d+|ten|twenty|thirty|fifty) words\b|\belevator pitch\b"
 )
-_SENTENCES = {"one": 1, "a single": 1, "1": 1, "two": 2, "2": 2, "three": 3, "3": 3, "a few": 2, "a couple of": 2}
+_SENTENCES = {
+    "one": 1,
+    "a single": 1,
+    "1": 1,
+    "two": 2,
+    "2": 2,
+    "three": 3,
+    "3": 3,
+    "a few": 2,
+    "a couple of": 2,
+}
 _SENT_SPLIT = re.compile(r"(?<=[.!?;])\s+")
 _PERSON_START = re.compile(r"^(i|he|she|they|my|his|her|their)\b", re.I)
 
@@ -94,7 +108,9 @@ class RecruiterRoutes:
             used = self.index.chronological([self.index.by_id[i] for i in self.tech.items_for(t.name)])[::-1]
             exps = [e for e in used if e.kind == "experience"] or used
             if exps:
-                where = join_words([say.at(e) if e.kind == "experience" else f"in {e.title}" for e in exps[:3]])
+                where = join_words(
+                    [say.at(e) if e.kind == "experience" else f"in {e.title}" for e in exps[:3]]
+                )
                 facts.append(f"{say.first} used {t.name} {where}")
                 items += [e for e in exps[:3] if e not in items]
         tech_keys = {stem(w) for t in q.techs for w in tokens(t.name)}
@@ -144,7 +160,11 @@ class RecruiterRoutes:
             if not topic:
                 return None
             label = " ".join(t for t in q.utt.toks if stem(t) in topic)
-            pool = [e for e in self.index.of_kind("experience") if all(self.index.mentions(e.id, s) for s in topic)]
+            pool = [
+                e
+                for e in self.index.of_kind("experience")
+                if all(self.index.mentions(e.id, s) for s in topic)
+            ]
         pool = [e for e in self.index.chronological(pool) if e.span]
         if not pool:
             return None
@@ -158,7 +178,12 @@ class RecruiterRoutes:
             amount = f"almost {count_word(years + 1)} years"
         else:
             amount = f"over {count_word(years)} year{'s' if years != 1 else ''}"
-        where = join_words([f"{self.say.company(e) if e.kind == 'experience' else e.title} {self.say.when(e)}" for e in pool[::-1][:4]])
+        where = join_words(
+            [
+                f"{self.say.company(e) if e.kind == 'experience' else e.title} {self.say.when(e)}"
+                for e in pool[::-1][:4]
+            ]
+        )
         kind = "jobs" if pool[0].kind == "experience" else "projects"
         text = finish(
             [
@@ -205,11 +230,21 @@ class RecruiterRoutes:
         if best is None and not awards:
             return None
         if best is None:
-            return Outcome("superlative", "The resume doesn't rank achievements. " + self.say.awards(awards), awards)
+            return Outcome(
+                "superlative", "The resume doesn't rank achievements. " + self.say.awards(awards), awards
+            )
         _, e, s = best
-        said = self.say.claim(s, cap(self.say.at(e)) if e.kind == "experience" else f"In {e.title}", it=e.title)
-        also = f" It also lists {count_word(len(awards))} award{'s' if len(awards) != 1 else ''}." if awards else ""
-        text = f"The resume doesn't rank achievements; one it highlights: {lower_first(said).rstrip('.')}.{also}"
+        said = self.say.claim(
+            s, cap(self.say.at(e)) if e.kind == "experience" else f"In {e.title}", it=e.title
+        )
+        also = (
+            f" It also lists {count_word(len(awards))} award{'s' if len(awards) != 1 else ''}."
+            if awards
+            else ""
+        )
+        text = (
+            f"The resume doesn't rank achievements; one it highlights: {lower_first(said).rstrip('.')}.{also}"
+        )
         return Outcome("superlative", text, [e, *awards[:1]], focus=[e])
 
     # --- summaries -----------------------------------------------------------------------------
@@ -221,9 +256,17 @@ class RecruiterRoutes:
         n = _SENTENCES.get(m.group(1) or "", 1)
         p = self.resume.profile
         sentences = [x for x in _SENT_SPLIT.split(p.summary.strip()) if x]
-        head = self._headline() if sentences else (f"{p.name} is {article(p.title)} {p.title}" if p.title else p.name)
+        head = (
+            self._headline()
+            if sentences
+            else (f"{p.name} is {article(p.title)} {p.title}" if p.title else p.name)
+        )
         if sentences and not _PERSON_START.match(sentences[0]):
-            head = f"{p.name}, {p.title}, is {article(sentences[0])} {lower_first(sentences[0])}" if p.title else head
+            head = (
+                f"{p.name}, {p.title}, is {article(sentences[0])} {lower_first(sentences[0])}"
+                if p.title
+                else head
+            )
             rest = sentences[1:]
         else:
             rest = sentences[1:] if sentences else []
@@ -244,7 +287,9 @@ class RecruiterRoutes:
             used: list[Entry] = []
             for n in names:
                 used += [self.index.by_id[i] for i in self.tech.items_for(n) if i in self.index.by_id]
-            used = [e for e in dict.fromkeys(self.index.chronological(used)[::-1]) if e.kind != "certification"]
+            used = [
+                e for e in dict.fromkeys(self.index.chronological(used)[::-1]) if e.kind != "certification"
+            ]
             parts = [f"For {asked}, the resume lists {join_words(names)}"]
             for e in used[:3]:
                 here = [n for n in names if n in e.techs]

@@ -76,5 +76,7 @@ def check_resume(resume: Resume, today: date, raw: Mapping[str, Any] | None = No
             if not names:
                 problems.append(Problem(f"skills.{cat}", "empty skill category", "warning"))
     if not resume.profile.summary.strip():
-        problems.append(Problem("profile.summary", "empty: questions like 'tell me about her' need it", "warning"))
+        problems.append(
+            Problem("profile.summary", "empty: questions like 'tell me about her' need it", "warning")
+        )
     return sorted(problems, key=lambda p: p.severity != "error")

@@ -56,7 +56,7 @@ class Retrieval:
         if len(s) < PREFIX_MIN or self.index.idf(s) > 0:
             return []
         i = bisect.bisect_left(self._sorted, s)
-        out = []
+        out: list[str] = []
         while i < len(self._sorted) and self._sorted[i].startswith(s) and len(out) < 4:
             out.append(self._sorted[i])
             i += 1
@@ -118,7 +118,9 @@ class Retrieval:
             cov, matched = self.coverage(e, stems, weights)
             if cov < MIN_COVERAGE:
                 continue
-            sentence = idx.best_sentence(e, list(dict.fromkeys([*stems, *matched])), prefer_highlights=True) or ""
+            sentence = (
+                idx.best_sentence(e, list(dict.fromkeys([*stems, *matched])), prefer_highlights=True) or ""
+            )
             found.append((cov, score, Found(e, cov, sentence, tuple(matched))))
         found.sort(key=lambda x: (-round(x[0], 2), -x[1]))
         return [f for _, _, f in found[:limit]]

@@ -7,8 +7,8 @@ import re
 from tools.dates import DateRange, date_lead
 from tools.query import Outcome, Query
 from tools.respond_lists import ListSpeaker
-from tools.retrieval import Retrieval
 from tools.resume_model import Resume
+from tools.retrieval import Retrieval
 from tools.search import Entry, ResumeIndex
 from tools.state import ConversationState
 from tools.technology import TechIndex, TechMatch
@@ -30,7 +30,10 @@ LIST_NOISE = frozenset(
     )
 )
 _LEAD_STEMS = tuple(
-    dict.fromkeys(stem(w) for w in "mentor manage hire coach supervise lead led leader leadership".split())
+    dict.fromkeys(
+        stem(w)
+        for w in ["mentor", "manage", "hire", "coach", "supervise", "lead", "led", "leader", "leadership"]
+    )
 )
 ITEM_ATTRS = (
     "item_dates",
@@ -196,7 +199,12 @@ class Routes:
         def outcome(text: str, items: list[Entry], focus: list[Entry] | None = None) -> Outcome:
             return Outcome(intent, text, items, focus=focus, kind=kind, project_kind=project_kind, date=rng)
 
-        if not entries and kind == "project" and not self.index.of_kind("project") and not (rng or project_kind):
+        if (
+            not entries
+            and kind == "project"
+            and not self.index.of_kind("project")
+            and not (rng or project_kind)
+        ):
             # A resume without a projects section: its projects are in the jobs.
             jobs = self.index.chronological(self.index.of_kind("experience"))[::-1]
             if jobs:

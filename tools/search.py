@@ -12,7 +12,7 @@ from tools.dates import DateRange, matches, span
 from tools.english import basic_words
 from tools.resume_model import Resume, item_title
 from tools.technology import TechIndex
-from tools.text import STOPWORDS, cap, compound_stems, fold, stem, tokens
+from tools.text import STOPWORDS, cap, compound_stems, stem, tokens
 
 _SPLIT_RE = re.compile(r"(?<=[.;])\s+")
 # Searchable fields and how much a hit in each says about the item.

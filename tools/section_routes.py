@@ -54,7 +54,8 @@ _STUDY_RE = re.compile(
     r"alma mater|major\w*|enrol\w*|diploma)\b"
 )
 _SECTION_KINDS = {
-    "education": "education", "certifications": "certification", "awards": "award", "publications": "publication",
+    "education": "education", "certifications": "certification", "awards": "award",
+    "publications": "publication",
 }  # fmt: skip
 
 

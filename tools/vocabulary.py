@@ -30,7 +30,9 @@ class Vocabulary:
     person: list[str] = field(default_factory=list)  # full name first, then its parts
     companies: list[str] = field(default_factory=list)
     items: list[str] = field(default_factory=list)  # projects, schools, certifications, awards, papers
-    technologies: list[str] = field(default_factory=list)  # technologies and skills, as the resume spells them
+    technologies: list[str] = field(
+        default_factory=list
+    )  # technologies and skills, as the resume spells them
     categories: list[str] = field(default_factory=list)  # skill categories, spoken ("design tools")
     places: list[str] = field(default_factory=list)
     spoken_forms: dict[str, list[str]] = field(default_factory=dict)  # term -> lower-case spoken variants
@@ -40,7 +42,14 @@ class Vocabulary:
     def terms(self) -> list[str]:
         """Every term once, most identifying first (names, companies, items, technologies ...)."""
         seen: dict[str, None] = {}
-        for group in (self.person[:1], self.companies, self.items, self.technologies, self.categories, self.places):
+        for group in (
+            self.person[:1],
+            self.companies,
+            self.items,
+            self.technologies,
+            self.categories,
+            self.places,
+        ):
             for t in group:
                 seen.setdefault(t, None)
         return list(seen)

@@ -100,7 +100,9 @@ JSON_RESUME: dict[str, Any] = {
     ],
     "certificates": [{"name": "Advanced Life Support", "date": "2021-02-10", "issuer": "ERC"}],
     "awards": [{"title": "Nurse of the Year", "date": "2022-11", "awarder": "Hospital Central"}],
-    "publications": [{"name": "Early warning scores", "publisher": "Nursing Journal", "releaseDate": "2023-01"}],
+    "publications": [
+        {"name": "Early warning scores", "publisher": "Nursing Journal", "releaseDate": "2023-01"}
+    ],
     "skills": [{"name": "Clinical", "keywords": ["Triage", "Wound care"]}],
     "languages": [{"language": "Portuguese", "fluency": "Native speaker"}],
     "interests": [{"name": "Running"}],

@@ -40,11 +40,17 @@ def _resumes() -> list[tuple[str, Resume]]:
 
 
 def _name_words(resume: Resume) -> set[str]:
-    techs = {w.lower() for _, it in resume.items() for t in getattr(it, "technologies", []) for w in _words(t)}
+    techs = {
+        w.lower() for _, it in resume.items() for t in getattr(it, "technologies", []) for w in _words(t)
+    }
     techs |= {w.lower() for names in resume.skills.values() for n in names for w in _words(n)}
     words: set[str] = set()
     for _, item in resume.items():
-        names = [item_title(item), str(getattr(item, "issuer", "") or ""), str(getattr(item, "venue", "") or "")]
+        names = [
+            item_title(item),
+            str(getattr(item, "issuer", "") or ""),
+            str(getattr(item, "venue", "") or ""),
+        ]
         for name in names:
             for w in _words(name):
                 low = w.lower()
