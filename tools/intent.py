@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from tools import personal
+from tools import knowledge, personal
 from tools.resume_model import Resume
 from tools.text import Utterance, fold, tokens
 
@@ -169,37 +169,6 @@ _PLURAL_RE = re.compile(
     r"certifications|awards|papers|degrees|all|which)\b"
 )
 
-_PROJECT_KIND_SYNONYMS: dict[str, str] = {
-    "open-source": r"open.?source|oss|opensource|public repos?|github projects?",
-    "personal": r"personal|side|hobby|pet|own time",
-    "hackathon": r"hackathons?|hack(s)?|competitions?|game jams?",
-    "work": r"work projects?|professional projects?|at work|company projects?|for (an )?employer|on the job|"
-    r"projects? at (a|his|her|their) job",
-    "research": r"research|academic",
-    "academic": r"academic|university|school|coursework",
-    "freelance": r"freelance|client|contract",
-}
-_CATEGORY_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "languages": ("programming languages", "languages", "coding languages", "programming"),
-    "programming": ("programming languages", "coding"),
-    "frameworks": ("frameworks", "libraries", "framework"),
-    "data": ("data", "databases", "database", "storage", "datastores", "db", "dbs", "data stores"),
-    "databases": ("data", "databases", "database", "db", "dbs"),
-    "infrastructure": ("infrastructure", "infra", "cloud", "devops", "ops", "deployment", "platform"),
-    "cloud": ("cloud", "infrastructure", "devops"),
-    "platform": ("platform", "infrastructure", "infra", "devops", "cloud"),
-    "ml": (
-        "ml",
-        "machine learning",
-        "ai",
-        "artificial intelligence",
-        "deep learning",
-        "models",
-        "data science",
-    ),
-    "tools": ("tools", "tooling"),
-}
-
 
 @dataclass(frozen=True)
 class Detected:
@@ -220,7 +189,7 @@ class IntentDetector:
         self._person_re = re.compile(rf"\b({alt})(?:\s+({alt}))*\b") if alt else None
         self._project_kinds: dict[str, re.Pattern[str]] = {}
         for kind in dict.fromkeys(p.kind for p in resume.projects):
-            words = _PROJECT_KIND_SYNONYMS.get(fold(kind), re.escape(fold(kind)).replace(r"\-", "[ -]?"))
+            words = knowledge.project_kinds().get(fold(kind), re.escape(fold(kind)).replace(r"\-", "[ -]?"))
             self._project_kinds[kind] = re.compile(rf"\b({words})\b")
         self._categories: list[tuple[str, re.Pattern[str]]] = []
         for cat in resume.skills:
@@ -228,7 +197,7 @@ class IntentDetector:
             phrases: set[str] = {" ".join(parts)}
             for p in parts:
                 phrases.add(p)
-                phrases.update(_CATEGORY_SYNONYMS.get(p, ()))
+                phrases.update(knowledge.category_words().get(p, ()))
             alt_c = "|".join(sorted((re.escape(x) for x in phrases), key=len, reverse=True))
             self._categories.append((cat, re.compile(rf"\b({alt_c})\b")))
 

@@ -72,3 +72,20 @@ def synonyms() -> dict[str, tuple[str, ...]]:
         stems = [stem(t) for r in related for t in tokens(r)]
         out[key] = tuple(dict.fromkeys(s for s in (*out.get(key, ()), *stems) if s != key))
     return out
+
+
+@lru_cache(maxsize=1)
+def category_words() -> dict[str, tuple[str, ...]]:
+    """A word of a skill category's name -> phrases that also mean it ("infra" -> "devops", "cloud")."""
+    return {k: tuple(v) for k, v in _load("categories.json")["category_words"].items()}
+
+
+@lru_cache(maxsize=1)
+def project_kinds() -> dict[str, str]:
+    """A project kind -> a regex of the ways to say it ("personal" -> "personal|side|hobby ...")."""
+    return dict(_load("categories.json")["project_kinds"])
+
+
+@lru_cache(maxsize=1)
+def spoken_languages() -> frozenset[str]:
+    return frozenset(_load("categories.json")["spoken_languages"])

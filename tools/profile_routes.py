@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from tools import personal
+from tools import knowledge, personal
 from tools.followup import Cue
 from tools.query import SUBSTANTIVE, Outcome, Query
 from tools.respond_lists import ListSpeaker
@@ -13,7 +13,7 @@ from tools.resume_model import Resume
 from tools.search import Entry, ResumeIndex
 from tools.state import ConversationState
 from tools.technology import TechIndex
-from tools.text import STOPWORDS, stem, tokens, words
+from tools.text import STOPWORDS, stem, tokens
 
 _FIT_RE = re.compile(
     r"\b(good fit|right fit|qualified|why (should|would) (we|i) hire|should (we|i) hire|strong candidate|"
@@ -26,11 +26,6 @@ _LINK_NAMES = {
     "homepage": "website", "twitter": "twitter", "mastodon": "mastodon", "instagram": "instagram",
     "facebook": "facebook", "stack overflow": "stackoverflow",
 }  # fmt: skip
-_SPOKEN_NAMES = words(
-    "english spanish portuguese french german italian mandarin chinese japanese korean arabic hindi "
-    "russian dutch polish catalan swedish turkish yoruba igbo hausa swahili urdu bengali greek hebrew "
-    "vietnamese thai romanian"
-)
 
 
 class ProfileRoutes:
@@ -43,7 +38,7 @@ class ProfileRoutes:
 
     def _init_profile(self) -> None:
         own = {w.split(" ")[0].lower() for w in self.resume.profile.languages_spoken}
-        self._spoken_names = tuple(sorted(_SPOKEN_NAMES | own))
+        self._spoken_names = tuple(sorted(knowledge.spoken_languages() | own))
 
     def _resume_says(self, words: str) -> bool:
         """Does the resume itself use these words (items or profile text)? Then it may answer them."""

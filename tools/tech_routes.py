@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from tools.dates import DateRange, date_lead
 from tools.query import Outcome, Query
@@ -16,6 +17,7 @@ _BOTH_RE = re.compile(r"\b(both|together|all of|combined|at the same time)\b")
 
 
 class TechRoutes:
+    text_search: Callable[..., Outcome | None]
     resume: Resume
     index: ResumeIndex
     tech: TechIndex
@@ -146,6 +148,11 @@ class TechRoutes:
         if used:
             where = join_words([self.say.at(e) for e in used[:3]])
             text += " " + sentence(f"{self.say.first} used them {where}")
+        elif q.has("work"):
+            # "What medical experience does she have?": the jobs that show it, then the skills.
+            found = self.text_search(q)
+            if found is not None:
+                return Outcome("search", f"{found.answer} {text}", found.items, category=category)
         return Outcome("skills", text, used[:3], category=category)
 
 
