@@ -37,7 +37,8 @@ _TOPICS: dict[str, str] = {
     rf"when .*\bstart\b.*\?*$)\b",
     "work_auth": r"\b(visas?|sponsor\w*|work(ing)? (authori[sz]ation|permits?|rights)|authori[sz]ed to work|"
     r"right to work|citizen\w*|green card|eligible to work|legally (work|allowed)|immigration|h-?1b|o-?1|"
-    r"residency|permanent resident|passport|nationality|work in the (us|usa|uk|eu|united states|states))\b",
+    r"residency|permanent resident|passport|nationality|work in the (us|usa|uk|eu|united states|states)|"
+    r"(can|could|is) (xperson|he|she|they) (legally |allowed to |able to )?work (in|from)(?! (a|an|the|teams?)\b))\b",
     "spoken": r"\b(speaks?|spoken|fluent\w*|fluency|bilingual|trilingual|multilingual|native (language|"
     r"speaker)|"
     r"mother tongue|(human|foreign|natural) languages?)\b",
@@ -76,8 +77,8 @@ _TOPICS: dict[str, str] = {
     r"master's|bachelors?|bachelor's|msc|bsc|b\.?sc|m\.?sc|phd|ph\.?d|doctorate|thesis|dissertation|"
     r"academic\w*|"
     r"majored|major in|alma mater|diploma|qualifications?|undergrad\w*|postgrad\w*)\b",
-    "certifications": r"\b(certif\w*|credentials?|(?<!driver's )(?<!drivers )licen[cs]\w*|accredit\w*|"
-    r"cka|ckad)\b",
+    "certifications": r"\b(certif\w*|certs?|credentials?|(?<!driver's )(?<!drivers )licen[cs]\w*|accredit\w*|"
+    r"registrations?|registered with|tickets|cka|ckad)\b",
     "awards": r"\b(awards?|awarded|prizes?|won|win|wins|winning|honou?rs|recogni[sz]\w*|accolades?|"
     r"achievements?|"
     r"speaker|talks?|spoke|public speaking|speaking|conferences?|keynotes?|presented|presentations?)\b",
@@ -102,6 +103,7 @@ _TOPICS: dict[str, str] = {
     r"maintained)|"
     r"ongoing)\b",
     "item_tech": r"\b(technolog\w*|tech( stack)?|stack|tools?|tooling|languages?|frameworks?|libraries|"
+    r"software|systems|platforms|equipment|gear|"
     r"built (with|in|on|using)|written in|implemented in|made with|use[ds]?|using)\b",
     "metric": r"\b(how (many|much|fast|big|large|quick|well|often|reliable)|percent\w*|stars?|throughput|"
     r"latency|"
@@ -131,7 +133,7 @@ _TOPICS: dict[str, str] = {
     "pronouns": rf"\b(pronouns?|(is|are) {P} (a )?(man|woman|male|female|guy|girl|non.?binary)|how (do|"
     rf"should) "
     rf"(i|we) (refer to|address))\b",
-    "name": rf"\b(what('s| is) (the )?(candidate'?s|person'?s|{POSS}|full) (full )?name|who is this (resume|"
+    "name": rf"\b(what('?s| is) (the )?(candidate'?s|person'?s|{POSS}|full) (full )?name|who is this (resume|"
     rf"cv|profile)"
     rf"( about| for)?|whose (resume|cv|profile)|first name|last name|surname|full name|{P} called|"
     rf"name (on|of|at the top of) (this|the) (resume|cv|profile)|who (is|was) (this|the) (resume|cv) (of|by)|"

@@ -26,22 +26,27 @@ _PRIVATE: tuple[tuple[str, str], ...] = (
         "family",
         rf"married|marital|spouse|wife|husband|girlfriend|boyfriend|"
         rf"(does|do|did) {_P} have (any )?(kids|children|family|a family)|"
-        rf"{_POSS} (kids|children|family|parents)|"
-        rf"pregnan\w*|plans? (for|to have) (kids|children)",
+        rf"{_POSS} (kids|children|family|parents)|pregnan\w*|"
+        rf"(plans?|planning|plan|wants?|going) (for|to have|on having) (kids|children|a baby|a family)",
     ),
     (
         "health",
-        rf"health (problems?|issues?|conditions?|history|status)|{_POSS} (health|medical)|"
-        rf"medical (history|conditions?|records? of {_P})|(is|are) {_P} (healthy|sick|ill|disabled)|"
-        rf"illness\w*|"
-        rf"disabilit\w*|mental health|sick (days|leave)",
+        rf"(does|do|did|has|have) {_P} (ever )?(have|had|got|suffer\w*)( from)? (any |a |an )?"
+        rf"(health|medical|mental health|back|chronic) (problems?|issues?|conditions?|injur\w*)|"
+        rf"{_POSS} (own )?(health|medical history|illness\w*|disabilit\w*)|(health|medical) history|"
+        rf"(is|are) {_P} (healthy|sick|ill|disabled)|(does|do) {_P} have (any )?disabilit\w*|"
+        rf"(any|a) disabilit\w*|sick (days|leave)|(any|her|his|their) health (problems?|issues?)",
     ),
     ("religion", r"religio\w*|(what|which) church|\bfaith\b"),
     ("politics", r"politic\w*|(vote|voted|votes) for"),
     ("gender", r"\bgender\b|sexual\w*|sexuality"),
     ("ethnicity", r"ethnic\w*|\brace\b"),
-    ("appearance", r"\bweight\b|\bheight\b|how tall|what does {P} look like|attractive|good looking"),
-    ("criminal record", r"criminal|arrested|convicted|\bjail\b|\bprison\b"),
+    ("appearance", rf"\bweight\b|\bheight\b|how tall|what does {_P} look like|attractive|good looking"),
+    (
+        "criminal record",
+        rf"criminal (record|history|background|conviction)s?|"
+        rf"(has|have|was|were) {_P} (ever )?(been )?(arrested|convicted|in jail|in prison|charged with)",
+    ),
 )
 _UNSTATED: tuple[tuple[str, str], ...] = (
     (
@@ -57,6 +62,10 @@ _UNSTATED: tuple[tuple[str, str], ...] = (
     ("a driving licence", r"driv(er|ing)'?s? licen[cs]e"),
     ("a background check", r"background check"),
 )
+# Private topics refused outright. Age is answered as not stated ("the resume doesn't say"), as
+# the existing question sets expect; it is a fact many resumes imply by their dates.
+REFUSED = frozenset({"family", "health", "religion", "politics", "gender", "ethnicity", "appearance",
+                     "criminal record"})  # fmt: skip
 _PRIVATE_RE = [(label, re.compile(rf"\b({rx})")) for label, rx in _PRIVATE]
 _UNSTATED_RE = [(label, re.compile(rf"\b({rx})")) for label, rx in _UNSTATED]
 ANY_RE = re.compile("|".join(rf"\b({rx})" for _, rx in (*_PRIVATE, *_UNSTATED)))

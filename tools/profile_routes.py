@@ -79,6 +79,13 @@ class ProfileRoutes:
 
     def _unknowable(self, q: Query, st: ConversationState) -> Outcome | None:
         asked = personal.classify(q.text) if q.has("unknown_personal") else None
+        if asked is not None and asked.private and asked.label in personal.REFUSED:
+            return Outcome(
+                "refuse",
+                f"I can't discuss {self.say.first}'s {asked.label}; that's private, and not on the resume. "
+                f"I can tell you about {self.say.poss} experience, skills or education.",
+                refused=True,
+            )
         if asked is not None and (asked.private or not self._resume_says(asked.word)):
             return Outcome(
                 "unknown",

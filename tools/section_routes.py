@@ -150,7 +150,9 @@ class SectionRoutes:
         ):
             awards = idx.filter(idx.of_kind("award"), date=rng)
             # "what prize": only the awards whose own name says prize; "talks": the one whose text does.
-            titled = [a for a in awards if set(q.stems) & {stem(t) for t in tokens(a.title)}]
+            titled = [
+                a for a in awards if (set(q.stems) - AWARD_GENERIC) & {stem(t) for t in tokens(a.title)}
+            ]
             specific = [s for s in q.stems if s not in AWARD_GENERIC]
             hits = [h for h in idx.search(specific, kinds=("award",)) if h.sentence] if specific else []
             if len(awards) > 1 and 0 < len(titled) < len(awards):

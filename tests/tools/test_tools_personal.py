@@ -43,4 +43,6 @@ def test_a_stated_topic_is_answered_and_a_private_one_is_not() -> None:
     grades, _ = engine.answer("What grades did she get?")
     assert "First-class honours" in grades.answer or "doesn't" in grades.answer
     private, _ = engine.answer("Does she have children?")
-    assert private.answer.startswith("The resume doesn't say anything about family") and not private.items
+    assert private.refused and "private" in private.answer and not private.items
+    age, _ = engine.answer("How old is she?")
+    assert not age.refused and age.answer.startswith("The resume doesn't say anything about age")
