@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from tools.english import common_words
 from tools.resume_model import Resume, item_title
-from tools.text import STOPWORDS, FuzzyIndex, Utterance, fold, tokens
+from tools.text import STOPWORDS, FuzzyIndex, Utterance, fold, stem, tokens
 
 _FREELANCE_RE = re.compile(r"\b(independent|freelance\w*|self.employed|consult\w*|contract\w*)\b")
 _FREELANCE_ALIASES = (
@@ -26,6 +26,10 @@ _FREELANCE_ALIASES = (
     "independent",
     "contract",
     "selfemployed",
+    "ownbusiness",
+    "owncompany",
+    "ownfirm",
+    "ownpractice",
 )
 _DEGREE_ALIASES: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
     (re.compile(r"\b(phd|ph\.d|doctor\w*|dphil)\b"), ("phd", "doctorate", "doctoral")),
@@ -44,7 +48,7 @@ _WORD_RE = re.compile(r"[A-Za-z0-9]+")
 
 
 def _lowercase_words(resume: Resume) -> dict[str, set[str]]:
-    """word -> ids of the items whose prose uses it in lower case (as a common noun, not a name)."""
+    """stem -> ids of the items whose prose uses it in lower case (as a common noun, not a name)."""
     out: dict[str, set[str]] = {}
     for _, item in resume.items():
         texts = [str(getattr(item, f, "") or "") for f in ("summary", "description", "details", "role")]
@@ -52,7 +56,7 @@ def _lowercase_words(resume: Resume) -> dict[str, set[str]]:
         for text in texts:
             for w in _WORD_RE.findall(text):
                 if w.islower():
-                    out.setdefault(w, set()).add(item.id)
+                    out.setdefault(stem(w), set()).add(item.id)
     return out
 
 
@@ -86,7 +90,10 @@ class EntityIndex:
                     if pattern.search(degree):
                         aliases += words
                         break
-            elif kind == "experience" and _FREELANCE_RE.search(fold(item_title(item))):
+            elif kind == "experience" and (
+                _FREELANCE_RE.search(fold(item_title(item)))
+                or _FREELANCE_RE.search(fold(str(getattr(item, "employment_type", "") or "")))
+            ):
                 aliases += _FREELANCE_ALIASES
             elif kind == "publication" and getattr(item, "venue", None):
                 fields.append(str(getattr(item, "venue", "")))
@@ -100,7 +107,19 @@ class EntityIndex:
                     if len(t) > 3 and not t.isdigit()
                 ]
             self._names.append(_Name(item.id, kind, tuple(dict.fromkeys(toks)), tuple(aliases)))
+        kinds = {n.item_id: n.kind for n in self._names}
         counts = Counter(t for n in self._names for t in set(n.toks))
+        # A job's name word repeated in the names of its own projects ("Initech" in "Initech mobile app")
+        # still names the job: the projects are the job's.
+        employer_of = {p.id: p.employer for p in resume.projects if p.employer}
+        holders: dict[str, set[str]] = {}
+        for n in self._names:
+            for t in set(n.toks):
+                holders.setdefault(t, set()).add(n.item_id)
+        for t, ids in holders.items():
+            jobs = {i for i in ids if kinds[i] == "experience"}
+            if len(jobs) == 1 and all(i in jobs or employer_of.get(i) in jobs for i in ids):
+                counts[t] = 1
         common = common_words()
         # A name word the resume also uses in lower case elsewhere ("latency" in a highlight) is a topic,
         # not a name: asking about it is not asking about that one item.
@@ -110,12 +129,14 @@ class EntityIndex:
         self._weak: dict[str, list[int]] = {}
         for idx, n in enumerate(self._names):
             for t in n.toks:
+                owned_by_job = len(holders.get(t, ())) > 1 and n.kind != "experience"
                 if (
-                    counts[t] == 1
+                    not owned_by_job
+                    and counts[t] == 1
                     and len(t) >= 3
                     and t not in common
                     and t not in tech_keys
-                    and not (topics.get(t, set()) - {n.item_id})
+                    and not (topics.get(stem(t), set()) - {n.item_id})
                 ):
                     self._distinct[t] = n.item_id
                 else:
@@ -150,9 +171,10 @@ class EntityIndex:
         for n in (2, 1):
             for i in range(len(toks) - n + 1):
                 words = toks[i : i + n]
-                if any(w in STOPWORDS for w in words):
-                    continue
                 gram = "".join(words)
+                # Stop words end a name, except in an alias that has one ("own business").
+                if any(w in STOPWORDS for w in words) and gram not in self._distinct:
+                    continue
                 fuzzy_ok = len(gram) >= 5 and not any(w in self._common for w in words)
                 hit = self._lookup(gram, fuzzy_ok, glued=n > 1)
                 if hit is not None:

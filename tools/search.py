@@ -210,9 +210,22 @@ class ResumeIndex:
         ]
         if direction == "before":
             found = [e for e in pool if e.span is not None and e.span[0] < a_start]
-            return found if all_of_them else found[-1:]
+            if all_of_them or not found:
+                return found
+            # The job held just before: the one that ended last before the anchor began, not a side
+            # job that started later and ran alongside.
+            ended = [e for e in found if e.span is not None and e.span[1] <= a_start + 1]
+            return (
+                [max(ended, key=lambda e: (e.span[1] if e.span else 0, -(e.span[0] if e.span else 0)))]
+                if ended
+                else found[-1:]
+            )
         found = [e for e in pool if e.span is not None and e.span[0] > a_start]
-        return found if all_of_them else found[:1]
+        if all_of_them or not found:
+            return found
+        a_end = anchor.span[1]
+        later = [e for e in found if e.span is not None and e.span[0] >= a_end - 1]
+        return later[:1] if later else found[:1]
 
     def projects_at(self, employer_id: str) -> list[Entry]:
         return [e for e in self.entries if e.kind == "project" and e.employer == employer_id]
