@@ -75,6 +75,7 @@ class ResumeEngine:
         # "Today" only matters for durations up to now ("how many years with Go?").
         self._planner = Planner(resume, self._index, self._tech, self._say, today)
         self._person = frozenset(tokens(resume.profile.name))
+        self._person_re = guardrails.person_ref(resume.profile.pronouns)
         # Distinctive words of the resume ("chess", "grading"): asking about one is asking about the resume.
         self._vocabulary = self._index.rare_stems()
         # Any word of the resume's own text but the most basic English ones anchors a question to it.
@@ -160,7 +161,7 @@ class ResumeEngine:
             + compound_stems(utt.norm),
             cue=followup_cue(det.text),
             retrieved=tuple(Retrieved(i, score) for i, score in retrieved) if retrieved is not None else None,
-            person=bool(guardrails.PERSON_REF.search(det.text)),
+            person=bool(self._person_re.search(det.text)),
             negated=bool(
                 det.kind in ("project", "experience")
                 and (techs or det.project_kind)
@@ -183,6 +184,7 @@ class ResumeEngine:
         """Does the turn point at the resume at all? Unanchored turns are refused as off-topic."""
         return bool(
             q.person
+            or guardrails.PERSON_REF.search(q.text)
             or q.ents
             or q.techs
             or (q.topics & STRONG_TOPICS)

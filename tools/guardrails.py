@@ -74,6 +74,25 @@ PERSON_REF = re.compile(
 )
 
 
+_PRONOUN_SETS = {
+    "he": ("he", "him", "his"),
+    "she": ("she", "her", "hers"),
+    "they": ("they", "them", "their", "theirs"),
+}
+
+
+def person_ref(pronouns: str | None) -> re.Pattern[str]:
+    """Words that mean the person: their name, their own pronouns, "the candidate".
+
+    A pronoun the person does not use points at something else: for a "he", "what language do they
+    use?" after his robotics team is about the team.
+    """
+    own = (pronouns or "they").split("/")[0].strip().lower()
+    words = _PRONOUN_SETS.get(own, tuple(w for ws in _PRONOUN_SETS.values() for w in ws))
+    alt = "|".join(words)
+    return re.compile(rf"\b(xperson|{alt}|candidate|applicant|this person|the person|resume|cv|profile)\b")
+
+
 def check(text: str, anchored: bool) -> Reason | None:
     """Why `text` (personalised, folded) must be refused, or None. `anchored`: it names resume content."""
     if _INJECTION.search(text):

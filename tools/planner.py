@@ -8,10 +8,11 @@ technologies, filtered lists, and finally free-text search.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 
 from tools.english import common_words
-from tools.followup import Cue, position
+from tools.followup import REF_RE, Cue, position
 from tools.profile_routes import ProfileRoutes
 from tools.query import Outcome, Query
 from tools.recruiter_routes import RecruiterRoutes
@@ -118,7 +119,11 @@ class Planner(Routes, TechRoutes, SectionRoutes, ProfileRoutes, RecruiterRoutes)
         if q.ents:
             return None
         if q.cue is Cue.WHAT_ABOUT and st.last_intent:
-            return self._what_about(q, st, focus)
+            swapped = self._what_about(q, st, focus)
+            # "and what software did they use there?": no slot to swap, but "there" is the focus.
+            if swapped is not None or not REF_RE.search(q.text):
+                return swapped
+            q = replace(q, cue=Cue.REF)
         section = q.has(
             "education", "certifications", "awards", "publications", "contact", "skills"
         ) and not q.has("item_tech")
