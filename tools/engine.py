@@ -158,7 +158,8 @@ class ResumeEngine:
             stems=content_stems(
                 [t for i, t in enumerate(utt.toks) if i not in covered], extra_stop=self._person
             )
-            + compound_stems(utt.norm),
+            + compound_stems(utt.norm)
+            + self._glued(utt.toks),
             cue=followup_cue(det.text),
             retrieved=tuple(Retrieved(i, score) for i, score in retrieved) if retrieved is not None else None,
             person=bool(self._person_re.search(det.text)),
@@ -168,6 +169,11 @@ class ResumeEngine:
                 and _NEGATION_RE.search(det.text)
             ),
         )
+
+    def _glued(self, toks: tuple[str, ...]) -> list[str]:
+        """ "stock outs" also as "stockout", when the resume writes it so ("stock-outs")."""
+        vocab = self._index.vocabulary()
+        return [g for a, b in zip(toks, toks[1:], strict=False) if (g := stem(a + b)) in vocab]
 
     def _maybe_followup(self, q: Query, has_focus: bool) -> bool:
         """ "What was the impact?" asks about the item just discussed: on-topic without naming anything.

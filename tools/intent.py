@@ -78,7 +78,8 @@ _TOPICS: dict[str, str] = {
     r"academic\w*|"
     r"majored|major in|alma mater|diploma|qualifications?|undergrad\w*|postgrad\w*)\b",
     "certifications": r"\b(certif\w*|certs?|credentials?|(?<!driver's )(?<!drivers )licen[cs]\w*|accredit\w*|"
-    r"registrations?|registered with|tickets|cka|ckad)\b",
+    r"registrations?|registered with|tickets|admitted (to|in)|bar admissions?|(which|what) bars?|"
+    r"cka|ckad)\b",
     "awards": r"\b(awards?|awarded|prizes?|won|win|wins|winning|honou?rs|recogni[sz]\w*|accolades?|"
     r"achievements?|"
     r"speaker|talks?|spoke|public speaking|speaking|conferences?|keynotes?|presented|presentations?)\b",
@@ -87,7 +88,8 @@ _TOPICS: dict[str, str] = {
     r"authored|co-?authored)\b",
     "skills": r"\b(skills?|skillset|skill set|tech(nical)? stack|stack|technolog\w*|tools?|tooling|"
     r"frameworks?|"
-    r"libraries|databases?|cloud|devops|infra\w*|competenc\w*|proficien\w*|good at|best at|toolbox|tech)\b",
+    r"libraries|databases?|cloud|devops|infra\w*|competenc\w*|proficien\w*|good at|best at|toolbox|tech|"
+    r"equipment|gear|instruments)\b",
     "projects": rf"\b(projects?|side projects?|open.?source|hackathons?|repos?|repositor\w*|built|build|"
     rf"builds|"
     rf"building|created|made|things {P} (built|made))\b",

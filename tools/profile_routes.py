@@ -112,7 +112,7 @@ class ProfileRoutes:
         if q.has("links") and not (named and q.has("link_q", "metric")):
             which = list(dict.fromkeys(k for word, k in _LINK_NAMES.items() if word in q.text))
             return Outcome("links", say.links(which))
-        if q.has("work_auth"):
+        if q.has("work_auth") and not named:
             return Outcome(
                 "work_authorization", say.profile_field("work authorization", p.work_authorization)
             )
@@ -156,6 +156,10 @@ class ProfileRoutes:
             return Outcome("name", f"This is {p.name}'s resume.")
         if q.has("interests") and not named and not q.techs:
             return Outcome("interests", say.interests())
+        if q.has("years") and named:
+            # "How many years did he teach at X?": that item's dates and duration.
+            items = self._items_of(q)
+            return Outcome("item_dates", " ".join(say.dates(e) for e in items[:2]), items[:2])
         if q.has("years"):
             return Outcome("years_experience", say.years_experience())
         fit = _FIT_RE.search(q.text)

@@ -29,7 +29,8 @@ _FIT_RE = re.compile(
     r"|\b(fit|suited|suitable|qualified|ready|right) for\b|\bshould (we|i) hire\b"
     r"|\bwhy (should|would) (we|i) hire\b|\bworth (hiring|interviewing)\b"
     r"|\b(would|could|can) (xperson|he|she|they) (do|handle|manage) (a|an|the|this)\b"
-    r"|\bcut out for\b|\bcapable of\b|\bgood enough\b"
+    r"|\bcut out for\b|\bcapable of\b|\b(good|senior|experienced|qualified|strong) enough\b"
+    r"|\b(would|will|could) (xperson|he|she|they) (make|be) (a|an) (good|great|strong|decent|suitable)\b"
 )
 _ROLE_RE = re.compile(r"\b(?:for|as|do|handle|manage|of) (?:a |an |the |this |our )?(.+)$")
 _ROLE_NOISE = frozenset(
@@ -277,8 +278,8 @@ class RecruiterRoutes:
 
     def _family(self, q: Query, st: ConversationState) -> Outcome | None:
         """ "What monitoring tools does she know?": the family's members the resume lists, and where."""
-        if q.techs or q.ents:
-            return None
+        if q.techs or q.ents or q.det.category:
+            return None  # the resume's own skill category ("classroom technology") beats general knowledge
         for fam in knowledge.families():
             asked = next((p for p in fam.phrases if re.search(rf"\b{re.escape(p)}\b", q.text)), None)
             names = self.tech.members(fam) if asked else []

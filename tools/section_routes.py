@@ -69,15 +69,27 @@ def _is_section_word(q: Query, topic: str, index: ResumeIndex) -> bool:
     if topic == "education" and (_STUDY_RE.search(q.text) or any(w not in _PLACE_NOUNS for w in said)):
         return True
     kind = _SECTION_KINDS[topic]
-    for w in said:
-        s = stem(w.split()[-1])
-        inside = any(index.mentions(e.id, s) for e in index.of_kind(kind))
-        elsewhere = any(index.mentions(e.id, s) for e in index.entries if e.kind != kind)
-        if inside or not elsewhere:
-            return True
-    return not said
+    stems = [stem(w.split()[-1]) for w in said]
+    if set(stems) & _SECTION_NAMES:
+        return True  # "any awards?", "certifications?": the section by its own name
+    if not stems or any(index.mentions(e.id, s) for s in stems for e in index.of_kind(kind)):
+        return True
+    # None of the words is in the section; one the resume uses elsewhere makes it a search.
+    return not any(index.mentions(e.id, s) for s in stems for e in index.entries if e.kind != kind)
 
 
+_CERT_GENERIC = frozenset(
+    stem(w)
+    for w in words("certification certifications certified certificate certs cert credential credentials")
+)
+_SECTION_NAMES = frozenset(
+    stem(w)
+    for w in words(
+        "award awards prize prizes honour honours honor honors certification certifications certificate "
+        "certificates certs cert credential credentials publication publications paper papers published "
+        "publish degree degrees education"
+    )
+)
 _RANKING_RE = re.compile(
     r"\b(strongest|best|favou?rite|main|primary|top|most (proficient|comfortable|experienced)|preferred)\b"
 )
@@ -138,6 +150,10 @@ class SectionRoutes:
                 ids = {i for t in q.techs for i in self.tech.items_for(t.name)}
                 certs = [c for c in certs if c.id in ids] or certs
             certs = idx.filter(certs, date=rng)
+            # "Is he a licensed electrician?": the certifications whose words the question uses.
+            specific = [s for s in q.stems if s not in _CERT_GENERIC]
+            named = [c for c in certs if specific and any(idx.mentions(c.id, s) for s in specific)]
+            certs = named or certs
             return Outcome("certifications", say.certifications(certs), certs)
         if q.has("publications") and not q.techs and _is_section_word(q, "publications", idx):
             pubs = idx.filter(idx.of_kind("publication"), date=rng)

@@ -119,8 +119,18 @@ class TechIndex:
         return list(dict.fromkeys(out))
 
     def members(self, family: knowledge.Family) -> list[str]:
-        """The resume's technologies of one family, as the resume spells them, in family order."""
-        return [self._display[tech_key(m)] for m in family.members if tech_key(m) in self._display]
+        """The resume's technologies of one family, as the resume spells them, in family order.
+
+        A resume name led by a member's name ("Cerner PowerChart" for Cerner) counts too.
+        """
+        out: list[str] = []
+        for m in family.members:
+            key = tech_key(m)
+            if key in self._display:
+                out.append(self._display[key])
+                continue
+            out += [n for n in self._display.values() if tech_key(n.split(" ")[0]) == key and n not in out]
+        return out
 
     def cloud_providers(self) -> list[str]:
         """The resume's cloud providers (AWS, GCP, Azure ...), as the resume spells them."""

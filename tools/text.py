@@ -6,11 +6,13 @@ Speech-to-text output is lowercase-ish, unpunctuated and accent-free, while the 
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 
 import snowballstemmer
 from rapidfuzz import process
@@ -97,7 +99,14 @@ def stem(word: str) -> str:
     w = word.lower()
     if w.isdigit() or len(w) <= 2:
         return w
-    return str(_STEMMER.stemWord(w))
+    return str(_STEMMER.stemWord(_spelling().get(w, w)))
+
+
+@lru_cache(maxsize=1)
+def _spelling() -> dict[str, str]:
+    """British -> American spellings (tools/data/knowledge/spelling.json)."""
+    text = resources.files("tools").joinpath("data/knowledge/spelling.json").read_text(encoding="utf-8")
+    return dict(json.loads(text)["british_american"])
 
 
 def content_stems(toks: Iterable[str], extra_stop: Iterable[str] = ()) -> list[str]:
