@@ -116,7 +116,7 @@ class SectionRoutes:
             and not q.techs
             and not q.ents
             and q.det.kind not in ("project", "experience")
-            and (q.has("skills") or KNOW_RE.search(q.text))
+            and (q.has("skills", "item_tech") or KNOW_RE.search(q.text))
         ):
             # "What research methods does he know?": a skill category of this resume, not its papers.
             return self.category_answer(q, q.det.category)

@@ -8,14 +8,16 @@ skill families (families.json) answer "what monitoring tools?" with the resume's
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from tools import knowledge
 from tools.english import everyday_words
 from tools.resume_model import Resume
-from tools.text import STOPWORDS, FuzzyIndex, Utterance, tech_key, words
+from tools.text import STOPWORDS, FuzzyIndex, Utterance, stem, tech_key, tokens, words
 
 _CLOUD_FAMILY = "cloud providers"
+_PAREN_RE = re.compile(r"^\s*(.+?)\s*\((.+)\)\s*$")
 _TECH_BEFORE = words(
     """in with using use used uses know knows knew about and or of write writes wrote written like any
     program programs programming code coding coded learn learned learnt at also including plus
@@ -71,6 +73,20 @@ class TechIndex:
             target = next((self._display[k] for k in keys if k in self._display), display)
             for k in keys:
                 self._by_key.setdefault(k, target)
+        # "Brightspace (D2L)" answers to "Brightspace" and "D2L"; "AS/NZS 3000 (Wiring Rules)" to
+        # "wiring rules": what is inside and before the brackets.
+        for name in list(self._display.values()):
+            m = _PAREN_RE.match(name)
+            if m:
+                for part in (m.group(1), m.group(2)):
+                    if len(tech_key(part)) >= 3:
+                        self._by_key.setdefault(tech_key(part), name)
+        # Multi-word skills matched by most of their words ("data cabling" for "data and TV cabling").
+        self._phrases: list[tuple[frozenset[str], str]] = []
+        for name in self._display.values():
+            content = frozenset(stem(t) for t in tokens(name) if t not in STOPWORDS and not t.isdigit())
+            if len(content) >= 2:
+                self._phrases.append((content, name))
         # "LLM tool calling" also answers to "LLM": a multi-word skill led by an acronym.
         for name in self._display.values():
             head = name.split()[0]
@@ -160,12 +176,29 @@ class TechIndex:
                 found.append(TechMatch(name, name in self.in_resume, i, i + n))
                 for j in range(i, i + n):
                     used[j] = True
+        if not found:
+            found += self._phrase_matches(toks)
         found.sort(key=lambda m: m.start)
         out: list[TechMatch] = []
         for m in found:
             if all(m.name != o.name for o in out):
                 out.append(m)
         return out
+
+    def _phrase_matches(self, toks: tuple[str, ...]) -> list[TechMatch]:
+        """A multi-word resume skill whose words the question mostly uses: two or more, two thirds."""
+        stems = [stem(t) for t in toks]
+        best: tuple[float, str, list[int]] | None = None
+        for content, name in self._phrases:
+            pos = [i for i, s in enumerate(stems) if s in content and toks[i] not in STOPWORDS]
+            hit = {stems[i] for i in pos}
+            if len(hit) >= 2 and len(hit) * 3 >= len(content) * 2:
+                score = len(hit) / len(content)
+                if best is None or score > best[0]:
+                    best = (score, name, pos)
+        if best is None:
+            return []
+        return [TechMatch(best[1], best[1] in self.in_resume, min(best[2]), max(best[2]) + 1)]
 
     def _fuzzable(self, words: tuple[str, ...]) -> bool:
         # A real English word was meant as said: "spare" is not a mis-heard "Spark".
