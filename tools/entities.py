@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from tools.english import common_words
 from tools.resume_model import Resume, item_title
-from tools.text import STOPWORDS, FuzzyIndex, Utterance, fold, stem, tokens
+from tools.text import QUESTION_WORDS, STOPWORDS, FuzzyIndex, Utterance, fold, stem, tokens
 
 _FREELANCE_RE = re.compile(r"\b(independent|freelance\w*|self.employed|consult\w*|contract\w*)\b")
 _FREELANCE_ALIASES = (
@@ -45,6 +45,14 @@ _DEGREE_ALIASES: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
 
 
 _WORD_RE = re.compile(r"[A-Za-z0-9]+")
+_POINTERS = frozenset({"the", "his", "her", "their", "that", "this"})
+_ORDINALS = frozenset(
+    "first second third fourth fifth last latest next previous current recent early late final new old".split()
+)
+_KIND_NOUNS = frozenset(
+    "job role position project contract work gig engagement degree course program programme certificate "
+    "certification qualification qualifications license licence award paper talk article case".split()
+)
 
 
 def _lowercase_words(resume: Resume) -> dict[str, set[str]]:
@@ -97,6 +105,9 @@ class EntityIndex:
                 aliases += _FREELANCE_ALIASES
             elif kind == "publication" and getattr(item, "venue", None):
                 fields.append(str(getattr(item, "venue", "")))
+            elif kind == "certification" and getattr(item, "issuer", None):
+                # "NMC registration": a certification also goes by its issuer.
+                fields.append(str(getattr(item, "issuer", "")))
             toks: list[str] = []
             for f in fields:
                 toks += [t for t in tokens(f) if t not in STOPWORDS and not t.isdigit()]
@@ -145,6 +156,20 @@ class EntityIndex:
                 if alias_counts[a] == 1:
                     self._distinct.setdefault(a, n.item_id)
         self._kind = {n.item_id: n.kind for n in self._names}
+        # Words in exactly one item's name, however common ("hospital"): they name that item when the
+        # question points at one ("the hospital job", "his principal's qualification").
+        self._unique: dict[str, tuple[str, bool]] = {}  # word -> (item id, also a topic elsewhere)
+        for n in self._names:
+            for t in n.toks:
+                if (
+                    counts[t] == 1
+                    and len(t) >= 4
+                    and t not in STOPWORDS
+                    and t not in QUESTION_WORDS
+                    and t not in _ORDINALS
+                ):
+                    topic = bool(topics.get(stem(t), set()) - {n.item_id})
+                    self._unique.setdefault(t, (n.item_id, topic))
         self._fuzzy = FuzzyIndex()
         for t in self._distinct:
             self._fuzzy.add(t, t)
@@ -202,4 +227,15 @@ class EntityIndex:
             if len(matched) >= 2 and len(matched) * 2 >= len(base):
                 score = len(matched) / max(len(base), 1)
                 out[name.item_id] = EntityMatch(name.item_id, name.kind, score, False, frozenset(pos))
+        if not out:
+            for i, t in enumerate(toks):
+                if t not in self._unique:
+                    continue
+                item_id, topic = self._unique[t]
+                before = toks[i - 1] if i > 0 else ""
+                after = toks[i + 1] if i + 1 < len(toks) else ""
+                # "the hospital job" names the item even if hospitals come up elsewhere; "the falls
+                # prevention work" with falls prevention in a job's text is that topic, not the paper.
+                if after in _KIND_NOUNS or (before in _POINTERS and not topic):
+                    out[item_id] = EntityMatch(item_id, self._kind[item_id], 0.5, False, frozenset({i}))
         return sorted(out.values(), key=lambda m: -m.score)

@@ -231,7 +231,13 @@ class Planner(Routes, TechRoutes, SectionRoutes, ProfileRoutes, RecruiterRoutes)
         if not items:
             return None
         kinds = {e.kind for e in items}
-        if q.det.kind in ("certification", "education", "publication") and q.det.kind not in kinds:
+        # "his principal's qualifications": a certification whose name has the section's word.
+        own_word = any(self.index.mentions(e.id, s) for e in items for s in q.stems)
+        if (
+            q.det.kind in ("certification", "education", "publication")
+            and q.det.kind not in kinds
+            and not own_word
+        ):
             return None
         return self.about(items, q, st)
 
