@@ -293,8 +293,10 @@ class Planner(Routes, TechRoutes, SectionRoutes, ProfileRoutes, RecruiterRoutes)
             if found is not None:
                 return found
         if kind is None and q.has("work") and not q.has("details"):
-            # "worked in healthcare": a specific word beats a generic job list.
-            found = self.text_search(q) if q.stems and not q.dates.range and not q.dates.ordinal else None
+            # "worked in healthcare": a specific word beats a generic job list; jobs first, since
+            # "ICU experience" means the ICU job more than the ICU project.
+            plain = q.stems and not q.dates.range and not q.dates.ordinal
+            found = (self.text_search(q, kinds=("experience",)) or self.text_search(q)) if plain else None
             found = found or (self.summary_search(q) if q.stems and not q.dates.range else None)
             if found is not None:
                 return found
@@ -313,4 +315,14 @@ class Planner(Routes, TechRoutes, SectionRoutes, ProfileRoutes, RecruiterRoutes)
             return self.listing(q, None, None, q.dates.range)
         if q.place and (q.person or q.has("work")):
             return self.listing(q, None, None, None)
+        if q.det.category and not q.ents and not q.techs and self._asks_category(q, q.det.category):
+            # "What subjects can he teach?": the resume's own skill category, asked by its name.
+            return self.category_answer(q, q.det.category)
         return None
+
+    @staticmethod
+    def _asks_category(q: Query, category: str) -> bool:
+        """ "what/which <category's own word> ...", not "what's his <word> record"."""
+        own = {stem(p) for p in re.split(r"[_\s/&-]+", fold(category)) if p}
+        m = re.match(r"^\W*(what|which)( kind of| kinds of| sort of| type of| types of)? (\w+)", q.text)
+        return bool(m) and stem(m.group(3)) in own

@@ -69,6 +69,10 @@ _SENTENCES = {
     "a couple of": 2,
 }
 _SENT_SPLIT = re.compile(r"(?<=[.!?;])\s+")
+_ABROAD_RE = re.compile(
+    r"\b(overseas|abroad|internationally|outside (of )?(the country|(his|her|their) (home )?country|\w+ country)|"
+    r"in other countries|in another country|foreign country)\b"
+)
 _PERSON_START = re.compile(r"^(i|he|she|they|my|his|her|their)\b", re.I)
 
 
@@ -85,7 +89,13 @@ class RecruiterRoutes:
     def _recruiter(self, q: Query, st: ConversationState) -> Outcome | None:
         if q.ents and not _FIT_RE.search(q.text):
             return None
-        return self._opinion(q) or self._years_with(q) or self._superlative(q) or self._short_summary(q)
+        return (
+            self._opinion(q)
+            or self._years_with(q)
+            or self._superlative(q)
+            or self._short_summary(q)
+            or self._abroad(q)
+        )
 
     # --- opinion -------------------------------------------------------------------------------
 
@@ -273,6 +283,31 @@ class RecruiterRoutes:
             rest = sentences[1:] if sentences else []
         parts = [head.rstrip(".;") + "."] + [s.rstrip(";") for s in rest[: n - 1]]
         return Outcome("summary", " ".join(x if x.endswith(".") else x + "." for x in parts))
+
+    # --- abroad --------------------------------------------------------------------------------
+
+    def _abroad(self, q: Query) -> Outcome | None:
+        """ "Has he worked overseas?": the jobs whose location shares nothing with where the person lives."""
+        if not _ABROAD_RE.search(q.text) or q.ents:
+            return None
+        home = {t for t in tokens(self.resume.profile.location or "") if len(t) > 2}
+        if not home:
+            return None
+        jobs = [
+            e for e in self.index.chronological(self.index.of_kind("experience"))[::-1] if e.attr("location")
+        ]
+        away = [
+            e
+            for e in jobs
+            if not home & set(tokens(e.attr("location"))) and "remote" not in e.attr("location").lower()
+        ]
+        where = self.resume.profile.location or ""
+        if not away:
+            return Outcome(
+                "abroad", f"The resume doesn't list any jobs outside {where.split(',')[-1].strip()}.", []
+            )
+        parts = [f"{self.say.at(e)}, in {e.attr('location')}, {self.say.when(e)}" for e in away[:3]]
+        return Outcome("abroad", finish([f"Yes: {self.say.first} worked {join_words(parts)}"]), away[:3])
 
     # --- skill families ------------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from tools import knowledge
-from tools.english import basic_words
+from tools.english import basic_words, common_words
 from tools.search import Entry, ResumeIndex
 from tools.text import stem
 
@@ -50,6 +50,7 @@ class Retrieval:
         self.index = index
         self._sorted = sorted(index.vocabulary())
         self._basic = frozenset(stem(w) for w in basic_words())
+        self._common = frozenset(stem(w) for w in common_words())
 
     def prefixed(self, s: str) -> list[str]:
         """Resume stems that a clipped word ("physio") starts, when the word itself is not there."""
@@ -81,8 +82,9 @@ class Retrieval:
         matched: list[str] = []
         unknown_idf = idx.max_idf  # a word the resume lacks weighs like its rarest word
         for s in stems:
-            # A basic word the resume lacks ("record" in "safety record") says little either way.
-            w = idx.idf(s) or (unknown_idf * (0.3 if s in self._basic else 1.0))
+            # An ordinary word the resume lacks ("record" in "safety record") says little either way;
+            # a rare one ("kubernetes") says the resume does not cover the question.
+            w = idx.idf(s) or (unknown_idf * (0.3 if s in self._basic else 0.5 if s in self._common else 1.0))
             total += w
             if idx.mentions(e.id, s):
                 got += w
