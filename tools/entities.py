@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from tools.english import common_words
 from tools.resume_model import Resume, item_title
-from tools.text import QUESTION_WORDS, STOPWORDS, FuzzyIndex, Utterance, fold, stem, tokens
+from tools.text import QUESTION_WORDS, STOPWORDS, FuzzyIndex, Utterance, fold, stem, tokens, words
 
 _FREELANCE_RE = re.compile(r"\b(independent|freelance\w*|self.employed|consult\w*|contract\w*)\b")
 _FREELANCE_ALIASES = (
@@ -46,12 +46,12 @@ _DEGREE_ALIASES: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
 
 _WORD_RE = re.compile(r"[A-Za-z0-9]+")
 _POINTERS = frozenset({"the", "his", "her", "their", "that", "this"})
-_ORDINALS = frozenset(
-    "first second third fourth fifth last latest next previous current recent early late final new old".split()
+_ORDINALS = words(
+    "first second third fourth fifth last latest next previous current recent early late final new old"
 )
-_KIND_NOUNS = frozenset(
+_KIND_NOUNS = words(
     "job role position project contract work gig engagement degree course program programme certificate "
-    "certification qualification qualifications license licence award paper talk article case".split()
+    "certification qualification qualifications license licence award paper talk article case"
 )
 
 

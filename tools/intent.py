@@ -38,7 +38,8 @@ _TOPICS: dict[str, str] = {
     "work_auth": r"\b(visas?|sponsor\w*|work(ing)? (authori[sz]ation|permits?|rights)|authori[sz]ed to work|"
     r"right to work|citizen\w*|green card|eligible to work|legally (work|allowed)|immigration|h-?1b|o-?1|"
     r"residency|permanent resident|passport|nationality|work in the (us|usa|uk|eu|united states|states)|"
-    r"(can|could|is) (xperson|he|she|they) (legally |allowed to |able to )?work (in|from)(?! (a|an|the|teams?)\b))\b",
+    r"(can|could|is) (xperson|he|she|they) (legally |allowed to |able to )?work (in|from)"
+    r"(?! (a|an|the|teams?)\b))\b",
     "spoken": r"\b(speaks?|spoken|fluent\w*|fluency|bilingual|trilingual|multilingual|native (language|"
     r"speaker)|"
     r"mother tongue|(human|foreign|natural) languages?)\b",

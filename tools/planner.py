@@ -217,7 +217,7 @@ class Planner(Routes, TechRoutes, SectionRoutes, ProfileRoutes, RecruiterRoutes)
         if not _HOW_MANY_RE.search(q.text) or q.has("team_size", "years"):
             return None
         specific = [x for x in q.stems if x not in LIST_NOISE]
-        found = self.text_search(q, specific) if specific else None
+        found = self.text_search(q, specific, figures=True) if specific else None
         if (
             found is not None
             and any(ch.isdigit() for ch in found.answer.split(".")[0])
@@ -325,4 +325,4 @@ class Planner(Routes, TechRoutes, SectionRoutes, ProfileRoutes, RecruiterRoutes)
         """ "what/which <category's own word> ...", not "what's his <word> record"."""
         own = {stem(p) for p in re.split(r"[_\s/&-]+", fold(category)) if p}
         m = re.match(r"^\W*(what|which)( kind of| kinds of| sort of| type of| types of)? (\w+)", q.text)
-        return bool(m) and stem(m.group(3)) in own
+        return m is not None and stem(m.group(3)) in own

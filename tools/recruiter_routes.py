@@ -70,7 +70,8 @@ _SENTENCES = {
 }
 _SENT_SPLIT = re.compile(r"(?<=[.!?;])\s+")
 _ABROAD_RE = re.compile(
-    r"\b(overseas|abroad|internationally|outside (of )?(the country|(his|her|their) (home )?country|\w+ country)|"
+    r"\b(overseas|abroad|internationally|"
+    r"outside (of )?(the country|(his|her|their) (home )?country|\w+ country)|"
     r"in other countries|in another country|foreign country)\b"
 )
 _PERSON_START = re.compile(r"^(i|he|she|they|my|his|her|their)\b", re.I)

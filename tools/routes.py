@@ -18,6 +18,11 @@ _SUBJECTIVE_RE = re.compile(
     r"\b(most impressive|impressive|proudest|best|biggest|favou?rite|strongest|most (important|interesting|"
     r"notable|significant|successful))\b"
 )
+_COUNT_RE = re.compile(
+    r"\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|thousands?|"
+    r"millions?|billions?)\b",
+    re.I,
+)
 _WHO_USES_RE = re.compile(r"\bwho (uses|used|use|adopted|relies on)\b|\bhow many (users|people use)\b")
 _WHO_STEMS = frozenset(stem(w) for w in words("used adopted users customers production companies teams"))
 # Words of list questions that say which list, not what the items are about.
@@ -268,17 +273,24 @@ class Routes:
         return Outcome("leadership", " ".join(c.rstrip(".") + "." for c in claims), items)
 
     def text_search(
-        self, q: Query, stems: list[str] | None = None, kinds: tuple[str, ...] | None = None
+        self,
+        q: Query,
+        stems: list[str] | None = None,
+        kinds: tuple[str, ...] | None = None,
+        figures: bool = False,
     ) -> Outcome | None:
         """The item(s) whose text covers the question's words (highlights included), or None."""
         base = list(dict.fromkeys(q.stems if stems is None else stems))
         if not base:
             return None
-        found = self.retrieval.rank(base, kinds=kinds, external=q.retrieved, limit=4)
+        found = self.retrieval.rank(base, kinds=kinds, external=q.retrieved, limit=8 if figures else 4)
         # Matching only words most items share ("team", "work") finds nothing in particular.
         specific = self.index.specific_idf()
         found = [f for f in found if any(self.index.idf(s) >= specific for s in f.matched)]
         found = [f for f in found if f.sentence or f.coverage >= 0.7]
+        if figures:
+            # "How many trials?": the hits whose sentence states a figure.
+            found = [f for f in found if any(c.isdigit() for c in f.sentence) or _COUNT_RE.search(f.sentence)]
         if not found:
             return None
         best = found[0].coverage

@@ -76,9 +76,9 @@ class TechIndex:
         # "Brightspace (D2L)" answers to "Brightspace" and "D2L"; "AS/NZS 3000 (Wiring Rules)" to
         # "wiring rules": what is inside and before the brackets.
         for name in list(self._display.values()):
-            m = _PAREN_RE.match(name)
-            if m:
-                for part in (m.group(1), m.group(2)):
+            paren = _PAREN_RE.match(name)
+            if paren:
+                for part in (paren.group(1), paren.group(2)):
                     if len(tech_key(part)) >= 3:
                         self._by_key.setdefault(tech_key(part), name)
         # Multi-word skills matched by most of their words ("data cabling" for "data and TV cabling").
@@ -113,8 +113,8 @@ class TechIndex:
                 self._items.setdefault(self.canonical(t) or t, []).append(item.id)
         # A certification named after a technology ("Certified Kubernetes Administrator") is evidence too.
         for cert in resume.certifications:
-            for m in self.find(Utterance.of(f"{cert.name} {cert.issuer or ''}")):
-                ids = self._items.setdefault(m.name, [])
+            for found in self.find(Utterance.of(f"{cert.name} {cert.issuer or ''}")):
+                ids = self._items.setdefault(found.name, [])
                 if cert.id not in ids:
                     ids.append(cert.id)
         self.keys = frozenset(self._by_key)
