@@ -285,8 +285,7 @@ class Routes:
             return None
         found = self.retrieval.rank(base, kinds=kinds, external=q.retrieved, limit=8 if figures else 4)
         # Matching only words most items share ("team", "work") finds nothing in particular.
-        specific = self.index.specific_idf()
-        found = [f for f in found if any(self.index.idf(s) >= specific for s in f.matched)]
+        found = [f for f in found if any(self.index.specific(s) for s in f.matched)]
         found = [f for f in found if f.sentence or f.coverage >= 0.7]
         if figures:
             # "How many trials?": the hits whose sentence states a figure.

@@ -263,9 +263,10 @@ class ResumeIndex:
             if len(docs) <= max_items and len(s) >= 4 and not s.isdigit() and s not in common
         )  # fmt: skip
 
-    def specific_idf(self) -> float:
-        """The idf of a stem found in half the items: below it a word says little about which item."""
-        return math.log(1 + 2.0)
+    def specific(self, s: str) -> bool:
+        """Is stem `s` in at most half the items (at least one)? More common, it says little about which."""
+        docs = self._doc.get(s)
+        return bool(docs) and len(docs) <= max(1, len(self.entries) // 2)
 
     def vocabulary(self) -> frozenset[str]:
         """Every stem of every item's text."""
