@@ -8,6 +8,7 @@ JSON files, not code. Each file is read once per process.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -27,6 +28,12 @@ class Family:
     name: str
     phrases: tuple[str, ...]
     members: tuple[str, ...]
+    pattern: re.Pattern[str]
+
+    def asked(self, text: str) -> str | None:
+        """The family's phrase a (folded) question uses, if any."""
+        m = self.pattern.search(text)
+        return m.group(1) if m else None
 
     @property
     def keys(self) -> frozenset[str]:
@@ -57,10 +64,12 @@ def vendor_prefixes() -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def families() -> tuple[Family, ...]:
-    return tuple(
-        Family(f["name"], tuple(fold(p) for p in f["phrases"]), tuple(f["members"]))
-        for f in _load("families.json")["families"]
-    )
+    out = []
+    for f in _load("families.json")["families"]:
+        phrases = tuple(fold(p) for p in f["phrases"])
+        alt = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+        out.append(Family(f["name"], phrases, tuple(f["members"]), re.compile(rf"\b({alt})\b")))
+    return tuple(out)
 
 
 @lru_cache(maxsize=1)

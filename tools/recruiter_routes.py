@@ -317,7 +317,7 @@ class RecruiterRoutes:
         if q.techs or q.ents or q.det.category:
             return None  # the resume's own skill category ("classroom technology") beats general knowledge
         for fam in knowledge.families():
-            asked = next((p for p in fam.phrases if re.search(rf"\b{re.escape(p)}\b", q.text)), None)
+            asked = fam.asked(q.text)
             names = self.tech.members(fam) if asked else []
             if not names:
                 continue

@@ -127,6 +127,7 @@ class ResumeIndex:
         n = max(len(self.entries), 1)
         self._idf = {s: math.log(1 + n / len(docs)) for s, docs in self._doc.items()}
         self.max_idf = max(self._idf.values(), default=1.0)
+        self._vocabulary = frozenset(self._doc)
         self.places = frozenset(p for e in self.entries for p in e.places)
 
     def _index(self, e: Entry) -> None:
@@ -270,7 +271,7 @@ class ResumeIndex:
 
     def vocabulary(self) -> frozenset[str]:
         """Every stem of every item's text."""
-        return frozenset(self._doc)
+        return self._vocabulary
 
     def mentions(self, item_id: str, s: str) -> bool:
         """Does the item's text contain stem `s`?"""

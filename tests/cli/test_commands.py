@@ -150,23 +150,18 @@ def test_import_checks_json_resume_and_where_it_went(cli_dir: Path, tmp_path: Pa
 
 
 def test_eval_reports_each_set_and_floors(cli_dir: Path, tmp_path: Path) -> None:
+    def case(ident: str, text: str, mention: str) -> str:
+        return json.dumps({"id": ident, "turns": [{"text": text, "expect": {"mentions": [mention]}}]}) + "\n"
+
     own = tmp_path / "mine.jsonl"
-    own.write_text(
-        json.dumps({"id": "a", "turns": [{"text": "Where does Sam work?", "expect": {"mentions": ["Acme"]}}]})
-        + "\n"
-        + json.dumps({"id": "b", "turns": [{"text": "Where does Sam work?", "expect": {"mentions": ["Nope"]}}]})
-        + "\n"
-    )
+    own.write_text(case("a", "Where does Sam work?", "Acme") + case("b", "Where does Sam work?", "Nope"))
     resume = {
         "profile": {"name": "Sam Doe", "summary": "Baker."},
         "experience": [{"id": "x", "company": "Acme Bakery", "start": "2020-01", "summary": "Bread."}],
     }
     (tmp_path / "mine_resume.json").write_text(json.dumps(resume))
     served = tmp_path / "served.jsonl"
-    served.write_text(
-        json.dumps({"id": "c", "turns": [{"text": "Which projects used Rust?", "expect": {"mentions": ["Rust"]}}]})
-        + "\n"
-    )
+    served.write_text(case("c", "Which projects used Rust?", "Rust"))
     floors = tmp_path / "floors.json"
     floors.write_text(json.dumps({"mine": 0.5, "served": 1.0}))
     run = cli(cli_dir, "eval", str(own), str(served), "--floors", str(floors))

@@ -31,7 +31,8 @@ def test_every_set_has_a_floor_and_enough_cases() -> None:
 
 @pytest.mark.parametrize("path", SETS, ids=lambda p: p.stem)
 def test_set_keeps_its_floor(path: Path) -> None:
-    resume = Resume.model_validate_json(path.with_name(f"{path.stem}_resume.json").read_text(encoding="utf-8"))
+    resume_file = path.with_name(f"{path.stem}_resume.json")
+    resume = Resume.model_validate_json(resume_file.read_text(encoding="utf-8"))
     report = run_cases(load_cases(path), engine_answer_fn(ResumeEngine(resume)))
     share = report.passed / report.total
     assert share >= FLOORS[path.stem], f"{path.stem}: {report.passed}/{report.total}\n{report.render()}"
