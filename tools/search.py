@@ -266,8 +266,8 @@ class ResumeIndex:
 
     def specific(self, s: str) -> bool:
         """Is stem `s` in at most half the items (at least one)? More common, it says little about which."""
-        docs = self._doc.get(s)
-        return bool(docs) and len(docs) <= max(1, len(self.entries) // 2)
+        docs = self._doc.get(s, {})
+        return 0 < len(docs) <= max(1, len(self.entries) // 2)
 
     def vocabulary(self) -> frozenset[str]:
         """Every stem of every item's text."""
