@@ -324,5 +324,9 @@ class Planner(Routes, TechRoutes, SectionRoutes, ProfileRoutes, RecruiterRoutes)
     def _asks_category(q: Query, category: str) -> bool:
         """ "what/which <category's own word> ...", not "what's his <word> record"."""
         own = {stem(p) for p in re.split(r"[_\s/&-]+", fold(category)) if p}
-        m = re.match(r"^\W*(what|which)( kind of| kinds of| sort of| type of| types of)? (\w+)", q.text)
-        return m is not None and stem(m.group(3)) in own
+        m = re.match(
+            r"^\W*(what|which)( kinds? of| sorts? of| types? of| are| is| were)?"
+            r"( xperson'?s?| his| her| their| the candidate'?s)? (\w+)",
+            q.text,
+        )
+        return m is not None and stem(m.group(4)) in own
