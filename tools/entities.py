@@ -106,7 +106,7 @@ class EntityIndex:
             elif kind == "publication" and getattr(item, "venue", None):
                 fields.append(str(getattr(item, "venue", "")))
             elif kind == "certification" and getattr(item, "issuer", None):
-                # "NMC registration": a certification also goes by its issuer.
+                # "the ABC registration": a certification also goes by its issuer.
                 fields.append(str(getattr(item, "issuer", "")))
             toks: list[str] = []
             for f in fields:
@@ -157,7 +157,7 @@ class EntityIndex:
                     self._distinct.setdefault(a, n.item_id)
         self._kind = {n.item_id: n.kind for n in self._names}
         # Words in exactly one item's name, however common ("hospital"): they name that item when the
-        # question points at one ("the hospital job", "his principal's qualification").
+        # question points at one ("the warehouse job", "her founder's award").
         self._unique: dict[str, tuple[str, bool]] = {}  # word -> (item id, also a topic elsewhere)
         for n in self._names:
             for t in n.toks:
@@ -234,7 +234,7 @@ class EntityIndex:
                 item_id, topic = self._unique[t]
                 before = toks[i - 1] if i > 0 else ""
                 after = toks[i + 1] if i + 1 < len(toks) else ""
-                # "the hospital job" names the item even if hospitals come up elsewhere; "the falls
+                # "the warehouse job" names the item even if warehouses come up elsewhere; "the falls
                 # prevention work" with falls prevention in a job's text is that topic, not the paper.
                 if after in _KIND_NOUNS or (before in _POINTERS and not topic):
                     out[item_id] = EntityMatch(item_id, self._kind[item_id], 0.5, False, frozenset({i}))

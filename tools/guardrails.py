@@ -87,7 +87,7 @@ def person_ref(pronouns: str | None) -> re.Pattern[str]:
     """Words that mean the person: their name, their own pronouns, "the candidate".
 
     A pronoun the person does not use points at something else: for a "he", "what language do they
-    use?" after his robotics team is about the team.
+    use?" after his chess club project is about the club.
     """
     own = (pronouns or "they").split("/")[0].strip().lower()
     words = _PRONOUN_SETS.get(own, tuple(w for ws in _PRONOUN_SETS.values() for w in ws))

@@ -79,8 +79,7 @@ _TOPICS: dict[str, str] = {
     r"academic\w*|"
     r"majored|major in|alma mater|diploma|qualifications?|undergrad\w*|postgrad\w*)\b",
     "certifications": r"\b(certif\w*|certs?|credentials?|(?<!driver's )(?<!drivers )licen[cs]\w*|accredit\w*|"
-    r"registrations?|registered with|tickets|admitted (to|in)|bar admissions?|(which|what) bars?|"
-    r"cka|ckad)\b",
+    r"registrations?|registered with|tickets|admitted (to|in)|bar admissions?|(which|what) bars?)\b",
     "awards": r"\b(awards?|awarded|prizes?|won|win|wins|winning|honou?rs|recogni[sz]\w*|accolades?|"
     r"achievements?|"
     r"speaker|talks?|spoke|public speaking|speaking|conferences?|keynotes?|presented|presentations?)\b",

@@ -1,7 +1,7 @@
 """Personal questions a resume does not answer, and which of them depend on the resume.
 
 PRIVATE topics (age, family, health, beliefs, body, criminal record) get "the resume doesn't say"
-whatever the resume holds: a nurse's resume that mentions children does not answer "does she have
+whatever the resume holds: a paediatric resume that mentions children does not answer "does she have
 children?". Other topics (salary, grades, references, weaknesses, a driving licence ...) are only
 unknown when the resume is silent: they are checked against the resume's own words first, so a
 teacher's "grades 3 to 5" or a stated salary expectation is answered.

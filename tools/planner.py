@@ -231,7 +231,7 @@ class Planner(Routes, TechRoutes, SectionRoutes, ProfileRoutes, RecruiterRoutes)
         if not items:
             return None
         kinds = {e.kind for e in items}
-        # "his principal's qualifications": a certification whose name has the section's word.
+        # "her teaching qualification": a certification whose name has the section's word.
         own_word = any(self.index.mentions(e.id, s) for e in items for s in q.stems)
         if (
             q.det.kind in ("certification", "education", "publication")
@@ -294,7 +294,7 @@ class Planner(Routes, TechRoutes, SectionRoutes, ProfileRoutes, RecruiterRoutes)
                 return found
         if kind is None and q.has("work") and not q.has("details"):
             # "worked in healthcare": a specific word beats a generic job list; jobs first, since
-            # "ICU experience" means the ICU job more than the ICU project.
+            # "payroll experience" means the payroll job more than the payroll project.
             plain = q.stems and not q.dates.range and not q.dates.ordinal
             found = (self.text_search(q, kinds=("experience",)) or self.text_search(q)) if plain else None
             found = found or (self.summary_search(q) if q.stems and not q.dates.range else None)

@@ -150,7 +150,7 @@ class SectionRoutes:
                 ids = {i for t in q.techs for i in self.tech.items_for(t.name)}
                 certs = [c for c in certs if c.id in ids] or certs
             certs = idx.filter(certs, date=rng)
-            # "Is he a licensed electrician?": the certifications whose words the question uses.
+            # "Is she a licensed pilot?": the certifications whose words the question uses.
             specific = [s for s in q.stems if s not in _CERT_GENERIC]
             named = [c for c in certs if specific and any(idx.mentions(c.id, s) for s in specific)]
             certs = named or certs

@@ -73,15 +73,15 @@ class TechIndex:
             target = next((self._display[k] for k in keys if k in self._display), display)
             for k in keys:
                 self._by_key.setdefault(k, target)
-        # "Brightspace (D2L)" answers to "Brightspace" and "D2L"; "AS/NZS 3000 (Wiring Rules)" to
-        # "wiring rules": what is inside and before the brackets.
+        # "Amazon Elastic Compute Cloud (EC2)" answers to "EC2" and "Amazon Elastic Compute Cloud", "ISO 9001
+        # (Quality Management)" to "quality management": what is inside and before the brackets.
         for name in list(self._display.values()):
             paren = _PAREN_RE.match(name)
             if paren:
                 for part in (paren.group(1), paren.group(2)):
                     if len(tech_key(part)) >= 3:
                         self._by_key.setdefault(tech_key(part), name)
-        # Multi-word skills matched by most of their words ("data cabling" for "data and TV cabling").
+        # Multi-word skills matched by most of their words ("payroll reports" for "payroll and tax reports").
         self._phrases: list[tuple[frozenset[str], str]] = []
         for name in self._display.values():
             content = frozenset(stem(t) for t in tokens(name) if t not in STOPWORDS and not t.isdigit())
@@ -137,7 +137,7 @@ class TechIndex:
     def members(self, family: knowledge.Family) -> list[str]:
         """The resume's technologies of one family, as the resume spells them, in family order.
 
-        A resume name led by a member's name ("Cerner PowerChart" for Cerner) counts too.
+        A resume name led by a member's name ("Salesforce Marketing Cloud" for Salesforce) counts too.
         """
         out: list[str] = []
         for m in family.members:

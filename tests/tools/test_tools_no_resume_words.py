@@ -60,7 +60,7 @@ def _name_words(resume: Resume) -> set[str]:
             for w in _words(name):
                 low = w.lower()
                 rare = zipf_frequency(low, "en") < 3.0
-                if len(low) >= 4 and low not in techs and low not in ALLOWED and rare:
+                if len(low) >= 3 and low not in techs and low not in ALLOWED and rare:
                     words.add(low)
     return words
 
