@@ -8,11 +8,12 @@ import json
 import sys
 from pathlib import Path
 from typing import Any
-
-from pydantic import ValidationError
+from urllib.parse import urlsplit, urlunsplit
 
 from cli.storage_session import cli_storage
+from config.settings import get_settings
 from storage.content import replace_resume
+from tools.resume_import import Imported, ResumeImportError, import_resume
 from tools.resume_model import Resume
 
 
@@ -22,36 +23,54 @@ def add_parser(sub: Any) -> None:
     p.set_defaults(func=run)
 
 
-def parse_resume_file(path: Path) -> Resume:
-    """The file as a Resume, or SystemExit with a message naming the file and the bad field."""
+def load_resume_file(path: Path) -> Imported:
+    """The file as a checked resume (this format or JSON Resume), or SystemExit naming the bad fields."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise SystemExit(f"error: cannot read {path}: {exc.strerror}") from exc
     try:
-        return Resume.model_validate(json.loads(text))
+        return import_resume(json.loads(text))
     except json.JSONDecodeError as exc:
         raise SystemExit(
             f"error: {path} is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
         ) from exc
-    except ValidationError as exc:
-        lines = [f"error: {path} is not a valid resume ({exc.error_count()} problem(s)):"]
-        for err in exc.errors():
-            field = ".".join(str(p) for p in err["loc"]) or "(top level)"
-            lines.append(f"  {field}: {err['msg']}")
+    except ResumeImportError as exc:
+        what = " (read as JSON Resume)" if exc.format == "json-resume" else ""
+        lines = [f"error: {path} is not a valid resume{what} ({len(exc.problems)} problem(s)):"]
+        lines += [f"  {p}" for p in exc.problems]
         raise SystemExit("\n".join(lines)) from exc
 
 
+def parse_resume_file(path: Path) -> Resume:
+    return load_resume_file(path).resume
+
+
+def describe_database(url: str, embedded: bool) -> str:
+    """Where the resume went, without the password: "embedded Postgres at postgresql://u@/db?host=..."."""
+    parts = urlsplit(url)
+    netloc = parts.netloc.rsplit("@", 1)
+    user = netloc[0].split(":", 1)[0] + "@" if len(netloc) == 2 else ""
+    safe = urlunsplit(parts._replace(netloc=user + netloc[-1]))
+    return f"{'embedded Postgres' if embedded else 'Postgres'} at {safe}"
+
+
 def run(args: argparse.Namespace) -> int:
-    resume = parse_resume_file(args.file)
+    imported = load_resume_file(args.file)
+    resume = imported.resume
+    for warning in imported.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
 
-    async def _import() -> int:
+    async def _import() -> tuple[int, str]:
         async with cli_storage() as (storage, owner_id), storage.pool.acquire() as conn:
-            return await replace_resume(conn, owner_id, resume)
+            version = await replace_resume(conn, owner_id, resume)
+            return version, describe_database(storage.database_url, get_settings().database_url is None)
 
-    version = asyncio.run(_import())
+    version, where = asyncio.run(_import())
+    fmt = " (converted from JSON Resume)" if imported.format == "json-resume" else ""
     print(
-        f"imported {len(resume.items())} items for {resume.profile.name} (resume version {version})",
+        f"imported {len(resume.items())} items for {resume.profile.name}{fmt} into {where}"
+        f" (resume version {version})",
         file=sys.stderr,
     )
     return 0

@@ -7,11 +7,13 @@ cache, so a new resume invalidates every cached answer without touching Redis.
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 
 from storage.owners import create_owner, get_default_owner
 from storage.types import Connection, Executor
 from tools.resume_model import Resume, item_title
+from tools.vocabulary import Vocabulary, build_vocabulary
 
 
 def _as_date(value: str | None) -> date | None:
@@ -41,6 +43,7 @@ def _rows(owner_id: int, resume: Resume) -> list[tuple[object, ...]]:
                 _as_date(start),
                 _as_date(end),
                 json.dumps(data),
+                " ".join(str(h) for h in data.get("highlights") or []),
             )
         )
     return rows
@@ -51,11 +54,13 @@ async def replace_resume(conn: Connection, owner_id: int, resume: Resume) -> int
     async with conn.transaction():
         version = await conn.fetchval(
             "UPDATE owners SET resume = $2::jsonb, resume_version = resume_version + 1,"
-            " name = $3, email = COALESCE($4, email) WHERE id = $1 RETURNING resume_version",
+            " name = $3, email = COALESCE($4, email), vocabulary = $5::jsonb"
+            " WHERE id = $1 RETURNING resume_version",
             owner_id,
             resume.model_dump_json(),
             resume.profile.name,
             resume.profile.email,
+            build_vocabulary(resume).to_json(),
         )
         if version is None:
             raise LookupError(f"owner {owner_id} does not exist")
@@ -63,10 +68,41 @@ async def replace_resume(conn: Connection, owner_id: int, resume: Resume) -> int
         await conn.executemany(
             "INSERT INTO content (id, owner_id, kind, title, description, technologies,"
             " start_date, end_date, body, search) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb,"
-            " to_tsvector('english', $4 || ' ' || $5 || ' ' || array_to_string($6::text[], ' ')))",
+            " setweight(to_tsvector('english', $4), 'A')"
+            " || setweight(to_tsvector('english', $5 || ' ' || array_to_string($6::text[], ' ')), 'B')"
+            " || setweight(to_tsvector('english', $10), 'C'))",
             _rows(owner_id, resume),
         )
     return int(version)
+
+
+async def load_vocabulary(conn: Executor, owner_id: int) -> Vocabulary | None:
+    """The vocabulary stored with the owner's current resume version (None before any import)."""
+    raw = await conn.fetchval("SELECT vocabulary FROM owners WHERE id = $1", owner_id)
+    return Vocabulary.from_json(raw) if raw else None
+
+
+def tsquery_terms(words: list[str]) -> str:
+    """An OR tsquery ("a | b") from plain words: only letters and digits reach Postgres."""
+    clean = [w for w in (re.sub(r"[^a-z0-9]", "", w.lower()) for w in words) if w]
+    return " | ".join(dict.fromkeys(clean))
+
+
+async def search_content(
+    conn: Executor, owner_id: int, words: list[str], limit: int = 8
+) -> list[tuple[str, float]]:
+    """Items whose text matches any of `words` (English stemming), best `ts_rank` first."""
+    query = tsquery_terms(words)
+    if not query:
+        return []
+    rows = await conn.fetch(
+        "SELECT id, ts_rank(search, q) AS rank FROM content, to_tsquery('english', $2) AS q"
+        " WHERE owner_id = $1 AND search @@ q ORDER BY rank DESC, id LIMIT $3",
+        owner_id,
+        query,
+        limit,
+    )
+    return [(str(r["id"]), float(r["rank"])) for r in rows]
 
 
 async def load_resume(conn: Executor, owner_id: int) -> tuple[Resume, int] | None:

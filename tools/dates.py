@@ -48,10 +48,14 @@ _REL_RE = re.compile(
 _BARE_RE = re.compile(rf"\b({_POINT})\b")
 _POINT_PARTS = re.compile(rf"(early|mid|late|end of|start of|beginning of)?\s*(?:({_MONTH})\s+)?({_YEAR})")
 _ANCHOR_RE = re.compile(
+    # "look after patients" is care, not time.
+    r"(?<!look )(?<!looks )(?<!looked )(?<!looking )(?<!take care )(?<!ask )(?<!asked )"
     r"\b(before|after|prior to|since(?! when)|following|preceding|earlier than|later than)\b"
 )
 _FIRST_RE = re.compile(
-    r"\b(first|earliest|oldest|initial|start(ed)? (his|her|their) career)\b(?!\s+(prize|place))"
+    # "first prize" names a result, "first chaired a trial" a role: neither is the first item.
+    r"\b(first|earliest|oldest|initial|start(ed)? (his|her|their) career)\b(?!\s+(prize|place|\w+ed)\b)"
+    r"(?![ -](chair|author|aid|responder|class|language))"
 )
 _LATEST_RE = re.compile(
     r"\b(latest|most recent(ly)?|newest|last(?! (few|couple|\w+) years)|currently\s+latest)\b"

@@ -7,10 +7,13 @@ is built once in `__init__`; a call only tokenises the turn, runs the matchers a
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from tools import dates as dates_mod
 from tools import guardrails
+from tools.english import basic_words
 from tools.entities import EntityIndex
 from tools.followup import cue as followup_cue
 from tools.intent import IntentDetector
@@ -18,6 +21,7 @@ from tools.planner import Planner
 from tools.query import STRONG_TOPICS, Outcome, Query
 from tools.respond_lists import ListSpeaker
 from tools.resume_model import Resume
+from tools.retrieval import Retrieved
 from tools.search import ResumeIndex
 from tools.state import ConversationState
 from tools.technology import TechIndex
@@ -61,17 +65,22 @@ class EngineResult:
 
 
 class ResumeEngine:
-    def __init__(self, resume: Resume) -> None:
+    def __init__(self, resume: Resume, today: date | None = None) -> None:
         self._resume = resume
         self._tech = TechIndex(resume)
         self._entities = EntityIndex(resume, self._tech.keys)
         self._detector = IntentDetector(resume)
         self._index = ResumeIndex(resume, self._tech)
         self._say = ListSpeaker(resume, self._index)
-        self._planner = Planner(resume, self._index, self._tech, self._say)
+        # "Today" only matters for durations up to now ("how many years with Go?").
+        self._planner = Planner(resume, self._index, self._tech, self._say, today)
         self._person = frozenset(tokens(resume.profile.name))
+        self._person_re = guardrails.person_ref(resume.profile.pronouns)
         # Distinctive words of the resume ("chess", "grading"): asking about one is asking about the resume.
         self._vocabulary = self._index.rare_stems()
+        # Any word of the resume's own text but the most basic English ones anchors a question to it.
+        basic = {stem(w) for w in basic_words()}
+        self._anchors = frozenset(s for s in self._index.vocabulary() if s not in basic and len(s) > 2)
 
     @property
     def resume(self) -> Resume:
@@ -93,8 +102,20 @@ class ResumeEngine:
         reason = guardrails.check(q.text, self._maybe_followup(q, has_focus=False) or self._anchored(q))
         return self._refusal(reason) if reason else None
 
+    def search_terms(self, text: str) -> list[str]:
+        """Words to look up in an external full-text index for this turn (stems and their synonyms).
+
+        The caller may run them against Postgres (storage.content.search_content) and pass the ranked
+        hits back to `answer(..., retrieved=...)`; without them the in-memory index ranks alone.
+        """
+        q = self.parse(text)
+        return list(self._planner.retrieval.expand(q.stems))
+
     def answer(
-        self, text: str, state: ConversationState | None = None
+        self,
+        text: str,
+        state: ConversationState | None = None,
+        retrieved: Sequence[tuple[str, float]] | None = None,
     ) -> tuple[EngineResult, ConversationState]:
         st = state if state is not None else ConversationState()
         if not text.strip():
@@ -102,7 +123,7 @@ class ResumeEngine:
             return EngineResult(self.greeting(), "help", False, []), st.model_copy(
                 update={"turn": st.turn + 1}
             )
-        q = self.parse(text)
+        q = self.parse(text, retrieved)
         followup = self._maybe_followup(q, has_focus=bool(st.focus_ids))
         reason = guardrails.check(q.text, followup or self._anchored(q))
         if reason:
@@ -116,7 +137,7 @@ class ResumeEngine:
 
     # --- internals -----------------------------------------------------------------------------
 
-    def parse(self, text: str) -> Query:
+    def parse(self, text: str, retrieved: Sequence[tuple[str, float]] | None = None) -> Query:
         utt = Utterance.of(text)
         ents = self._entities.find(utt)
         covered = frozenset(p for m in ents for p in m.positions)
@@ -137,15 +158,22 @@ class ResumeEngine:
             stems=content_stems(
                 [t for i, t in enumerate(utt.toks) if i not in covered], extra_stop=self._person
             )
-            + compound_stems(utt.norm),
+            + compound_stems(utt.norm)
+            + self._glued(utt.toks),
             cue=followup_cue(det.text),
-            person=bool(guardrails.PERSON_REF.search(det.text)),
+            retrieved=tuple(Retrieved(i, score) for i, score in retrieved) if retrieved is not None else None,
+            person=bool(self._person_re.search(det.text)),
             negated=bool(
                 det.kind in ("project", "experience")
                 and (techs or det.project_kind)
                 and _NEGATION_RE.search(det.text)
             ),
         )
+
+    def _glued(self, toks: tuple[str, ...]) -> list[str]:
+        """ "stock outs" also as "stockout", when the resume writes it so ("stock-outs")."""
+        vocab = self._index.vocabulary()
+        return [g for a, b in zip(toks, toks[1:], strict=False) if (g := stem(a + b)) in vocab]
 
     def _maybe_followup(self, q: Query, has_focus: bool) -> bool:
         """ "What was the impact?" asks about the item just discussed: on-topic without naming anything.
@@ -162,13 +190,14 @@ class ResumeEngine:
         """Does the turn point at the resume at all? Unanchored turns are refused as off-topic."""
         return bool(
             q.person
+            or guardrails.PERSON_REF.search(q.text)
             or q.ents
             or q.techs
             or (q.topics & STRONG_TOPICS)
             or q.det.kind is not None
             or q.cue.value != "none"
             or (q.place and q.det.kind)
-            or any(s in self._vocabulary for s in q.stems)
+            or any(s in self._vocabulary or s in self._anchors for s in q.stems)
         )
 
     def _refusal(self, reason: guardrails.Reason) -> EngineResult:

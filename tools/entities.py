@@ -1,7 +1,7 @@
 """Named resume items (companies, projects, schools, certs, awards, papers), matched when named or half-named.
 
 Each item's names are tokenised and accent-folded. A token that occurs in only one item's names and
-is not an everyday word or a technology ("cartograph", "turnkit", "sevilla") identifies the item by
+is not an everyday word or a technology ("initech", "fookit", "valparaiso") identifies the item by
 itself; weaker tokens ("sip", "bridge") need company: at least two of them covering half the name.
 """
 
@@ -11,9 +11,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from tools.lexicon import COMMON_WORDS
+from tools.english import common_words
 from tools.resume_model import Resume, item_title
-from tools.text import STOPWORDS, FuzzyIndex, Utterance, fold, tokens
+from tools.text import QUESTION_WORDS, STOPWORDS, FuzzyIndex, Utterance, fold, stem, tokens, words
 
 _FREELANCE_RE = re.compile(r"\b(independent|freelance\w*|self.employed|consult\w*|contract\w*)\b")
 _FREELANCE_ALIASES = (
@@ -26,6 +26,10 @@ _FREELANCE_ALIASES = (
     "independent",
     "contract",
     "selfemployed",
+    "ownbusiness",
+    "owncompany",
+    "ownfirm",
+    "ownpractice",
 )
 _DEGREE_ALIASES: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
     (re.compile(r"\b(phd|ph\.d|doctor\w*|dphil)\b"), ("phd", "doctorate", "doctoral")),
@@ -38,6 +42,30 @@ _DEGREE_ALIASES: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
         ("bachelor", "bachelors", "bsc", "undergraduate", "undergrad", "basc", "beng"),
     ),
 )
+
+
+_WORD_RE = re.compile(r"[A-Za-z0-9]+")
+_POINTERS = frozenset({"the", "his", "her", "their", "that", "this"})
+_ORDINALS = words(
+    "first second third fourth fifth last latest next previous current recent early late final new old"
+)
+_KIND_NOUNS = words(
+    "job role position project contract work gig engagement degree course program programme certificate "
+    "certification qualification qualifications license licence award paper talk article case"
+)
+
+
+def _lowercase_words(resume: Resume) -> dict[str, set[str]]:
+    """stem -> ids of the items whose prose uses it in lower case (as a common noun, not a name)."""
+    out: dict[str, set[str]] = {}
+    for _, item in resume.items():
+        texts = [str(getattr(item, f, "") or "") for f in ("summary", "description", "details", "role")]
+        texts += list(getattr(item, "highlights", []))
+        for text in texts:
+            for w in _WORD_RE.findall(text):
+                if w.islower():
+                    out.setdefault(stem(w), set()).add(item.id)
+    return out
 
 
 @dataclass(frozen=True)
@@ -70,10 +98,16 @@ class EntityIndex:
                     if pattern.search(degree):
                         aliases += words
                         break
-            elif kind == "experience" and _FREELANCE_RE.search(fold(item_title(item))):
+            elif kind == "experience" and (
+                _FREELANCE_RE.search(fold(item_title(item)))
+                or _FREELANCE_RE.search(fold(str(getattr(item, "employment_type", "") or "")))
+            ):
                 aliases += _FREELANCE_ALIASES
             elif kind == "publication" and getattr(item, "venue", None):
                 fields.append(str(getattr(item, "venue", "")))
+            elif kind == "certification" and getattr(item, "issuer", None):
+                # "the ABC registration": a certification also goes by its issuer.
+                fields.append(str(getattr(item, "issuer", "")))
             toks: list[str] = []
             for f in fields:
                 toks += [t for t in tokens(f) if t not in STOPWORDS and not t.isdigit()]
@@ -84,13 +118,37 @@ class EntityIndex:
                     if len(t) > 3 and not t.isdigit()
                 ]
             self._names.append(_Name(item.id, kind, tuple(dict.fromkeys(toks)), tuple(aliases)))
+        kinds = {n.item_id: n.kind for n in self._names}
         counts = Counter(t for n in self._names for t in set(n.toks))
+        # A job's name word repeated in the names of its own projects ("Initech" in "Initech mobile app")
+        # still names the job: the projects are the job's.
+        employer_of = {p.id: p.employer for p in resume.projects if p.employer}
+        holders: dict[str, set[str]] = {}
+        for n in self._names:
+            for t in set(n.toks):
+                holders.setdefault(t, set()).add(n.item_id)
+        for t, ids in holders.items():
+            jobs = {i for i in ids if kinds[i] == "experience"}
+            if len(jobs) == 1 and all(i in jobs or employer_of.get(i) in jobs for i in ids):
+                counts[t] = 1
+        common = common_words()
+        # A name word the resume also uses in lower case elsewhere ("latency" in a highlight) is a topic,
+        # not a name: asking about it is not asking about that one item.
+        topics = _lowercase_words(resume)
         alias_counts = Counter(a for n in self._names for a in set(n.aliases))
         self._distinct: dict[str, str] = {}
         self._weak: dict[str, list[int]] = {}
         for idx, n in enumerate(self._names):
             for t in n.toks:
-                if counts[t] == 1 and len(t) >= 3 and t not in COMMON_WORDS and t not in tech_keys:
+                owned_by_job = len(holders.get(t, ())) > 1 and n.kind != "experience"
+                if (
+                    not owned_by_job
+                    and counts[t] == 1
+                    and len(t) >= 3
+                    and t not in common
+                    and t not in tech_keys
+                    and not (topics.get(stem(t), set()) - {n.item_id})
+                ):
                     self._distinct[t] = n.item_id
                 else:
                     self._weak.setdefault(t, []).append(idx)
@@ -98,24 +156,39 @@ class EntityIndex:
                 if alias_counts[a] == 1:
                     self._distinct.setdefault(a, n.item_id)
         self._kind = {n.item_id: n.kind for n in self._names}
+        # Words in exactly one item's name, however common ("hospital"): they name that item when the
+        # question points at one ("the warehouse job", "her founder's award").
+        self._unique: dict[str, tuple[str, bool]] = {}  # word -> (item id, also a topic elsewhere)
+        for n in self._names:
+            for t in n.toks:
+                if (
+                    counts[t] == 1
+                    and len(t) >= 4
+                    and t not in STOPWORDS
+                    and t not in QUESTION_WORDS
+                    and t not in _ORDINALS
+                ):
+                    topic = bool(topics.get(stem(t), set()) - {n.item_id})
+                    self._unique.setdefault(t, (n.item_id, topic))
         self._fuzzy = FuzzyIndex()
         for t in self._distinct:
             self._fuzzy.add(t, t)
         self._prefix_min = 6
+        self._common = common
 
     def kind_of(self, item_id: str) -> str | None:
         return self._kind.get(item_id)
 
-    def _lookup(self, gram: str, allow_fuzzy: bool) -> str | None:
+    def _lookup(self, gram: str, allow_fuzzy: bool, glued: bool = False) -> str | None:
         if gram in self._distinct:
             return gram
-        if not allow_fuzzy:
+        if not (allow_fuzzy or glued):
             return None
-        # "jitter buffer" -> "jitterbuf": a long distinctive name may be the head of a longer word.
+        # Two words glued ("fizz buzzer") may start with a long distinctive name ("fizzbuzz").
         for cut in range(len(gram) - 1, max(len(gram) - 4, self._prefix_min - 1), -1):
             if gram[:cut] in self._distinct:
                 return gram[:cut]
-        return self._fuzzy.lookup(gram)
+        return self._fuzzy.lookup(gram) if allow_fuzzy else None
 
     def find(self, utt: Utterance) -> list[EntityMatch]:
         toks = utt.toks
@@ -123,11 +196,12 @@ class EntityIndex:
         for n in (2, 1):
             for i in range(len(toks) - n + 1):
                 words = toks[i : i + n]
-                if any(w in STOPWORDS for w in words):
-                    continue
                 gram = "".join(words)
-                fuzzy_ok = len(gram) >= 5 and not any(w in COMMON_WORDS for w in words)
-                hit = self._lookup(gram, fuzzy_ok)
+                # Stop words end a name, except in an alias that has one ("own business").
+                if any(w in STOPWORDS for w in words) and gram not in self._distinct:
+                    continue
+                fuzzy_ok = len(gram) >= 5 and not any(w in self._common for w in words)
+                hit = self._lookup(gram, fuzzy_ok, glued=n > 1)
                 if hit is not None:
                     strong.setdefault(self._distinct[hit], set()).update(range(i, i + n))
         weak_hits: dict[int, set[int]] = {}
@@ -142,7 +216,7 @@ class EntityIndex:
         for idx, pos in weak_hits.items():
             name = self._names[idx]
             if name.item_id in out:
-                # The rest of a strongly matched name ("voice latency" of "... observatory") is name too.
+                # The rest of a strongly matched name ("latency" of "... latency dashboard") is name too.
                 m = out[name.item_id]
                 out[name.item_id] = EntityMatch(
                     m.item_id, m.kind, m.score, True, m.positions | frozenset(pos)
@@ -153,4 +227,15 @@ class EntityIndex:
             if len(matched) >= 2 and len(matched) * 2 >= len(base):
                 score = len(matched) / max(len(base), 1)
                 out[name.item_id] = EntityMatch(name.item_id, name.kind, score, False, frozenset(pos))
+        if not out:
+            for i, t in enumerate(toks):
+                if t not in self._unique:
+                    continue
+                item_id, topic = self._unique[t]
+                before = toks[i - 1] if i > 0 else ""
+                after = toks[i + 1] if i + 1 < len(toks) else ""
+                # "the warehouse job" names the item even if warehouses come up elsewhere; "the falls
+                # prevention work" with falls prevention in a job's text is that topic, not the paper.
+                if after in _KIND_NOUNS or (before in _POINTERS and not topic):
+                    out[item_id] = EntityMatch(item_id, self._kind[item_id], 0.5, False, frozenset({i}))
         return sorted(out.values(), key=lambda m: -m.score)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from enum import Enum
 
-_REF_RE = re.compile(
+REF_RE = re.compile(
     r"\b(it|its|it's|that|this|those|these|there|then|that one|this one|the same|"
     r"the (project|job|role|company|position|team|library|tool|service|product|degree|certification|cert|"
     r"award|paper|talk|work|school|university|employer|place|startup|engagement|gig|course|program|thing))\b"
@@ -55,7 +55,7 @@ def cue(text: str) -> Cue:
         return Cue.WHICH
     if _WHAT_ABOUT_RE.search(text):
         return Cue.WHAT_ABOUT
-    if _REF_RE.search(text) or _ELLIPTIC_RE.search(text):
+    if REF_RE.search(text) or _ELLIPTIC_RE.search(text):
         return Cue.REF
     return Cue.NONE
 

@@ -49,7 +49,8 @@ _OFF_TOPIC = re.compile(
     r"\b(weather|temperature (outside|today|tomorrow)|poems?|poetry|haiku|limerick|sonnet|songs?|lyrics|"
     r"jokes?|"
     r"riddles?|recipes?|bedtime story|fairy tale|horoscope|lottery|restaurants?|places to eat|(bars?|cafes?|"
-    r"coffee shops?|hotels?) (near|in|around)|translate|tell me a story|sing|homework|my assignment)\b"
+    r"coffee shops?|hotels?) (near|in|around)|translate|tell me a story|sing|"
+    r"(do|with|write|finish) (my |our )?homework|my assignment)\b"
     r"|(^|\b(can|could|would|will) you |\bplease |\bhelp me |\bi (need|want) you to |\byou to )(write|"
     r"generate|"
     r"create|draft|compose|code|implement|solve|build)\b[^.?!]{0,50}\b(code|script|program|function|class|"
@@ -61,7 +62,8 @@ _OFF_TOPIC = re.compile(
 )
 # Trivia: refused only when nothing in the question points at the resume.
 _GENERAL = re.compile(
-    r"\b(capital of|president|prime minister|stock (price|market)|bitcoin|crypto\w*|movies?|films?|tv shows?|"
+    r"\b(who (won|wins|will win|is winning)|"
+    r"capital of|president|prime minister|stock (price|market)|bitcoin|crypto\w*|movies?|films?|tv shows?|"
     r"netflix|football|soccer|basketball|baseball|nba|nfl|world cup|olympics|news|election|celebrit\w*|"
     r"what time is it|what day is it|meaning of life|how do i (cook|make|fix|get to|lose)|directions to|"
     r"flights?|"
@@ -72,6 +74,25 @@ PERSON_REF = re.compile(
     r"\b(xperson|he|she|they|them|him|his|her|hers|their|theirs|candidate|applicant|this person|the person|"
     r"resume|cv|profile)\b"
 )
+
+
+_PRONOUN_SETS = {
+    "he": ("he", "him", "his"),
+    "she": ("she", "her", "hers"),
+    "they": ("they", "them", "their", "theirs"),
+}
+
+
+def person_ref(pronouns: str | None) -> re.Pattern[str]:
+    """Words that mean the person: their name, their own pronouns, "the candidate".
+
+    A pronoun the person does not use points at something else: for a "he", "what language do they
+    use?" after his chess club project is about the club.
+    """
+    own = (pronouns or "they").split("/")[0].strip().lower()
+    words = _PRONOUN_SETS.get(own, tuple(w for ws in _PRONOUN_SETS.values() for w in ws))
+    alt = "|".join(words)
+    return re.compile(rf"\b(xperson|{alt}|candidate|applicant|this person|the person|resume|cv|profile)\b")
 
 
 def check(text: str, anchored: bool) -> Reason | None:

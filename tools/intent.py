@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from tools import knowledge, personal
 from tools.resume_model import Resume
 from tools.text import Utterance, fold, tokens
 
@@ -36,7 +37,9 @@ _TOPICS: dict[str, str] = {
     rf"when .*\bstart\b.*\?*$)\b",
     "work_auth": r"\b(visas?|sponsor\w*|work(ing)? (authori[sz]ation|permits?|rights)|authori[sz]ed to work|"
     r"right to work|citizen\w*|green card|eligible to work|legally (work|allowed)|immigration|h-?1b|o-?1|"
-    r"residency|permanent resident|passport|nationality|work in the (us|usa|uk|eu|united states|states))\b",
+    r"residency|permanent resident|passport|nationality|work in the (us|usa|uk|eu|united states|states)|"
+    r"(can|could|is) (xperson|he|she|they) (legally |allowed to |able to )?work (in|from)"
+    r"(?! (a|an|the|teams?)\b))\b",
     "spoken": r"\b(speaks?|spoken|fluent\w*|fluency|bilingual|trilingual|multilingual|native (language|"
     r"speaker)|"
     r"mother tongue|(human|foreign|natural) languages?)\b",
@@ -64,7 +67,8 @@ _TOPICS: dict[str, str] = {
     rf"(what|which) company does {P} work|{POSS} (current )?(employer|company|job|role)\b(?! at)|"
     rf"(what|where) (is|does) {P} (do|doing|work|working)\s*(now|currently|these days|right now|today)|"
     rf"currently (do|doing|work|working|employed)|current (employer|company|job|role|position|gig)|"
-    rf"(job|role|title|position|employer) (now|today|right now|currently|at the moment)|day job)\b",
+    rf"(job|role|title|position|employer) (now|today|right now|currently|at the moment)|day job|"
+    rf"employed (by|at|with)|who employs {P}|(who|what company) is {P} (currently )?(working for|with))\b",
     "current": r"\b(current(ly)?|now|right now|these days|at the moment|today|present(ly)?|nowadays)\b",
     "work": rf"\b(work history|employment( history)?|career|jobs?|employers?|compan(y|ies)|worked|where (has|"
     rf"have|did) "
@@ -74,8 +78,8 @@ _TOPICS: dict[str, str] = {
     r"master's|bachelors?|bachelor's|msc|bsc|b\.?sc|m\.?sc|phd|ph\.?d|doctorate|thesis|dissertation|"
     r"academic\w*|"
     r"majored|major in|alma mater|diploma|qualifications?|undergrad\w*|postgrad\w*)\b",
-    "certifications": r"\b(certif\w*|credentials?|(?<!driver's )(?<!drivers )licen[cs]\w*|accredit\w*|"
-    r"cka|ckad)\b",
+    "certifications": r"\b(certif\w*|certs?|credentials?|(?<!driver's )(?<!drivers )licen[cs]\w*|accredit\w*|"
+    r"registrations?|registered with|tickets|admitted (to|in)|bar admissions?|(which|what) bars?)\b",
     "awards": r"\b(awards?|awarded|prizes?|won|win|wins|winning|honou?rs|recogni[sz]\w*|accolades?|"
     r"achievements?|"
     r"speaker|talks?|spoke|public speaking|speaking|conferences?|keynotes?|presented|presentations?)\b",
@@ -84,7 +88,8 @@ _TOPICS: dict[str, str] = {
     r"authored|co-?authored)\b",
     "skills": r"\b(skills?|skillset|skill set|tech(nical)? stack|stack|technolog\w*|tools?|tooling|"
     r"frameworks?|"
-    r"libraries|databases?|cloud|devops|infra\w*|competenc\w*|proficien\w*|good at|best at|toolbox|tech)\b",
+    r"libraries|databases?|cloud|devops|infra\w*|competenc\w*|proficien\w*|good at|best at|toolbox|tech|"
+    r"equipment|gear|instruments)\b",
     "projects": rf"\b(projects?|side projects?|open.?source|hackathons?|repos?|repositor\w*|built|build|"
     rf"builds|"
     rf"building|created|made|things {P} (built|made))\b",
@@ -100,6 +105,7 @@ _TOPICS: dict[str, str] = {
     r"maintained)|"
     r"ongoing)\b",
     "item_tech": r"\b(technolog\w*|tech( stack)?|stack|tools?|tooling|languages?|frameworks?|libraries|"
+    r"software|systems|platforms|equipment|gear|"
     r"built (with|in|on|using)|written in|implemented in|made with|use[ds]?|using)\b",
     "metric": r"\b(how (many|much|fast|big|large|quick|well|often|reliable)|percent\w*|stars?|throughput|"
     r"latency|"
@@ -123,21 +129,17 @@ _TOPICS: dict[str, str] = {
     "interests": r"\b(hobb\w+|interests?|free time|spare time|outside (of )?work|for fun|passions?|"
     r"personal life|"
     r"weekends?|pastimes?|off hours|when not working)\b",
-    "unknown_personal": r"\b(salar\w*|compensation|pay|wages?|earnings|income|(hourly|day|daily) rate|"
-    r"how much (does|do|did|would|will) \w+ (make|earn|charge|cost|want|expect)|age|how old|birthday|"
-    r"birth|born|"
-    r"married|marital|spouse|wife|husband|kids|children|religio\w*|politic\w*|gender|ethnic\w*|"
-    r"disabilit\w*|medical|weight|height|gpa|grades?|references?|referees?|criminal|background check|"
-    r"sexual\w*|pregnan\w*|weakness\w*|failures?|fired|laid off|driv(er|ing)'?s? licen[cs]e)\b",
     "preference": rf"\b((does|do|did) {P} (like|love|enjoy|hate|dislike|prefer)|what do(es)? {P} think|"
     rf"{P} (likes?|loves?|enjoys?|hates?)|"
     rf"favou?rite (color|colour|food|movie|book|city|sport|music|band|place))\b",
     "pronouns": rf"\b(pronouns?|(is|are) {P} (a )?(man|woman|male|female|guy|girl|non.?binary)|how (do|"
     rf"should) "
     rf"(i|we) (refer to|address))\b",
-    "name": rf"\b(what('s| is) (the )?(candidate'?s|person'?s|{POSS}|full) (full )?name|who is this (resume|"
+    "name": rf"\b(what('?s| is) (the )?(candidate'?s|person'?s|{POSS}|full) (full )?name|who is this (resume|"
     rf"cv|profile)"
-    rf"( about| for)?|whose (resume|cv|profile)|first name|last name|surname|full name|{P} called)\b",
+    rf"( about| for)?|whose (resume|cv|profile)|first name|last name|surname|full name|{P} called|"
+    rf"name (on|of|at the top of) (this|the) (resume|cv|profile)|who (is|was) (this|the) (resume|cv) (of|by)|"
+    rf"who wrote (this|the) (resume|cv))\b",
     "greeting": r"^\s*(hi|hello|hey|hiya|yo|good (morning|afternoon|evening)|greetings|howdy)\b",
     "thanks": r"\b(thanks|thank you|thx|cheers|much appreciated|appreciate it)\b",
     "bye": r"\b(bye|goodbye|good bye|see you|that'?s all|that is all|no more questions|i'?m done|"
@@ -151,7 +153,7 @@ _TOPICS: dict[str, str] = {
     "ack": r"^\s*(ok|okay|great|cool|nice|got it|i see|alright|sure|yes|no|yeah|yep|nope|interesting|awesome|"
     r"perfect|good|wow|hmm+)\s*[.!]*\s*$",
 }
-_COMPILED = {k: re.compile(v) for k, v in _TOPICS.items()}
+_COMPILED = {k: re.compile(v) for k, v in _TOPICS.items()} | {"unknown_personal": personal.ANY_RE}
 
 _KIND_RE: dict[str, re.Pattern[str]] = {
     "project": re.compile(
@@ -170,40 +172,6 @@ _PLURAL_RE = re.compile(
     r"\b(jobs|companies|employers|roles|positions|projects|firms|places|ones|items|things|"
     r"certifications|awards|papers|degrees|all|which)\b"
 )
-
-_PROJECT_KIND_SYNONYMS: dict[str, str] = {
-    "open-source": r"open.?source|oss|opensource|public repos?|github projects?",
-    "personal": r"personal|side|hobby|pet|own time",
-    "hackathon": r"hackathons?|hack(s)?|competitions?|game jams?",
-    "work": r"work projects?|professional projects?|at work|company projects?|for (an )?employer|on the job|"
-    r"projects? at (a|his|her|their) job",
-    "research": r"research|academic",
-    "academic": r"academic|university|school|coursework",
-    "freelance": r"freelance|client|contract",
-}
-_CATEGORY_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "languages": ("programming languages", "languages", "coding languages", "programming"),
-    "programming": ("programming languages", "coding"),
-    "frameworks": ("frameworks", "libraries", "framework"),
-    "data": ("data", "databases", "database", "storage", "datastores", "db", "dbs", "data stores"),
-    "databases": ("data", "databases", "database", "db", "dbs"),
-    "infrastructure": ("infrastructure", "infra", "cloud", "devops", "ops", "deployment", "platform"),
-    "cloud": ("cloud", "infrastructure", "devops"),
-    "platform": ("platform", "infrastructure", "infra", "devops", "cloud"),
-    "ml": (
-        "ml",
-        "machine learning",
-        "ai",
-        "artificial intelligence",
-        "deep learning",
-        "models",
-        "data science",
-    ),
-    "speech": ("speech", "voice", "audio", "asr", "tts"),
-    "telephony": ("telephony", "voip", "telecom", "calls", "phone"),
-    "real": ("real time", "realtime", "real-time", "streaming", "media"),
-    "tools": ("tools", "tooling"),
-}
 
 
 @dataclass(frozen=True)
@@ -225,7 +193,7 @@ class IntentDetector:
         self._person_re = re.compile(rf"\b({alt})(?:\s+({alt}))*\b") if alt else None
         self._project_kinds: dict[str, re.Pattern[str]] = {}
         for kind in dict.fromkeys(p.kind for p in resume.projects):
-            words = _PROJECT_KIND_SYNONYMS.get(fold(kind), re.escape(fold(kind)).replace(r"\-", "[ -]?"))
+            words = knowledge.project_kinds().get(fold(kind), re.escape(fold(kind)).replace(r"\-", "[ -]?"))
             self._project_kinds[kind] = re.compile(rf"\b({words})\b")
         self._categories: list[tuple[str, re.Pattern[str]]] = []
         for cat in resume.skills:
@@ -233,16 +201,16 @@ class IntentDetector:
             phrases: set[str] = {" ".join(parts)}
             for p in parts:
                 phrases.add(p)
-                phrases.update(_CATEGORY_SYNONYMS.get(p, ()))
+                phrases.update(knowledge.category_words().get(p, ()))
             alt_c = "|".join(sorted((re.escape(x) for x in phrases), key=len, reverse=True))
             self._categories.append((cat, re.compile(rf"\b({alt_c})\b")))
 
     def personalise(self, utt: Utterance, masked: frozenset[int] = frozenset()) -> str:
         """Folded text with the person as "xperson" and `masked` token positions as "xitem".
 
-        Masking an item's own name keeps its words out of topic detection: "the voice *latency*
-        observatory" is not a question about latency, "the bikeshare *availability* predictor" not
-        one about availability.
+        Masking an item's own name keeps its words out of topic detection: "the *latency* dashboard
+        project" is not a question about latency, "the *availability* forecaster" not one about
+        availability.
         """
         text = utt.norm
         if masked:
@@ -286,6 +254,12 @@ class IntentDetector:
             if m and (best is None or len(m.group(0)) > best[0]):
                 best = (len(m.group(0)), cat)
         return best[1] if best else None
+
+    @staticmethod
+    def triggers(text: str, topic: str) -> list[str]:
+        """The words of `text` that raised `topic` ("schools" for education)."""
+        rx = _COMPILED.get(topic)
+        return [m.group(0) for m in rx.finditer(text)] if rx else []
 
     @staticmethod
     def has(text: str, topic: str) -> bool:

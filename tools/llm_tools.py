@@ -16,6 +16,7 @@ from tools.dates import DateRange, end_month_of, month_of, spoken
 from tools.engine import ResumeEngine
 from tools.entities import EntityIndex
 from tools.resume_model import Resume
+from tools.retrieval import Retrieval
 from tools.search import Entry, ResumeIndex
 from tools.technology import TechIndex
 from tools.text import Utterance, content_stems
@@ -127,6 +128,8 @@ class ResumeToolbox:
         self._tech: TechIndex = engine._tech
         self._entities: EntityIndex = engine._entities
         self._index: ResumeIndex = engine._index
+        # The engine's own retrieval: same stems, synonyms and coverage rule as its spoken answers.
+        self._retrieval: Retrieval = engine._planner.retrieval
         self._project_kinds = {p.kind for p in self.resume.projects}
         self.schemas = TOOL_SCHEMAS
 
@@ -240,8 +243,9 @@ class ResumeToolbox:
 
     def _text(self, pool: list[Entry], text: str) -> list[Entry]:
         stems = content_stems(Utterance.of(text).toks)
-        hits = {h.entry.id for h in self._index.search(stems, limit=len(self._index.entries))}
-        return [e for e in pool if e.id in hits]
+        found = self._retrieval.rank(stems, limit=len(self._index.entries))
+        order = {f.entry.id: n for n, f in enumerate(found)}
+        return sorted((e for e in pool if e.id in order), key=lambda e: order[e.id])
 
     def _brief(self, e: Entry) -> dict[str, Any]:
         out: dict[str, Any] = {"id": e.id, "kind": e.kind, "title": e.title}

@@ -8,13 +8,17 @@ technologies, filtered lists, and finally free-text search.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+from datetime import date
 
-from tools.followup import Cue, position
-from tools.lexicon import COMMON_WORDS
+from tools.english import common_words
+from tools.followup import REF_RE, Cue, position
 from tools.profile_routes import ProfileRoutes
 from tools.query import Outcome, Query
+from tools.recruiter_routes import RecruiterRoutes
 from tools.respond_lists import ListSpeaker
 from tools.resume_model import Resume
+from tools.retrieval import Retrieval
 from tools.routes import ITEM_ATTRS, LIST_NOISE, Routes
 from tools.search import Entry, ResumeIndex
 from tools.section_routes import KNOW_RE, SectionRoutes
@@ -38,8 +42,11 @@ _NUMBER_WORD_RE = re.compile(
 )
 
 
-class Planner(Routes, TechRoutes, SectionRoutes, ProfileRoutes):
-    def __init__(self, resume: Resume, index: ResumeIndex, tech: TechIndex, say: ListSpeaker) -> None:
+class Planner(Routes, TechRoutes, SectionRoutes, ProfileRoutes, RecruiterRoutes):
+    def __init__(
+        self, resume: Resume, index: ResumeIndex, tech: TechIndex, say: ListSpeaker, today: date | None = None
+    ) -> None:
+        self.today = today or date.today()
         self._vocabulary = index.rare_stems()
         # Words naming a project kind ("open-source") say which list, not what the projects are about.
         kinds = {p.kind for p in resume.projects}
@@ -47,16 +54,19 @@ class Planner(Routes, TechRoutes, SectionRoutes, ProfileRoutes):
             stem(w) for k in kinds for w in tokens(k)
         }
         self.resume, self.index, self.tech, self.say = resume, index, tech, say
+        self.retrieval = Retrieval(index)
         self._init_profile()
 
     def plan(self, q: Query, st: ConversationState) -> Outcome:
         for step in (
             self._small_talk,
             self._unknowable,
+            self._recruiter,
             self._profile,
             self._followup,
             self._named,
             self._metric_search,
+            self._family,
             self._sections,
             self._technology,
             self._lists,
@@ -109,7 +119,11 @@ class Planner(Routes, TechRoutes, SectionRoutes, ProfileRoutes):
         if q.ents:
             return None
         if q.cue is Cue.WHAT_ABOUT and st.last_intent:
-            return self._what_about(q, st, focus)
+            swapped = self._what_about(q, st, focus)
+            # "and what software did they use there?": no slot to swap, but "there" is the focus.
+            if swapped is not None or not REF_RE.search(q.text):
+                return swapped
+            q = replace(q, cue=Cue.REF)
         section = q.has(
             "education", "certifications", "awards", "publications", "contact", "skills"
         ) and not q.has("item_tech")
@@ -203,7 +217,7 @@ class Planner(Routes, TechRoutes, SectionRoutes, ProfileRoutes):
         if not _HOW_MANY_RE.search(q.text) or q.has("team_size", "years"):
             return None
         specific = [x for x in q.stems if x not in LIST_NOISE]
-        found = self.text_search(q, specific) if specific else None
+        found = self.text_search(q, specific, figures=True) if specific else None
         if (
             found is not None
             and any(ch.isdigit() for ch in found.answer.split(".")[0])
@@ -217,7 +231,13 @@ class Planner(Routes, TechRoutes, SectionRoutes, ProfileRoutes):
         if not items:
             return None
         kinds = {e.kind for e in items}
-        if q.det.kind in ("certification", "education", "publication") and q.det.kind not in kinds:
+        # "her teaching qualification": a certification whose name has the section's word.
+        own_word = any(self.index.mentions(e.id, s) for e in items for s in q.stems)
+        if (
+            q.det.kind in ("certification", "education", "publication")
+            and q.det.kind not in kinds
+            and not own_word
+        ):
             return None
         return self.about(items, q, st)
 
@@ -232,10 +252,13 @@ class Planner(Routes, TechRoutes, SectionRoutes, ProfileRoutes):
         if employer and not q.ents and not q.techs:
             name = employer.group(5)
             # A word the resume itself uses ("worked at scale") is not an unknown employer's name.
-            known = self.index.idf(stem(name)) > 0 or name in STOPWORDS or name in COMMON_WORDS
+            # A capitalised word is a name even when it is also common ("Apple").
+            shown = next((r for r in q.utt.raw_toks if r.lower() == name), name)
+            everyday = name in common_words() and not shown[:1].isupper()
+            known = self.index.idf(stem(name)) > 0 or name in STOPWORDS or everyday
             if not known and name != "xperson":
                 # "Did Jordan work at Google?": a named employer the resume does not have.
-                shown = next((r for r in q.utt.raw_toks if r.lower() == name), name.capitalize())
+                shown = shown[:1].upper() + shown[1:]
                 return Outcome(
                     "unknown",
                     f"The resume doesn't list {shown} as an employer. "
@@ -270,13 +293,21 @@ class Planner(Routes, TechRoutes, SectionRoutes, ProfileRoutes):
             if found is not None:
                 return found
         if kind is None and q.has("work") and not q.has("details"):
-            # "worked in healthcare": a specific word beats a generic job list.
-            found = self.text_search(q) if q.stems and not q.dates.range and not q.dates.ordinal else None
+            # "worked in healthcare": a specific word beats a generic job list; jobs first, since
+            # "payroll experience" means the payroll job more than the payroll project.
+            plain = q.stems and not q.dates.range and not q.dates.ordinal
+            found = (self.text_search(q, kinds=("experience",)) or self.text_search(q)) if plain else None
             found = found or (self.summary_search(q) if q.stems and not q.dates.range else None)
             if found is not None:
                 return found
             kind = "experience"
         if kind is None and q.has("projects"):
+            # "What is the design system he built?": "built" makes it a project question, but a
+            # specific subject is a search first.
+            specific = [x for x in q.stems if x not in LIST_NOISE and x not in self._kind_noise]
+            found = self.text_search(q, specific) if specific and not q.dates.range else None
+            if found is not None:
+                return found
             kind = "project"
         if kind in ("experience", "project") or q.det.project_kind:
             return self.listing(q, kind, q.det.project_kind, q.dates.range)
@@ -284,4 +315,18 @@ class Planner(Routes, TechRoutes, SectionRoutes, ProfileRoutes):
             return self.listing(q, None, None, q.dates.range)
         if q.place and (q.person or q.has("work")):
             return self.listing(q, None, None, None)
+        if q.det.category and not q.ents and not q.techs and self._asks_category(q, q.det.category):
+            # "What subjects can he teach?": the resume's own skill category, asked by its name.
+            return self.category_answer(q, q.det.category)
         return None
+
+    @staticmethod
+    def _asks_category(q: Query, category: str) -> bool:
+        """ "what/which <category's own word> ...", not "what's his <word> record"."""
+        own = {stem(p) for p in re.split(r"[_\s/&-]+", fold(category)) if p}
+        m = re.match(
+            r"^\W*(what|which)( kinds? of| sorts? of| types? of| are| is| were)?"
+            r"( xperson'?s?| his| her| their| the candidate'?s)? (\w+)",
+            q.text,
+        )
+        return m is not None and stem(m.group(4)) in own

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from tools import knowledge, personal
 from tools.followup import Cue
 from tools.query import SUBSTANTIVE, Outcome, Query
 from tools.respond_lists import ListSpeaker
@@ -12,14 +13,8 @@ from tools.resume_model import Resume
 from tools.search import Entry, ResumeIndex
 from tools.state import ConversationState
 from tools.technology import TechIndex
-from tools.text import words
+from tools.text import STOPWORDS, stem, tokens
 
-_UNKNOWN_WORD_RE = re.compile(
-    r"\b(salar\w*|compensation|pay|wages?|income|rate|age|birthday|married|marital status|religion|politics|"
-    r"gender|ethnicity|disability|medical|weight|height|gpa|grades?|references?|referees?|criminal record|"
-    r"weaknesses?|failures?|fired|laid off|kids|children|spouse|family|born|how old|"
-    r"driv(er|ing)'?s? licen[cs]e)\b"
-)
 _FIT_RE = re.compile(
     r"\b(good fit|right fit|qualified|why (should|would) (we|i) hire|should (we|i) hire|strong candidate|"
     r"worth (hiring|interviewing))\b"
@@ -31,11 +26,6 @@ _LINK_NAMES = {
     "homepage": "website", "twitter": "twitter", "mastodon": "mastodon", "instagram": "instagram",
     "facebook": "facebook", "stack overflow": "stackoverflow",
 }  # fmt: skip
-_SPOKEN_NAMES = words(
-    "english spanish portuguese french german italian mandarin chinese japanese korean arabic hindi "
-    "russian dutch polish catalan swedish turkish yoruba igbo hausa swahili urdu bengali greek hebrew "
-    "vietnamese thai romanian"
-)
 
 
 class ProfileRoutes:
@@ -48,7 +38,14 @@ class ProfileRoutes:
 
     def _init_profile(self) -> None:
         own = {w.split(" ")[0].lower() for w in self.resume.profile.languages_spoken}
-        self._spoken_names = tuple(sorted(_SPOKEN_NAMES | own))
+        self._spoken_names = tuple(sorted(knowledge.spoken_languages() | own))
+
+    def _resume_says(self, words: str) -> bool:
+        """Does the resume itself use these words (items or profile text)? Then it may answer them."""
+        p = self.resume.profile
+        profile = " ".join(x or "" for x in (p.summary, p.availability, p.work_authorization, p.title))
+        own = self.index.vocabulary() | {stem(t) for t in tokens(profile)}
+        return any(stem(t) in own for t in tokens(words) if t not in STOPWORDS)
 
     def _focus(self, st: ConversationState) -> list[Entry]:
         return [self.index.by_id[i] for i in st.focus_ids if i in self.index.by_id]
@@ -81,21 +78,18 @@ class ProfileRoutes:
         return None
 
     def _unknowable(self, q: Query, st: ConversationState) -> Outcome | None:
-        if q.has("unknown_personal"):
-            m = _UNKNOWN_WORD_RE.search(q.text)
-            topic = (
-                {
-                    "how old": "age",
-                    "born": "age",
-                    "rate": "rates",
-                    "driver's license": "a driving licence",
-                }.get(m.group(1), m.group(1))
-                if m
-                else "that"
+        asked = personal.classify(q.text) if q.has("unknown_personal") else None
+        if asked is not None and asked.private and asked.label in personal.REFUSED:
+            return Outcome(
+                "refuse",
+                f"I can't discuss {self.say.first}'s {asked.label}; that's private, and not on the resume. "
+                f"I can tell you about {self.say.poss} experience, skills or education.",
+                refused=True,
             )
+        if asked is not None and (asked.private or not self._resume_says(asked.word)):
             return Outcome(
                 "unknown",
-                f"The resume doesn't say anything about {topic}. I can tell you about "
+                f"The resume doesn't say anything about {asked.label}. I can tell you about "
                 f"{self.say.first}'s experience, skills or projects instead.",
             )
         if q.has("preference") and not q.has("skills", "prog_languages") and not q.techs:
@@ -118,7 +112,7 @@ class ProfileRoutes:
         if q.has("links") and not (named and q.has("link_q", "metric")):
             which = list(dict.fromkeys(k for word, k in _LINK_NAMES.items() if word in q.text))
             return Outcome("links", say.links(which))
-        if q.has("work_auth"):
+        if q.has("work_auth") and not named:
             return Outcome(
                 "work_authorization", say.profile_field("work authorization", p.work_authorization)
             )
@@ -162,10 +156,20 @@ class ProfileRoutes:
             return Outcome("name", f"This is {p.name}'s resume.")
         if q.has("interests") and not named and not q.techs:
             return Outcome("interests", say.interests())
+        if q.has("years") and named:
+            # "How many years did he teach at X?": that item's dates and duration.
+            items = self._items_of(q)
+            return Outcome("item_dates", " ".join(say.dates(e) for e in items[:2]), items[:2])
         if q.has("years"):
             return Outcome("years_experience", say.years_experience())
         fit = _FIT_RE.search(q.text)
-        if q.has("summary") and not named and not q.techs and (not q.det.kind or fit):
+        if (
+            q.has("summary")
+            and not q.has("current_role")
+            and not named
+            and not q.techs
+            and (not q.det.kind or fit)
+        ):
             # "background in machine learning": a specific subject is a search, not the whole summary.
             rare = [x for x in q.stems if 0 < len(self.index.search([x], limit=4)) <= 3]
             found = self.text_search(q, rare) if rare and not fit else None

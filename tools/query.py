@@ -8,6 +8,7 @@ from tools.dates import DateQuery, DateRange
 from tools.entities import EntityMatch
 from tools.followup import Cue
 from tools.intent import Detected
+from tools.retrieval import Retrieved
 from tools.search import Entry
 from tools.technology import TechMatch
 from tools.text import Utterance, words
@@ -16,7 +17,8 @@ from tools.text import Utterance, words
 # "projects" is left out on purpose: its verbs ("built", "made") also fit "who built the pyramids?".
 STRONG_TOPICS = words(
     "contact links availability work_auth prog_languages summary years current_role work education "
-    "certifications publications leadership team_size pronouns name title greeting thanks bye help smalltalk "
+    "certifications publications awards leadership team_size pronouns name title greeting thanks bye help "
+    "smalltalk "
     "ack skills interests unknown_personal spoken why_unknown preference"
 )
 _YES_NO_STARTERS = words("does did has have is was were can could do are any anything ever")
@@ -37,6 +39,7 @@ class Query:
     cue: Cue
     person: bool
     negated: bool = False  # "which projects did NOT use Python": a list question asking for the complement
+    retrieved: tuple[Retrieved, ...] | None = None  # full-text hits from storage, best first
 
     @property
     def topics(self) -> frozenset[str]:

@@ -86,7 +86,7 @@ class Speaker:
         return e.kind == "experience" and bool(_FREELANCE_RE.match(e.title))
 
     def company(self, e: Entry) -> str:
-        """How to name an employer mid-sentence ("Cartograph", "an independent consultant")."""
+        """How to name an employer mid-sentence ("Initech", "an independent consultant")."""
         return f"{article(e.title)} {e.title.lower()}" if self.is_freelance(e) else e.title
 
     def at(self, e: Entry) -> str:

@@ -33,7 +33,7 @@ class ListSpeaker(Speaker):
         return finish([f"{head} {join_words(parts)}"])
 
     def projects(self, entries: list[Entry], lead: str = "", ongoing: bool = False) -> str:
-        """`lead` is a scene-setter ("At Cartograph", "Since 2023") for the list sentence."""
+        """`lead` is a scene-setter ("At Initech", "Since 2023") for the list sentence."""
         if len(entries) == 1:
             # The opener already says where and when, so a lead would only repeat it.
             return self.detail(entries[0], [])

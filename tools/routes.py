@@ -8,6 +8,7 @@ from tools.dates import DateRange, date_lead
 from tools.query import Outcome, Query
 from tools.respond_lists import ListSpeaker
 from tools.resume_model import Resume
+from tools.retrieval import Retrieval
 from tools.search import Entry, ResumeIndex
 from tools.state import ConversationState
 from tools.technology import TechIndex, TechMatch
@@ -16,6 +17,11 @@ from tools.text import cap, join_words, sentence, stem, tokens, words
 _SUBJECTIVE_RE = re.compile(
     r"\b(most impressive|impressive|proudest|best|biggest|favou?rite|strongest|most (important|interesting|"
     r"notable|significant|successful))\b"
+)
+_COUNT_RE = re.compile(
+    r"\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|thousands?|"
+    r"millions?|billions?)\b",
+    re.I,
 )
 _WHO_USES_RE = re.compile(r"\bwho (uses|used|use|adopted|relies on)\b|\bhow many (users|people use)\b")
 _WHO_STEMS = frozenset(stem(w) for w in words("used adopted users customers production companies teams"))
@@ -28,16 +34,12 @@ LIST_NOISE = frozenset(
         "hackathon hackathons list all every any ever have has had career history"
     )
 )
-_SYNONYMS: dict[str, tuple[str, ...]] = {
-    stem(k): tuple(stem(v) for v in vs.split())
-    for k, vs in {
-        "reduce": "cut lower halve shave decrease", "reduced": "cut lower halve shave decrease",
-        "improve": "raise increase boost improved", "increase": "raise boost",
-        "speed": "latency throughput fast",
-        "manage": "lead mentor", "scale": "scaled concurrent", "people": "engineers team",
-    }.items()
-}  # fmt: skip
-_LEAD_STEMS = ("mentor", "manag", "hir", "coach", "supervis", "lead", "led", "leader", "leadership")
+_LEAD_STEMS = tuple(
+    dict.fromkeys(
+        stem(w)
+        for w in ["mentor", "manage", "hire", "coach", "supervise", "lead", "led", "leader", "leadership"]
+    )
+)
 ITEM_ATTRS = (
     "item_dates",
     "item_technologies",
@@ -53,6 +55,7 @@ ITEM_ATTRS = (
 class Routes:
     resume: Resume
     index: ResumeIndex
+    retrieval: Retrieval
     tech: TechIndex
     say: ListSpeaker
 
@@ -201,6 +204,16 @@ class Routes:
         def outcome(text: str, items: list[Entry], focus: list[Entry] | None = None) -> Outcome:
             return Outcome(intent, text, items, focus=focus, kind=kind, project_kind=project_kind, date=rng)
 
+        if (
+            not entries
+            and kind == "project"
+            and not self.index.of_kind("project")
+            and not (rng or project_kind)
+        ):
+            # A resume without a projects section: its projects are in the jobs.
+            jobs = self.index.chronological(self.index.of_kind("experience"))[::-1]
+            if jobs:
+                return outcome("The resume doesn't list separate projects. " + say.experiences(jobs), jobs)
         if not entries:
             what = {
                 "experience": "jobs",
@@ -260,30 +273,38 @@ class Routes:
         return Outcome("leadership", " ".join(c.rstrip(".") + "." for c in claims), items)
 
     def text_search(
-        self, q: Query, stems: list[str] | None = None, kinds: tuple[str, ...] | None = None
+        self,
+        q: Query,
+        stems: list[str] | None = None,
+        kinds: tuple[str, ...] | None = None,
+        figures: bool = False,
     ) -> Outcome | None:
-        base = [s for s in (q.stems if stems is None else stems) if self.index.idf(s) > 0]
+        """The item(s) whose text covers the question's words (highlights included), or None."""
+        base = list(dict.fromkeys(q.stems if stems is None else stems))
         if not base:
             return None
-        # "reduce latency" should find "Cut median latency": a few generic verb synonyms.
-        expanded = base + [syn for s in base for syn in _SYNONYMS.get(s, ()) if syn not in base]
-        hits = [h for h in self.index.search(expanded, kinds=kinds, limit=3) if h.sentence or h.score >= 4]
-        strong = [h for h in hits if h.score >= 2.5]
-        if not strong:
+        found = self.retrieval.rank(base, kinds=kinds, external=q.retrieved, limit=8 if figures else 4)
+        # Matching only words most items share ("team", "work") finds nothing in particular.
+        found = [f for f in found if any(self.index.specific(s) for s in f.matched)]
+        found = [f for f in found if f.sentence or f.coverage >= 0.7]
+        if figures:
+            # "How many trials?": the hits whose sentence states a figure.
+            found = [f for f in found if any(c.isdigit() for c in f.sentence) or _COUNT_RE.search(f.sentence)]
+        if not found:
             return None
-        best = strong[0].score
-        chosen = [h for h in strong if h.score >= best * 0.6][:2]
+        best = found[0].coverage
+        chosen = [f for f in found if f.coverage >= best * 0.8][:2]
         parts = []
-        for h in chosen:
-            e = h.entry
-            if not h.sentence:
+        for f in chosen:
+            e = f.entry
+            if not f.sentence:
                 parts.append(self.say.opener(e))
             elif e.kind == "experience":
-                parts.append(self.say.claim(h.sentence, cap(self.say.at(e))))
+                parts.append(self.say.claim(f.sentence, cap(self.say.at(e))))
             else:
-                said = self.say.claim(h.sentence, f"In {e.title}", it=e.title)
-                parts.append(said if said != h.sentence.rstrip(".;") else f"{e.title}: {h.sentence}")
-        return Outcome("search", " ".join(p.rstrip(".") + "." for p in parts), [h.entry for h in chosen])
+                said = self.say.claim(f.sentence, f"In {e.title}", it=e.title)
+                parts.append(said if said != f.sentence.rstrip(".;") else f"{e.title}: {f.sentence}")
+        return Outcome("search", " ".join(p.rstrip(".") + "." for p in parts), [f.entry for f in chosen])
 
     def summary_search(self, q: Query) -> Outcome | None:
         """ "Has she worked in fintech?" when only the profile summary says so."""

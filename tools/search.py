@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from pydantic import BaseModel
 
 from tools.dates import DateRange, matches, span
-from tools.lexicon import COMMON_WORDS
+from tools.english import basic_words
 from tools.resume_model import Resume, item_title
 from tools.technology import TechIndex
-from tools.text import STOPWORDS, cap, compound_stems, fold, stem, tokens
+from tools.text import STOPWORDS, cap, compound_stems, stem, tokens
 
 _SPLIT_RE = re.compile(r"(?<=[.;])\s+")
 # Searchable fields and how much a hit in each says about the item.
@@ -34,6 +34,19 @@ _FIELDS: tuple[tuple[str, float], ...] = (
     ("kind", 1.0),
     ("employment_type", 0.5),
 )
+
+
+def _place_words(location: str) -> frozenset[str]:
+    """Capitalised, not-basic words of a location ("Lisbon", "Remote"), not "open to ... time zones"."""
+    words = re.findall(r"[^\W\d_]+", location)
+    basic = basic_words()
+    return frozenset(
+        t
+        for w in words
+        if w[:1].isupper()
+        for t in tokens(w)
+        if t not in STOPWORDS and t not in basic and len(t) > 1
+    )
 
 
 @dataclass(frozen=True, eq=False)  # identity equality: one Entry per item, and items hold lists
@@ -91,10 +104,10 @@ class ResumeIndex:
                 ]
             lead_count = len(sentences)
             sentences += list(getattr(item, "highlights", []))
-            loc = fold(str(getattr(item, "location", "") or ""))
+            loc = str(getattr(item, "location", "") or "")
             if kind == "education":
-                loc += " " + fold(item_title(item))
-            places = frozenset(t for t in tokens(loc) if t not in COMMON_WORDS and t not in STOPWORDS)
+                loc += " " + item_title(item)
+            places = _place_words(loc)
             entry = Entry(
                 id=item.id,
                 kind=kind,
@@ -113,6 +126,8 @@ class ResumeIndex:
         self.by_id = {e.id: e for e in self.entries}
         n = max(len(self.entries), 1)
         self._idf = {s: math.log(1 + n / len(docs)) for s, docs in self._doc.items()}
+        self.max_idf = max(self._idf.values(), default=1.0)
+        self._vocabulary = frozenset(self._doc)
         self.places = frozenset(p for e in self.entries for p in e.places)
 
     def _index(self, e: Entry) -> None:
@@ -185,7 +200,7 @@ class ResumeIndex:
         return dated[-1:]
 
     def neighbours(self, anchor: Entry, kind: str, direction: str, all_of_them: bool) -> list[Entry]:
-        """Items of `kind` just before/after the anchor ("and before that?", "after Cartograph")."""
+        """Items of `kind` just before/after the anchor ("and before that?", "after Initech")."""
         if anchor.span is None:
             return []
         a_start = anchor.span[0]
@@ -196,9 +211,22 @@ class ResumeIndex:
         ]
         if direction == "before":
             found = [e for e in pool if e.span is not None and e.span[0] < a_start]
-            return found if all_of_them else found[-1:]
+            if all_of_them or not found:
+                return found
+            # The job held just before: the one that ended last before the anchor began, not a side
+            # job that started later and ran alongside.
+            ended = [e for e in found if e.span is not None and e.span[1] <= a_start + 1]
+            return (
+                [max(ended, key=lambda e: (e.span[1] if e.span else 0, -(e.span[0] if e.span else 0)))]
+                if ended
+                else found[-1:]
+            )
         found = [e for e in pool if e.span is not None and e.span[0] > a_start]
-        return found if all_of_them else found[:1]
+        if all_of_them or not found:
+            return found
+        a_end = anchor.span[1]
+        later = [e for e in found if e.span is not None and e.span[0] >= a_end - 1]
+        return later[:1] if later else found[:1]
 
     def projects_at(self, employer_id: str) -> list[Entry]:
         return [e for e in self.entries if e.kind == "project" and e.employer == employer_id]
@@ -208,11 +236,18 @@ class ResumeIndex:
 
     # --- text search ---------------------------------------------------------------------------
 
-    def search(self, stems: list[str], kinds: tuple[str, ...] | None = None, limit: int = 3) -> list[Hit]:
+    def search(
+        self,
+        stems: list[str],
+        kinds: tuple[str, ...] | None = None,
+        limit: int = 3,
+        weights: dict[str, float] | None = None,
+    ) -> list[Hit]:
         scores: dict[str, float] = {}
         for s in stems:
+            w = weights.get(s, 1.0) if weights else 1.0
             for item_id, weight in self._doc.get(s, {}).items():
-                scores[item_id] = scores.get(item_id, 0.0) + weight * self._idf[s]
+                scores[item_id] = scores.get(item_id, 0.0) + weight * self._idf[s] * w
         hits = []
         for item_id, score in sorted(scores.items(), key=lambda kv: -kv[1]):
             e = self.by_id[item_id]
@@ -223,11 +258,20 @@ class ResumeIndex:
 
     def rare_stems(self, max_items: int = 2) -> frozenset[str]:
         """Stems found in at most `max_items` items and not everyday words: the resume's own vocabulary."""
-        common = {stem(w) for w in COMMON_WORDS}
+        common = {stem(w) for w in basic_words()}
         return frozenset(
             s for s, docs in self._doc.items()
             if len(docs) <= max_items and len(s) >= 4 and not s.isdigit() and s not in common
         )  # fmt: skip
+
+    def specific(self, s: str) -> bool:
+        """Is stem `s` in at most half the items (at least one)? More common, it says little about which."""
+        docs = self._doc.get(s, {})
+        return 0 < len(docs) <= max(1, len(self.entries) // 2)
+
+    def vocabulary(self) -> frozenset[str]:
+        """Every stem of every item's text."""
+        return self._vocabulary
 
     def mentions(self, item_id: str, s: str) -> bool:
         """Does the item's text contain stem `s`?"""
@@ -236,10 +280,14 @@ class ResumeIndex:
     def idf(self, s: str) -> float:
         return self._idf.get(s, 0.0)
 
-    def best_sentence(self, e: Entry, stems: list[str], prefer_numbers: bool = False) -> str | None:
+    def best_sentence(
+        self, e: Entry, stems: list[str], prefer_numbers: bool = False, prefer_highlights: bool = False
+    ) -> str | None:
         best: tuple[float, int, str] | None = None
         for i, (text, sstems) in enumerate(self._sent_stems.get(e.id, [])):
             score = sum(self._idf.get(s, 1.0) for s in stems if s in sstems)
+            if prefer_highlights and score > 0 and i >= e.lead_count:
+                score += 0.01  # on a tie, what was done beats what the job was
             if prefer_numbers and any(c.isdigit() for c in text):
                 # Highlights carry results; a figure in the description is usually a spec ("2 MB model").
                 score += 0.5 if i >= e.lead_count else 0.25

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from tools.intent import IntentDetector
 from tools.query import Outcome, Query
 from tools.respond_lists import ListSpeaker
 from tools.resume_model import Resume
@@ -46,6 +47,49 @@ def _level(word: str) -> str:
     return "bachelor"
 
 
+# Institution nouns that also name a workplace ("built four schools", "taught at a college").
+_PLACE_NOUNS = words("school schools college colleges university universities academy academies")
+_STUDY_RE = re.compile(
+    r"\b(stud(y|ied|ies|ying)|attend\w*|went to|go to|gone to|graduat\w*|degrees?|educat\w*|qualif\w*|"
+    r"alma mater|major\w*|enrol\w*|diploma)\b"
+)
+_SECTION_KINDS = {
+    "education": "education", "certifications": "certification", "awards": "award",
+    "publications": "publication",
+}  # fmt: skip
+
+
+def _is_section_word(q: Query, topic: str, index: ResumeIndex) -> bool:
+    """Did a section word really ask for that section, or is it the resume's word for something else?
+
+    "Have they built schools?" on a builder's resume: "schools" is in a job's highlights and in no
+    education item, so it is a search, not the education section. Study verbs keep education.
+    """
+    said = IntentDetector.triggers(q.text, topic)
+    if topic == "education" and (_STUDY_RE.search(q.text) or any(w not in _PLACE_NOUNS for w in said)):
+        return True
+    kind = _SECTION_KINDS[topic]
+    stems = [stem(w.split()[-1]) for w in said]
+    if set(stems) & _SECTION_NAMES:
+        return True  # "any awards?", "certifications?": the section by its own name
+    if not stems or any(index.mentions(e.id, s) for s in stems for e in index.of_kind(kind)):
+        return True
+    # None of the words is in the section; one the resume uses elsewhere makes it a search.
+    return not any(index.mentions(e.id, s) for s in stems for e in index.entries if e.kind != kind)
+
+
+_CERT_GENERIC = frozenset(
+    stem(w)
+    for w in words("certification certifications certified certificate certs cert credential credentials")
+)
+_SECTION_NAMES = frozenset(
+    stem(w)
+    for w in words(
+        "award awards prize prizes honour honours honor honors certification certifications certificate "
+        "certificates certs cert credential credentials publication publications paper papers published "
+        "publish degree degrees education"
+    )
+)
 _RANKING_RE = re.compile(
     r"\b(strongest|best|favou?rite|main|primary|top|most (proficient|comfortable|experienced)|preferred)\b"
 )
@@ -67,6 +111,15 @@ class SectionRoutes:
         rng = q.dates.range
         if q.has("leadership") and not q.techs:
             return self.leadership(q)
+        if (
+            q.det.category
+            and not q.techs
+            and not q.ents
+            and q.det.kind not in ("project", "experience")
+            and (q.has("skills", "item_tech") or KNOW_RE.search(q.text))
+        ):
+            # "What research methods does he know?": a skill category of this resume, not its papers.
+            return self.category_answer(q, q.det.category)
         if q.has("team_size"):
             exps = [e for e in idx.of_kind("experience") if getattr(e.item, "team_size", None)]
             if not exps:
@@ -75,7 +128,7 @@ class SectionRoutes:
                 return Outcome("team_size", say.team(exps[0]), exps[:1])
             sizes = [f"{getattr(e.item, 'team_size', '')} {say.at(e)}" for e in exps]
             return Outcome("team_size", sentence(f"Team sizes on the resume: {join_words(sizes)}"), exps)
-        if q.has("education") and not q.has("certifications"):
+        if q.has("education") and not q.has("certifications") and _is_section_word(q, "education", idx):
             edu = idx.filter(idx.of_kind("education"), date=rng, place=q.place)
             specific = [s for s in q.stems if s not in EDU_GENERIC]
             hits = [h for h in idx.search(specific, kinds=("education",)) if h.sentence] if specific else []
@@ -91,20 +144,31 @@ class SectionRoutes:
                 if _level(asked.group(0)) not in held:
                     text = f"The resume doesn't list {_LEVEL_NAME[_level(asked.group(0))]}. " + text
             return Outcome("education", text, edu)
-        if q.has("certifications"):
+        if q.has("certifications") and _is_section_word(q, "certifications", idx):
             certs = idx.of_kind("certification")
             if q.techs:
                 ids = {i for t in q.techs for i in self.tech.items_for(t.name)}
                 certs = [c for c in certs if c.id in ids] or certs
             certs = idx.filter(certs, date=rng)
+            # "Is she a licensed pilot?": the certifications whose words the question uses.
+            specific = [s for s in q.stems if s not in _CERT_GENERIC]
+            named = [c for c in certs if specific and any(idx.mentions(c.id, s) for s in specific)]
+            certs = named or certs
             return Outcome("certifications", say.certifications(certs), certs)
-        if q.has("publications") and not q.techs:
+        if q.has("publications") and not q.techs and _is_section_word(q, "publications", idx):
             pubs = idx.filter(idx.of_kind("publication"), date=rng)
             return Outcome("publications", say.publications(pubs), pubs)
-        if q.has("awards") and not q.techs and q.det.kind not in ("project", "experience"):
+        if (
+            q.has("awards")
+            and not q.techs
+            and q.det.kind not in ("project", "experience")
+            and _is_section_word(q, "awards", idx)
+        ):
             awards = idx.filter(idx.of_kind("award"), date=rng)
             # "what prize": only the awards whose own name says prize; "talks": the one whose text does.
-            titled = [a for a in awards if set(q.stems) & {stem(t) for t in tokens(a.title)}]
+            titled = [
+                a for a in awards if (set(q.stems) - AWARD_GENERIC) & {stem(t) for t in tokens(a.title)}
+            ]
             specific = [s for s in q.stems if s not in AWARD_GENERIC]
             hits = [h for h in idx.search(specific, kinds=("award",)) if h.sentence] if specific else []
             if len(awards) > 1 and 0 < len(titled) < len(awards):

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from tools.dates import DateRange, date_lead
 from tools.query import Outcome, Query
 from tools.respond_lists import ListSpeaker
 from tools.resume_model import Resume
+from tools.retrieval import Retrieval
 from tools.search import Entry, ResumeIndex
 from tools.technology import TechIndex, TechMatch
-from tools.text import cap, count_word, join_words, sentence, stem
+from tools.text import cap, count_word, join_words, sentence, stem, tokens
 
 _BOTH_RE = re.compile(r"\b(both|together|all of|combined|at the same time)\b")
 
 
 class TechRoutes:
+    text_search: Callable[..., Outcome | None]
+    retrieval: Retrieval
     resume: Resume
     index: ResumeIndex
     tech: TechIndex
@@ -94,7 +98,8 @@ class TechRoutes:
                 ids += [i for i in self.tech.items_for(r) if i not in ids]
             lead_text = say.tech_skill_only(t.name, self.tech.category.get(t.name))
             if not ids:
-                hits = self.index.search([stem(x) for x in t.name.split()], limit=2)
+                # Where the resume's text shows it: the question's own words, the skill's name as a hint.
+                hits = self.retrieval.rank(q.stems or [stem(x) for x in tokens(t.name)], limit=2)
                 found = [h.entry for h in hits if h.sentence]
                 claims = [
                     say.claim(
@@ -146,6 +151,11 @@ class TechRoutes:
         if used:
             where = join_words([self.say.at(e) for e in used[:3]])
             text += " " + sentence(f"{self.say.first} used them {where}")
+        elif q.has("work"):
+            # "What medical experience does she have?": the jobs that show it, then the skills.
+            found = self.text_search(q)
+            if found is not None:
+                return Outcome("search", f"{found.answer} {text}", found.items, category=category)
         return Outcome("skills", text, used[:3], category=category)
 
 

@@ -1,155 +1,23 @@
-"""Technology names: canonical spellings come from the resume, aliases from a generic table.
+"""Technology names: canonical spellings come from the resume, aliases from general knowledge data.
 
 A query mentions "postgres", "k8s" or "pie torch"; the resume says "PostgreSQL", "Kubernetes",
-"PyTorch". Generic entries also let us recognise technologies the resume *lacks* ("Java"), so the
-engine can say "the resume doesn't mention Java" instead of guessing.
+"PyTorch". Known technologies (tools/data/knowledge/technologies.json) also let us recognise ones the
+resume *lacks* ("Java"), so the engine can say "the resume doesn't mention Java" instead of guessing;
+skill families (families.json) answer "what monitoring tools?" with the resume's own members.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-from tools.lexicon import COMMON_WORDS
+from tools import knowledge
+from tools.english import everyday_words
 from tools.resume_model import Resume
-from tools.text import STOPWORDS, FuzzyIndex, Utterance, tech_key, words
+from tools.text import STOPWORDS, FuzzyIndex, Utterance, stem, tech_key, tokens, words
 
-# (display name, aliases). Aliases are keyed with spaces removed, so "post gress" == "postgress".
-GENERIC_TECH: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Kubernetes", ("k8s", "kube", "kubernetis", "kubernets", "cooper netes", "cuber netes")),
-    ("k3s", ("k three s", "k3", "k 3 s")),
-    ("Go", ("golang", "go lang")),
-    ("PostgreSQL", ("postgres", "postgre", "postgress", "post gress", "postgre sql", "psql", "postgressql")),
-    ("PostGIS", ("post gis",)),
-    ("MySQL", ("my sql", "my sequel")),
-    ("SQL", ("sequel",)),
-    ("SQLite", ("sqlite3",)),
-    ("PyTorch", ("pie torch", "py torch", "torch", "pytorch lightning")),
-    ("TensorFlow", ("tensor flow", "tf2")),
-    ("Keras", ()),
-    ("JAX", ()),
-    ("scikit-learn", ("sklearn", "sk learn", "scikit", "psychic learn", "sci kit learn")),
-    ("NumPy", ("num py", "numpie")),
-    ("pandas", ()),
-    ("JavaScript", ("js", "java script", "ecmascript")),
-    ("TypeScript", ("ts", "type script")),
-    ("Node.js", ("node", "nodejs", "node js")),
-    ("React", ("reactjs", "react js", "react native")),
-    ("Angular", ("angularjs",)),
-    ("Vue", ("vuejs", "vue js")),
-    ("Apache Kafka", ("kafka", "kafka streams", "cafca", "kavka")),
-    ("Apache Spark", ("spark", "pyspark", "py spark")),
-    ("Apache Flink", ("flink",)),
-    ("Airflow", ("apache airflow", "air flow")),
-    ("WebRTC", ("web rtc", "webrtc", "web r t c", "web real time communication")),
-    ("SIP", ("session initiation protocol",)),
-    ("RTP", ()),
-    ("gRPC", ("g rpc", "grpc", "gee rpc")),
-    ("GraphQL", ("graph ql",)),
-    ("REST", ("rest api", "restful")),
-    ("GCP", ("google cloud", "google cloud platform", "gcloud")),
-    ("AWS", ("amazon web services", "amazon aws")),
-    ("Azure", ("microsoft azure",)),
-    ("Docker", ("docker compose", "containers")),
-    ("Terraform", ("terra form",)),
-    ("Ansible", ()),
-    ("Redis", ("reddis", "redis cache")),
-    ("MongoDB", ("mongo", "mongo db")),
-    ("Cassandra", ()),
-    ("Elasticsearch", ("elastic search", "elastic")),
-    ("ClickHouse", ("click house",)),
-    ("RabbitMQ", ("rabbit mq", "rabbit")),
-    ("Prometheus", ()),
-    ("Grafana", ()),
-    ("OpenTelemetry", ("open telemetry", "otel")),
-    ("LiveKit", ("live kit",)),
-    ("ONNX Runtime", ("onnx", "onyx runtime", "onnxruntime")),
-    ("FastAPI", ("fast api",)),
-    ("Django", ("jango",)),
-    ("Flask", ()),
-    ("Python", ("python3", "py")),
-    ("Rust", ("rustlang",)),
-    ("C", ()),
-    ("C++", ("cpp", "c plus plus")),
-    ("C#", ("c sharp", "csharp", ".net", "dotnet")),
-    ("Java", ()),
-    ("Kotlin", ()),
-    ("Scala", ()),
-    ("Ruby", ()),
-    ("Ruby on Rails", ("rails", "ror")),
-    ("PHP", ()),
-    ("Swift", ()),
-    ("Elixir", ()),
-    ("Erlang", ()),
-    ("Phoenix", ("phoenix framework",)),
-    ("Haskell", ()),
-    ("Spring Boot", ("spring", "springboot")),
-    ("Linux", ()),
-    ("Whisper", ()),
-    ("Piper", ()),
-    ("Asterisk", ()),
-    ("Kamailio", ()),
-    ("Jenkins", ()),
-    ("GitHub Actions", ()),
-    ("Snowflake", ()),
-    ("Hadoop", ()),
-    ("Home Assistant", ()),
-    ("Metabase", ()),
-)
-
-# Families answer "did they use X?" when X is absent but a sibling is present, and "SQL?" via PostgreSQL.
-FAMILIES: tuple[frozenset[str], ...] = tuple(
-    frozenset(tech_key(n) for n in names)
-    for names in (
-        (
-            "SQL",
-            "PostgreSQL",
-            "MySQL",
-            "SQLite",
-            "PostGIS",
-            "ClickHouse",
-            "Snowflake",
-            "SQL Server",
-            "Oracle",
-        ),
-        ("AWS", "GCP", "Azure"),
-        ("Kubernetes", "k3s", "Docker", "OpenShift", "Nomad"),
-        ("PyTorch", "TensorFlow", "Keras", "JAX", "scikit-learn"),
-        ("Apache Kafka", "RabbitMQ", "NATS", "Pulsar", "SQS"),
-        ("Java", "Kotlin", "Scala"),
-        ("JavaScript", "TypeScript", "Node.js", "React", "Angular", "Vue"),
-        ("Elixir", "Erlang", "Phoenix"),
-        ("Terraform", "Ansible", "Pulumi", "CloudFormation"),
-        ("Prometheus", "Grafana", "OpenTelemetry", "Datadog"),
-        ("Flask", "Django", "FastAPI"),
-        ("Ruby", "Ruby on Rails"),
-    )
-)
-
-_CLOUD_KEYS = tuple(tech_key(n) for n in ("AWS", "GCP", "Azure", "Oracle Cloud", "IBM Cloud", "DigitalOcean"))
-# Tech names that are also everyday words: accepted only with a technology-ish neighbour.
-_AMBIGUOUS = frozenset(
-    {
-        "go",
-        "c",
-        "r",
-        "d",
-        "spring",
-        "swift",
-        "rest",
-        "elastic",
-        "rabbit",
-        "node",
-        "py",
-        "containers",
-        "torch",
-        "ts",
-        "rails",
-        "phoenix",
-        "ruby",
-        "dart",
-        "julia",
-    }
-)
+_CLOUD_FAMILY = "cloud providers"
+_PAREN_RE = re.compile(r"^\s*(.+?)\s*\((.+)\)\s*$")
 _TECH_BEFORE = words(
     """in with using use used uses know knows knew about and or of write writes wrote written like any
     program programs programming code coding coded learn learned learnt at also including plus
@@ -188,6 +56,8 @@ class TechIndex:
             resume_names += list(getattr(item, "technologies", []))
         for names in resume.skills.values():
             resume_names += names
+        self._ambiguous = knowledge.ambiguous_keys()
+        self._everyday = everyday_words()
         self._display: dict[str, str] = {}  # key -> display name
         self.in_resume: set[str] = set()
         for name in resume_names:
@@ -196,12 +66,27 @@ class TechIndex:
                 self._display[key] = name
                 self.in_resume.add(name)
         self._by_key: dict[str, str] = dict(self._display)
-        for display, aliases in GENERIC_TECH:
-            keys = [tech_key(display)] + [tech_key(a) for a in aliases]
+        for known in knowledge.technologies():
+            display = known.name
+            keys = [tech_key(display)] + [tech_key(a) for a in known.aliases]
             # The resume's own spelling wins, so "kafka" resolves to "Apache Kafka" or "Kafka" as written.
             target = next((self._display[k] for k in keys if k in self._display), display)
             for k in keys:
                 self._by_key.setdefault(k, target)
+        # "Amazon Elastic Compute Cloud (EC2)" answers to "EC2" and "Amazon Elastic Compute Cloud", "ISO 9001
+        # (Quality Management)" to "quality management": what is inside and before the brackets.
+        for name in list(self._display.values()):
+            paren = _PAREN_RE.match(name)
+            if paren:
+                for part in (paren.group(1), paren.group(2)):
+                    if len(tech_key(part)) >= 3:
+                        self._by_key.setdefault(tech_key(part), name)
+        # Multi-word skills matched by most of their words ("payroll reports" for "payroll and tax reports").
+        self._phrases: list[tuple[frozenset[str], str]] = []
+        for name in self._display.values():
+            content = frozenset(stem(t) for t in tokens(name) if t not in STOPWORDS and not t.isdigit())
+            if len(content) >= 2:
+                self._phrases.append((content, name))
         # "LLM tool calling" also answers to "LLM": a multi-word skill led by an acronym.
         for name in self._display.values():
             head = name.split()[0]
@@ -210,12 +95,12 @@ class TechIndex:
         # Vendor-prefixed resume names ("Apache Kafka", "Google Cloud Run") also answer to their last word.
         for key_name in list(self._display.values()):
             parts = key_name.split()
-            if len(parts) > 1 and parts[0].lower() in ("apache", "google", "amazon", "microsoft", "aws"):
+            if len(parts) > 1 and parts[0].lower() in knowledge.vendor_prefixes():
                 self._by_key.setdefault(tech_key(" ".join(parts[1:])), key_name)
         self._fuzzy = FuzzyIndex()
         for key, name in self._by_key.items():
             # Long spelled-out aliases ("amazonwebservices") are never mis-heard as one word.
-            if key not in _AMBIGUOUS and len(key) <= 14:
+            if key not in self._ambiguous and len(key) <= 14:
                 self._fuzzy.add(key, name)
         self.category: dict[str, str] = {}
         for cat, names in resume.skills.items():
@@ -228,8 +113,8 @@ class TechIndex:
                 self._items.setdefault(self.canonical(t) or t, []).append(item.id)
         # A certification named after a technology ("Certified Kubernetes Administrator") is evidence too.
         for cert in resume.certifications:
-            for m in self.find(Utterance.of(f"{cert.name} {cert.issuer or ''}")):
-                ids = self._items.setdefault(m.name, [])
+            for found in self.find(Utterance.of(f"{cert.name} {cert.issuer or ''}")):
+                ids = self._items.setdefault(found.name, [])
                 if cert.id not in ids:
                     ids.append(cert.id)
         self.keys = frozenset(self._by_key)
@@ -244,14 +129,29 @@ class TechIndex:
         """Resume technologies in the same family as `name` (excluding it)."""
         key = tech_key(name)
         out: list[str] = []
-        for fam in FAMILIES:
-            if key in fam:
-                out += [self._display[k] for k in fam if k in self._display and k != key]
+        for fam in knowledge.families():
+            if key in fam.keys:
+                out += [self._display[k] for k in fam.keys if k in self._display and k != key]
         return list(dict.fromkeys(out))
+
+    def members(self, family: knowledge.Family) -> list[str]:
+        """The resume's technologies of one family, as the resume spells them, in family order.
+
+        A resume name led by a member's name ("Salesforce Marketing Cloud" for Salesforce) counts too.
+        """
+        out: list[str] = []
+        for m in family.members:
+            key = tech_key(m)
+            if key in self._display:
+                out.append(self._display[key])
+                continue
+            out += [n for n in self._display.values() if tech_key(n.split(" ")[0]) == key and n not in out]
+        return out
 
     def cloud_providers(self) -> list[str]:
         """The resume's cloud providers (AWS, GCP, Azure ...), as the resume spells them."""
-        return [self._display[k] for k in _CLOUD_KEYS if k in self._display]
+        fam = next((f for f in knowledge.families() if f.name == _CLOUD_FAMILY), None)
+        return self.members(fam) if fam else []
 
     def find(self, utt: Utterance) -> list[TechMatch]:
         toks = utt.toks
@@ -271,11 +171,13 @@ class TechIndex:
                     name = self._fuzzy.lookup(gram)
                 if name is None:
                     continue
-                if n == 1 and gram in _AMBIGUOUS and not self._tech_context(utt, i):
+                if n == 1 and gram in self._ambiguous and not self._tech_context(utt, i):
                     continue
                 found.append(TechMatch(name, name in self.in_resume, i, i + n))
                 for j in range(i, i + n):
                     used[j] = True
+        if not found:
+            found += self._phrase_matches(toks)
         found.sort(key=lambda m: m.start)
         out: list[TechMatch] = []
         for m in found:
@@ -283,9 +185,24 @@ class TechIndex:
                 out.append(m)
         return out
 
-    @staticmethod
-    def _fuzzable(words: tuple[str, ...]) -> bool:
-        return not any(w.isdigit() or w in COMMON_WORDS or w in STOPWORDS for w in words)
+    def _phrase_matches(self, toks: tuple[str, ...]) -> list[TechMatch]:
+        """A multi-word resume skill whose words the question mostly uses: two or more, two thirds."""
+        stems = [stem(t) for t in toks]
+        best: tuple[float, str, list[int]] | None = None
+        for content, name in self._phrases:
+            pos = [i for i, s in enumerate(stems) if s in content and toks[i] not in STOPWORDS]
+            hit = {stems[i] for i in pos}
+            if len(hit) >= 2 and len(hit) * 3 >= len(content) * 2:
+                score = len(hit) / len(content)
+                if best is None or score > best[0]:
+                    best = (score, name, pos)
+        if best is None:
+            return []
+        return [TechMatch(best[1], best[1] in self.in_resume, min(best[2]), max(best[2]) + 1)]
+
+    def _fuzzable(self, words: tuple[str, ...]) -> bool:
+        # A real English word was meant as said: "spare" is not a mis-heard "Spark".
+        return not any(w.isdigit() or w in self._everyday or w in STOPWORDS for w in words)
 
     def _tech_context(self, utt: Utterance, i: int) -> bool:
         toks, raw = utt.toks, utt.raw_toks
@@ -300,4 +217,4 @@ class TechIndex:
         if prev in _TECH_BEFORE or nxt in _TECH_AFTER:
             return True
         neighbours = [t for t in (prev, nxt) if t is not None]
-        return any(t in self._by_key and t not in _AMBIGUOUS for t in neighbours)
+        return any(t in self._by_key and t not in self._ambiguous for t in neighbours)

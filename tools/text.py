@@ -1,15 +1,22 @@
 """Text normalisation shared by every matcher: accent folding, tokens, stems, spoken numbers.
 
 Speech-to-text output is lowercase-ish, unpunctuated and accent-free, while the resume has
-"Telefonía" and "PostgreSQL"; everything is compared through `fold` / `tech_key` so both sides meet.
+"Zürich Versicherung" and "PostgreSQL"; everything is compared through `fold` / `tech_key` so both sides meet.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import snowballstemmer
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 _TOKEN_RE = re.compile(r"[A-Za-z0-9]+[+#]*")
 _SPACES_RE = re.compile(r"\s+")
@@ -80,42 +87,26 @@ QUESTION_WORDS: frozenset[str] = words(
     ok okay well great cool thanks thank hi hello hey sure maybe regarding"""
 )
 
-_DOUBLING = frozenset({"ing", "ings", "ed", "er", "ers"})
-_SUFFIXES = (
-    "ations",
-    "ation",
-    "ments",
-    "ment",
-    "ings",
-    "ing",
-    "ers",
-    "er",
-    "ies",
-    "ied",
-    "es",
-    "ed",
-    "ly",
-    "s",
-)
+_STEMMER = snowballstemmer.stemmer("english")
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """Crude suffix stripper: enough to make "mentored"/"mentoring"/"mentor" meet."""
+    """English Snowball (Porter2) stem, the stemmer Postgres' 'english' text search uses too.
+
+    "mentored"/"mentoring"/"mentor" meet, and a question's stems match the stored tsvector's lexemes.
+    """
     w = word.lower()
-    if w.isdigit() or len(w) <= 3:
+    if w.isdigit() or len(w) <= 2:
         return w
-    if len(w) == 4:
-        return w[:-1] if w.endswith("s") and not w.endswith("ss") else w
-    for suf in _SUFFIXES:
-        if w.endswith(suf) and len(w) - len(suf) >= 3:
-            w = w[: -len(suf)] + ("y" if suf in ("ies", "ied") else "")
-            # "stopped" -> "stop", but "calling" keeps its double l like "call" does.
-            if suf in _DOUBLING and len(w) > 3 and w[-1] == w[-2] and w[-1] not in "aeiouls":
-                w = w[:-1]
-            break
-    if len(w) > 4 and w.endswith("e"):
-        w = w[:-1]
-    return w
+    return str(_STEMMER.stemWord(_spelling().get(w, w)))
+
+
+@lru_cache(maxsize=1)
+def _spelling() -> dict[str, str]:
+    """British -> American spellings (tools/data/knowledge/spelling.json)."""
+    text = resources.files("tools").joinpath("data/knowledge/spelling.json").read_text(encoding="utf-8")
+    return dict(json.loads(text)["british_american"])
 
 
 def content_stems(toks: Iterable[str], extra_stop: Iterable[str] = ()) -> list[str]:
@@ -179,7 +170,7 @@ def join_words(parts: list[str], conj: str = "and") -> str:
 
 
 def cap(text: str) -> str:
-    """Uppercase the first letter only ("at Sonora Labs" -> "At Sonora Labs", unlike str.capitalize)."""
+    """Uppercase the first letter only ("at Initech Labs" -> "At Initech Labs", unlike str.capitalize)."""
     return text[:1].upper() + text[1:]
 
 
@@ -200,12 +191,12 @@ def sentence(text: str) -> str:
         return ""
     if text[-1] not in ".!?":
         text = text.rstrip(";,:") + "."
-    # No capitalising: "jitterbuf" is a name and keeps its case.
+    # No capitalising: "fizzbuzz" is a name and keeps its case.
     return text
 
 
 def lower_first(text: str) -> str:
-    """Lowercase a leading word unless it looks like a name or acronym ("GPS", "TurnKit")."""
+    """Lowercase a leading word unless it looks like a name or acronym ("GPS", "FooKit")."""
     if len(text) > 1 and text[0].isupper() and text[1].islower():
         first = text.split(" ", 1)[0]
         if not any(c.isupper() for c in first[1:]):
@@ -214,35 +205,8 @@ def lower_first(text: str) -> str:
 
 
 def damerau(a: str, b: str, limit: int) -> int:
-    """Optimal-string-alignment distance, giving up (returning limit+1) once it must exceed limit."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    prev2: list[int] = []
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i] + [0] * len(b)
-        for j, cb in enumerate(b, 1):
-            cost = 0 if ca == cb else 1
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                cur[j] = min(cur[j], prev2[j - 2] + 1)
-        if min(cur) > limit:
-            return limit + 1
-        prev2, prev = prev, cur
-    return prev[-1]
-
-
-def _deletes(word: str, depth: int) -> set[str]:
-    out = {word}
-    frontier = {word}
-    for _ in range(depth):
-        nxt: set[str] = set()
-        for w in frontier:
-            for i in range(len(w)):
-                nxt.add(w[:i] + w[i + 1 :])
-        out |= nxt
-        frontier = nxt
-    return out
+    """Optimal-string-alignment distance, capped at limit+1 (rapidfuzz)."""
+    return int(OSA.distance(a, b, score_cutoff=limit))
 
 
 def max_typos(length: int) -> int:
@@ -251,27 +215,22 @@ def max_typos(length: int) -> int:
 
 
 class FuzzyIndex:
-    """Symmetric-delete lookup (SymSpell style): typo-tolerant matching in a few dict probes."""
+    """Typo-tolerant look-up of known keys (rapidfuzz), with a per-length typo budget."""
 
     _MEMO_SIZE = 4096
 
     def __init__(self) -> None:
-        self._by_delete: dict[str, set[str]] = {}
         self._values: dict[str, str] = {}
-        self._min_len = 10**6
-        self._max_len = 0
+        self._keys: list[str] = []
         # Spoken questions reuse a small vocabulary, so most look-ups repeat: remember them.
         self._memo: dict[str, str | None] = {}
 
     def add(self, key: str, value: str) -> None:
-        depth = max_typos(len(key))
-        if depth == 0:
+        if max_typos(len(key)) == 0 or key in self._values:
             return
         self._values[key] = value
-        self._min_len = min(self._min_len, len(key))
-        self._max_len = max(self._max_len, len(key))
-        for d in _deletes(key, depth):
-            self._by_delete.setdefault(d, set()).add(key)
+        self._keys.append(key)
+        self._memo.clear()
 
     def lookup(self, word: str) -> str | None:
         if word in self._memo:
@@ -284,13 +243,12 @@ class FuzzyIndex:
 
     def _lookup(self, word: str) -> str | None:
         depth = max_typos(len(word))
-        if depth == 0 or not self._min_len - depth <= len(word) <= self._max_len + depth:
+        if depth == 0 or not self._keys:
             return None
         best: tuple[int, str] | None = None
-        for d in _deletes(word, depth):
-            for key in self._by_delete.get(d, ()):
-                limit = min(depth, max_typos(len(key)))
-                dist = damerau(word, key, limit)
-                if dist <= limit and (best is None or (dist, key) < best):
-                    best = (dist, key)
+        for key, dist, _ in process.extract(
+            word, self._keys, scorer=OSA.distance, score_cutoff=depth, limit=8
+        ):
+            if dist <= min(depth, max_typos(len(key))) and (best is None or (dist, key) < best):
+                best = (int(dist), key)
         return self._values[best[1]] if best else None

@@ -36,7 +36,12 @@ ANSWER_SECONDS = Histogram(
     buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8),
 )
 
+RETRIEVAL_FALLBACKS = Counter(
+    "resume_agent_retrieval_fallbacks_total", "Full-text searches that failed or timed out", ["reason"]
+)
+
 HISTORY_TURNS = 6
+RETRIEVAL_TIMEOUT_S = 0.25
 Source = Literal["engine", "llm", "llm-cache", "guardrails"]
 
 
@@ -90,8 +95,9 @@ class Answerer:
     async def answer(self, text: str, conversation: Conversation) -> Answer:
         start = time.perf_counter()
         engine = await self.source.engine()
+        retrieved = await self._retrieve(engine, text)
         # The engine always runs: it is the guardrail, the fallback and the follow-up memory.
-        result, engine_state = engine.answer(text, conversation.engine)
+        result, engine_state = engine.answer(text, conversation.engine, retrieved=retrieved)
         source: Source = "guardrails" if result.refused else "engine"
         if self.llm is not None and not result.refused:
             # Only context-free questions are cached: a follow-up's answer depends on history.
@@ -109,6 +115,19 @@ class Answerer:
         ANSWERS.labels(source).inc()
         ANSWER_SECONDS.labels(source).observe(elapsed)
         return Answer(result, Conversation(engine_state, history), source, elapsed * 1000)
+
+    async def _retrieve(self, engine: ResumeEngine, text: str) -> list[tuple[str, float]] | None:
+        """Postgres full-text hits for the turn, or None (the engine then ranks in memory alone)."""
+        terms = engine.search_terms(text)
+        if not terms:
+            return None
+        try:
+            async with asyncio.timeout(RETRIEVAL_TIMEOUT_S):
+                return await self.source.search(terms)
+        except Exception as exc:  # a slow or failed search must not cost the answer
+            RETRIEVAL_FALLBACKS.labels(type(exc).__name__).inc()
+            log.warning("full-text search failed (%s); ranking in memory", type(exc).__name__)
+            return None
 
     async def _ask_llm(
         self,

@@ -11,7 +11,7 @@ import time
 
 import asyncpg
 
-from storage.content import load_resume, resume_version
+from storage.content import load_resume, resume_version, search_content
 from tools.engine import ResumeEngine
 
 
@@ -41,6 +41,10 @@ class ResumeSource:
     def cached_engine(self) -> ResumeEngine:
         """The engine as last loaded, without a version check (for sync callers)."""
         return self._engine
+
+    async def search(self, words: list[str], limit: int = 8) -> list[tuple[str, float]]:
+        """Full-text hits for `words` over the current resume's items (Postgres, English stemming)."""
+        return await search_content(self._pool, self.owner_id, words, limit)
 
     async def reload(self) -> None:
         self._checked_at = 0.0

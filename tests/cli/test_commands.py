@@ -122,3 +122,53 @@ def test_eval_reports_failures_and_bad_files(cli_dir: Path, tmp_path: Path) -> N
     bad.write_text('{"id": "x", "turns": [}\n')
     broken = cli(cli_dir, "eval", str(bad))
     assert broken.returncode == 2 and "bad.jsonl:1:" in broken.stderr
+
+
+def test_import_checks_json_resume_and_where_it_went(cli_dir: Path, tmp_path: Path) -> None:
+    data = json.loads(sample_resume_json())
+    data["experience"][1]["end"] = "2017-01"  # before its start, 2019-06
+    bad = tmp_path / "bad-dates.json"
+    bad.write_text(json.dumps(data))
+    refused = cli(cli_dir, "import-resume", str(bad))
+    assert refused.returncode != 0 and "experience.1.end: 2017-01 is before the start date" in refused.stderr
+
+    jr = {
+        "basics": {"name": "Ana Lima", "label": "Registered Nurse", "summary": "Nurse on surgical wards."},
+        "work": [{"name": "Hospital Central", "position": "Staff Nurse", "startDate": "2018-03-01"}],
+        "references": [{"name": "Dr X"}],
+    }
+    good = tmp_path / "jsonresume.json"
+    good.write_text(json.dumps(jr))
+    done = cli(cli_dir, "import-resume", str(good))
+    assert done.returncode == 0, done.stderr
+    assert "Ana Lima (converted from JSON Resume) into embedded Postgres at postgresql://" in done.stderr
+    assert "warning: references: not imported" in done.stderr
+    # Put the sample back for the other tests of this module.
+    sample = tmp_path / "sample.json"
+    sample.write_text(sample_resume_json())
+    assert cli(cli_dir, "import-resume", str(sample)).returncode == 0
+
+
+def test_eval_reports_each_set_and_floors(cli_dir: Path, tmp_path: Path) -> None:
+    def case(ident: str, text: str, mention: str) -> str:
+        return json.dumps({"id": ident, "turns": [{"text": text, "expect": {"mentions": [mention]}}]}) + "\n"
+
+    own = tmp_path / "mine.jsonl"
+    own.write_text(case("a", "Where does Sam work?", "Acme") + case("b", "Where does Sam work?", "Nope"))
+    resume = {
+        "profile": {"name": "Sam Doe", "summary": "Baker."},
+        "experience": [{"id": "x", "company": "Acme Bakery", "start": "2020-01", "summary": "Bread."}],
+    }
+    (tmp_path / "mine_resume.json").write_text(json.dumps(resume))
+    served = tmp_path / "served.jsonl"
+    served.write_text(case("c", "Which projects used Rust?", "Rust"))
+    floors = tmp_path / "floors.json"
+    floors.write_text(json.dumps({"mine": 0.5, "served": 1.0}))
+    run = cli(cli_dir, "eval", str(own), str(served), "--floors", str(floors))
+    lines = run.stdout.strip().splitlines()
+    assert "set mine: 1/2 cases passed, 50% (floor 50%)" in lines, run.stdout + run.stderr
+    assert "set served: 1/1 cases passed, 100% (floor 100%)" in lines
+    assert lines[-1] == "qa: 2/3 cases passed" and run.returncode == 0
+    floors.write_text(json.dumps({"mine": 0.9, "served": 1.0}))
+    dropped = cli(cli_dir, "eval", str(own), str(served), "--floors", str(floors))
+    assert dropped.returncode == 1 and "BELOW" in dropped.stdout

@@ -61,3 +61,44 @@ async def test_bad_resume_names_the_field_and_changes_nothing(
     assert response.json()["error"]["message"].startswith("experience.1.start")
     assert (await client.put("/api/resume", content="{not json", headers=auth)).status_code == 400
     assert ctx.resume.version == version
+
+
+async def test_import_checks_warnings_and_json_resume(
+    client: httpx.AsyncClient, ctx: AppContext, owner_key: str
+) -> None:
+    auth = {"Authorization": f"Bearer {owner_key}"}
+    data = json.loads(sample_resume_json())
+    data["projects"][0]["start"] = "2039-01"
+    response = await client.put("/api/resume", content=json.dumps(data), headers=auth)
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["message"] == "projects.0.start: 2039-01 is more than a month in the future"
+    assert error["details"][0]["field"] == "projects.0.start"
+
+    data = json.loads(sample_resume_json())
+    data["publications"] = []
+    response = await client.put("/api/resume", content=json.dumps(data), headers=auth)
+    assert response.status_code == 200
+    (warning,) = response.json()["warnings"]
+    assert warning == {
+        "field": "publications",
+        "message": "empty section: add items or leave it out",
+        "severity": "warning",
+    }
+
+    jr = {
+        "basics": {"name": "Ana Lima", "label": "Registered Nurse", "summary": "Nurse on surgical wards."},
+        "work": [
+            {
+                "name": "Hospital Central",
+                "position": "Staff Nurse",
+                "startDate": "2018-03-01",
+                "highlights": ["Led the ward's sepsis screening rollout."],
+            }
+        ],
+    }
+    response = await client.put("/api/resume", content=json.dumps(jr), headers=auth)
+    assert response.status_code == 200 and response.json()["format"] == "json-resume"
+    answer = (await client.post("/api/query", json={"text": "Has she done anything on sepsis?"})).json()
+    assert "sepsis" in answer["answer"] and answer["items"][0]["id"] == "exp-hospital-central"
+    assert (await client.put("/api/resume", content=sample_resume_json(), headers=auth)).status_code == 200

@@ -1,0 +1,100 @@
+"""General knowledge the engine needs, loaded from the data files in `tools/data/knowledge/`.
+
+Nothing here is about one resume: technology aliases, skill families ("monitoring" -> Prometheus,
+Grafana, Datadog ...) and query synonyms. Extending the engine to a new field means editing those
+JSON files, not code. Each file is read once per process.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from tools.text import fold, stem, tech_key, tokens
+
+
+@dataclass(frozen=True)
+class Technology:
+    name: str
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Family:
+    name: str
+    phrases: tuple[str, ...]
+    members: tuple[str, ...]
+    pattern: re.Pattern[str]
+
+    def asked(self, text: str) -> str | None:
+        """The family's phrase a (folded) question uses, if any."""
+        m = self.pattern.search(text)
+        return m.group(1) if m else None
+
+    @property
+    def keys(self) -> frozenset[str]:
+        return frozenset(tech_key(m) for m in self.members)
+
+
+def _load(name: str) -> Any:
+    text = resources.files("tools").joinpath(f"data/knowledge/{name}").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+@lru_cache(maxsize=1)
+def technologies() -> tuple[Technology, ...]:
+    data = _load("technologies.json")
+    return tuple(Technology(t["name"], tuple(t.get("aliases", ()))) for t in data["technologies"])
+
+
+@lru_cache(maxsize=1)
+def ambiguous_keys() -> frozenset[str]:
+    """Technology keys that are also everyday words ("go", "spring", "excel")."""
+    return frozenset(tech_key(k) for k in _load("technologies.json")["ambiguous"])
+
+
+@lru_cache(maxsize=1)
+def vendor_prefixes() -> frozenset[str]:
+    return frozenset(fold(v) for v in _load("technologies.json")["vendor_prefixes"])
+
+
+@lru_cache(maxsize=1)
+def families() -> tuple[Family, ...]:
+    out = []
+    for f in _load("families.json")["families"]:
+        phrases = tuple(fold(p) for p in f["phrases"])
+        alt = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+        out.append(Family(f["name"], phrases, tuple(f["members"]), re.compile(rf"\b({alt})\b")))
+    return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def synonyms() -> dict[str, tuple[str, ...]]:
+    """stem -> related stems, for query expansion."""
+    out: dict[str, tuple[str, ...]] = {}
+    for word, related in _load("synonyms.json")["synonyms"].items():
+        key = stem(word)
+        stems = [stem(t) for r in related for t in tokens(r)]
+        out[key] = tuple(dict.fromkeys(s for s in (*out.get(key, ()), *stems) if s != key))
+    return out
+
+
+@lru_cache(maxsize=1)
+def category_words() -> dict[str, tuple[str, ...]]:
+    """A word of a skill category's name -> phrases that also mean it ("infra" -> "devops", "cloud")."""
+    return {k: tuple(v) for k, v in _load("categories.json")["category_words"].items()}
+
+
+@lru_cache(maxsize=1)
+def project_kinds() -> dict[str, str]:
+    """A project kind -> a regex of the ways to say it ("personal" -> "personal|side|hobby ...")."""
+    return dict(_load("categories.json")["project_kinds"])
+
+
+@lru_cache(maxsize=1)
+def spoken_languages() -> frozenset[str]:
+    return frozenset(_load("categories.json")["spoken_languages"])
