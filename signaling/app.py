@@ -15,7 +15,19 @@ from signaling.context import build_context
 from signaling.errors import install_error_handlers
 from signaling.middleware import RequestContextMiddleware
 from signaling.room_jobs import room_agents
-from signaling.routes import health, livekit, phone, query, resume, sessions, webrtc
+from signaling.routes import (
+    analytics,
+    audio,
+    calls,
+    health,
+    livekit,
+    phone,
+    profile,
+    query,
+    resume,
+    sessions,
+    webrtc,
+)
 
 WEB_DIR = Path(__file__).resolve().parents[1] / "web"
 
@@ -47,6 +59,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
     app.add_middleware(RequestContextMiddleware)
     for module in (health, sessions, query, resume, livekit, webrtc, phone):
+        app.include_router(module.router)
+    for module in (calls, analytics, audio, profile):  # the owner's side and the visitor page
         app.include_router(module.router)
     if WEB_DIR.is_dir():
         # The call page (plain static files, no build step); mounted last so API routes win.

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from agent.calls import CallManager
 from config.settings import Settings
@@ -13,7 +14,10 @@ from pipeline.answer.llm import GROQ_BASE_URL, LLMAnswerer, LLMConfig
 from pipeline.answer.resume_source import ResumeSource
 from pipeline.logs import route_pipecat_logs
 from pipeline.models import MODELS
+from pipeline.tracing import setup_tracing, shutdown_tracing
 from signaling.metrics import RESUME_VERSION
+from signaling.retention import keep_retention
+from storage.audio import LocalAudioStore, S3AudioStore, open_audio_store
 from storage.connect import Storage, open_storage
 from storage.content import ensure_owner
 from storage.rate_limit import RateLimiter
@@ -33,10 +37,17 @@ class AppContext:
     resume: ResumeSource
     answerer: Answerer
     calls: CallManager  # live WebRTC calls (signaling/routes/webrtc.py)
+    audio: LocalAudioStore | S3AudioStore  # call recordings (signaling/retention.py keeps them in time)
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     async def close(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
         await self.calls.close()  # calls write their last turns before storage goes away
         await self.storage.close()
+        shutdown_tracing()
 
 
 def default_resume(settings: Settings) -> Resume:
@@ -72,12 +83,17 @@ async def build_context(settings: Settings) -> AppContext:
         source = ResumeSource(storage.pool, owner_id, engine, version)
         RESUME_VERSION.set(version)
         route_pipecat_logs(settings.log_level)
+        setup_tracing(settings)
+        audio = open_audio_store(settings)
+        if isinstance(audio, S3AudioStore):
+            await audio.ensure_bucket()
+            await audio.ensure_lifecycle(settings.audio_retention_h)
         if settings.voice_preload:
             await MODELS.get(settings)  # once per process: no call ever waits for a model load
         answerer = Answerer(
             source, build_llm(settings), settings.llm_timeout_s, storage.redis, settings.query_cache_ttl_s
         )
-        return AppContext(
+        ctx = AppContext(
             settings=settings,
             storage=storage,
             owner_id=owner_id,
@@ -86,7 +102,14 @@ async def build_context(settings: Settings) -> AppContext:
             resume=source,
             answerer=answerer,
             calls=CallManager(settings.max_calls),
+            audio=audio,
         )
+        ctx._tasks.append(
+            asyncio.create_task(
+                keep_retention(audio, storage.pool, settings.audio_retention_h), name="audio-retention"
+            )
+        )
+        return ctx
     except BaseException:
         await storage.close()
         raise

@@ -9,8 +9,10 @@ from typing import Any
 
 from storage.types import Executor
 
-# Engine intents meaning "the resume doesn't say": what the owner may want to add to it.
+# What the resume could not answer (what the owner may want to add to it): the engine's
+# "the resume doesn't say" intent, and technology questions that found no item.
 UNANSWERED_INTENTS = ["unknown"]
+EMPTY_WHEN_UNANSWERED = ["technology", "tech_check"]
 PERCENTILES = (0.5, 0.9, 0.99)
 
 # Questions count as the same when they differ only in case, spacing or end punctuation.
@@ -58,11 +60,13 @@ async def analytics(conn: Executor, owner_id: int, since: datetime, top: int = 1
     )
     unanswered_rows = await conn.fetch(
         f"SELECT min(a.query) AS question, count(*) AS count, max(a.created_at) AS last_asked{_WINDOW}"
-        f" AND a.intent = ANY($3::text[]) AND NOT a.refused"
-        f" GROUP BY {_SAME_QUESTION} ORDER BY count(*) DESC, max(a.created_at) DESC LIMIT $4",
+        f" AND NOT a.refused AND (a.intent = ANY($3::text[])"
+        f" OR (a.intent = ANY($4::text[]) AND cardinality(a.item_ids) = 0))"
+        f" GROUP BY {_SAME_QUESTION} ORDER BY count(*) DESC, max(a.created_at) DESC LIMIT $5",
         owner_id,
         since,
         UNANSWERED_INTENTS,
+        EMPTY_WHEN_UNANSWERED,
         top * 5,
     )
     answer = await conn.fetchrow(

@@ -109,6 +109,7 @@ class LocalAudioStore:
 class S3AudioStore:
     def __init__(self, settings: Settings) -> None:
         import boto3  # only S3 users pay for the import
+        from botocore.config import Config
 
         assert settings.s3_bucket
         self.bucket = settings.s3_bucket
@@ -116,6 +117,8 @@ class S3AudioStore:
             "s3",
             endpoint_url=settings.s3_endpoint_url,
             region_name=settings.s3_region,
+            # SigV4 presigned links (what current S3 regions and MinIO require), with their expiry.
+            config=Config(signature_version="s3v4"),
             aws_access_key_id=settings.s3_access_key_id,
             aws_secret_access_key=(
                 settings.s3_secret_access_key.get_secret_value() if settings.s3_secret_access_key else None

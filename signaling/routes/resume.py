@@ -1,4 +1,4 @@
-"""The owner replaces their resume."""
+"""The owner reads and replaces their resume."""
 
 from __future__ import annotations
 
@@ -20,6 +20,17 @@ def validation_message(exc: ValidationError) -> tuple[str, list[dict[str, str]]]
     details = [{"field": ".".join(str(p) for p in err["loc"]), "message": err["msg"]} for err in exc.errors()]
     first = details[0]
     return f"{first['field'] or 'resume'}: {first['message']}", details
+
+
+@router.get("")
+async def get_resume(ctx: Ctx, _key: OwnerKey) -> dict[str, object]:
+    """The resume being served, with its version and item count."""
+    resume = (await ctx.resume.engine()).resume  # (re-reads the version: a CLI import shows at once)
+    return {
+        "version": ctx.resume.version,
+        "items": len(resume.items()),
+        "resume": resume.model_dump(mode="json"),
+    }
 
 
 @router.put("")
