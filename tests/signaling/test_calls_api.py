@@ -8,6 +8,7 @@ import time
 import uuid
 import wave
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -107,7 +108,7 @@ async def test_calls_page_newest_first_with_cursor_and_filters(
     for i in range(5):
         made.append((await _ask(client, f"What did Jordan do at Cartograph? ({i})"))["session_id"])
     phone = await _voice_call(ctx)
-    seen: list[dict[str, object]] = []
+    seen: list[dict[str, Any]] = []
     cursor = None
     while True:
         params: dict[str, str | int] = {"limit": 2, "since": since}
@@ -128,7 +129,7 @@ async def test_calls_page_newest_first_with_cursor_and_filters(
     text_call = seen[-1]
     assert text_call["channel"] == "text" and text_call["turns"] == 2
     assert text_call["caller"] == "127.0.0.•"  # CALLER_MASKING=partial by default
-    assert set(text_call["usage"]) == {  # type: ignore[arg-type]
+    assert set(text_call["usage"]) == {
         "audio_in_s",
         "audio_out_s",
         "stt_s",
