@@ -1,9 +1,10 @@
 """OpenTelemetry traces over OTLP/HTTP when OTEL_EXPORTER_OTLP_ENDPOINT is set.
 
 Calls are traced by Pipecat's own tracing (`PipelineWorker(enable_tracing=True)`): a
-`conversation` span per call, a `turn` span per exchange, and its service spans (STT, TTS)
-beneath; we name the conversation by the session id and add the channel. Typed questions on
-the REST endpoint get a `query` span of their own (signaling/routes/query.py).
+`conversation` span per call and a `turn` span per exchange beneath it (with the user-to-bot
+latency); we name the conversation by the session id. (Pipecat's STT/TTS spans come from
+decorators on its own services; ours are not decorated.) Typed questions on the REST endpoint
+get a `query` span of their own (signaling/routes/query.py).
 """
 
 from __future__ import annotations
