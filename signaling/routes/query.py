@@ -70,8 +70,8 @@ async def query(body: QueryIn, request: Request, ctx: Ctx) -> QueryOut:
         row = await get_session(ctx.storage.pool, body.session_id)
         if row is None or row.owner_id != ctx.owner_id:
             raise ApiError(404, "no such session")
-        if row.ended_at is not None:
-            raise ApiError(409, "session has ended; start a new one")
+        # A call that ended leaves its conversation open to typed follow-ups (while its token
+        # lives): the visitor who hung up can still ask, with the same memory.
         session_id = body.session_id
         conversation = Conversation.from_json(await load_state(ctx.storage.redis, str(session_id)))
 
