@@ -2,8 +2,9 @@
 
 An observer beside the pipeline (never in the audio path) collects
   * the caller's audio from the input transport, from shortly before the speech that started the
-    user turn to the turn's end; it is kept once the turn's question reaches the answerer (a
-    cough that never became a question, or a typed question, leaves no recording);
+    user turn to the turn's end, with the transcripts STT made of it (a cough that never became
+    a turn, or a typed question, leaves no recording; whether Pipecat pushes a turn's end before
+    or after its transcript does not matter);
   * the agent's audio as each TTS context hands it to the output transport, with the text the
     TTS spoke, until the context stops or is interrupted.
 Each recording is written as a WAV by a writer task of its own (encoding and storage in worker
@@ -26,9 +27,9 @@ from dataclasses import dataclass, field
 import asyncpg
 from pipecat.frames.frames import (
     InputAudioRawFrame,
+    InterimTranscriptionFrame,
     InterruptionFrame,
-    LLMContextFrame,
-    LLMMessagesAppendFrame,
+    TranscriptionFrame,
     TTSAudioRawFrame,
     TTSStoppedFrame,
     TTSTextFrame,
@@ -65,6 +66,10 @@ class _Segment:
     pcm: bytearray = field(default_factory=bytearray)
     texts: list[str] = field(default_factory=list)
 
+    @property
+    def text(self) -> str:
+        return " ".join(self.texts)
+
     def add(self, audio: bytes) -> None:
         if len(self.pcm) < MAX_TURN_S * self.rate * 2 * self.channels:
             self.pcm += audio
@@ -80,17 +85,6 @@ def wav_bytes(pcm: bytes, rate: int, channels: int = 1) -> bytes:
     return out.getvalue()
 
 
-def _user_text(frame: LLMContextFrame) -> str:
-    for message in reversed(frame.context.messages):
-        if isinstance(message, dict) and message.get("role") == "user":
-            content = message.get("content")
-            if isinstance(content, str):
-                return content.strip()
-            if isinstance(content, list):
-                return " ".join(p.get("text", "") for p in content if isinstance(p, dict)).strip()
-    return ""
-
-
 class AudioCapture(BaseObserver):
     def __init__(self, session_id: uuid.UUID, store: AudioStore, pool: asyncpg.Pool) -> None:
         super().__init__()
@@ -104,8 +98,8 @@ class AudioCapture(BaseObserver):
         self._in_turn = False
         self._vad_speaking = False
         self._speech_stopped_at = 0.0
-        self._finished_turn: _Segment | None = None  # a voice turn waiting for its question
-        self._typed = 0  # typed questions on their way to the answerer
+        self._heard: list[str] = []  # transcripts of the speech being collected
+        self._finished_turn: _Segment | None = None  # a turn that ended before its transcript came
         # Agent side, by TTS context.
         self._agent: dict[str, _Segment] = {}
         self._queue: asyncio.Queue[tuple[Role, str, _Segment] | None] = asyncio.Queue()
@@ -129,14 +123,12 @@ class AudioCapture(BaseObserver):
             self._speech_stopped_at = time.monotonic()
         elif isinstance(frame, UserStartedSpeakingFrame):
             self._in_turn = True
-            self._finished_turn = None  # a turn that never got a question is not kept
+            self._finished_turn = None  # a turn nothing was heard in is not kept
             self._mark_start()
         elif isinstance(frame, UserStoppedSpeakingFrame):
             self._end_user_turn()
-        elif isinstance(frame, LLMMessagesAppendFrame) and frame.run_llm:
-            self._typed += 1
-        elif isinstance(frame, LLMContextFrame) and not getattr(frame, "speculation", False):
-            self._question(_user_text(frame))
+        elif isinstance(frame, TranscriptionFrame) and not isinstance(frame, InterimTranscriptionFrame):
+            self._transcript(frame.text.strip())
         elif isinstance(frame, InterruptionFrame):
             for context_id in list(self._agent):
                 self._close_agent(context_id)
@@ -157,6 +149,7 @@ class AudioCapture(BaseObserver):
             and time.monotonic() - self._speech_stopped_at > STALE_SPEECH_S
         ):
             self._start = None  # speech that never became a turn (a cough, a pause-and-nothing)
+            self._heard.clear()
         if self._start is None:
             keep = int(PREROLL_S * seg.rate) * 2 * seg.channels
             if len(seg.pcm) > keep:
@@ -172,18 +165,25 @@ class AudioCapture(BaseObserver):
         if self._in_turn and seg is not None:
             turn = _Segment(seg.rate, seg.channels)
             turn.pcm = seg.pcm[self._start or 0 :]
-            self._finished_turn = turn
+            turn.texts = list(self._heard)
             seg.pcm.clear()
+            if turn.texts:
+                self._save("user", turn.text, turn)
+            else:
+                self._finished_turn = turn  # its transcript is still on its way
         self._in_turn = False
         self._start = None
+        self._heard.clear()
 
-    def _question(self, text: str) -> None:
-        if self._typed:
-            self._typed -= 1
+    def _transcript(self, text: str) -> None:
+        if not text:
             return
         turn, self._finished_turn = self._finished_turn, None
-        if turn is not None and text and turn.pcm:
-            self._save("user", text, turn)
+        if turn is not None:
+            turn.texts.append(text)
+            self._save("user", turn.text, turn)
+        elif self._in_turn or self._start is not None:
+            self._heard.append(text)
 
     # Agent side -------------------------------------------------------------------------------
 

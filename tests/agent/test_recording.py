@@ -11,12 +11,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import asyncpg
+import httpx
 import pytest
 
 from agent.caller import Caller
 from pipeline.models import SpeechModels
 from pipeline.stt import LocalWhisper
 from signaling.background_server import LiveServer, live_server
+from storage.api_keys import create_key
+from storage.audio import S3AudioStore
 from storage.calls import get_call
 from storage.conversations import history
 from storage.recordings import link_recordings, recordings
@@ -136,3 +139,58 @@ async def test_record_calls_false_keeps_no_audio_but_still_the_usage(
     assert row is not None and row.usage["stt_s"] > 0
     folder = Path(ctx.settings.data_dir) / "audio"
     assert not folder.exists() or not any(folder.rglob("*.wav"))
+
+
+@pytest.fixture(scope="module")
+def s3_service(moto_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    settings = voice_settings(
+        tmp_path_factory.mktemp("s3"),
+        s3_bucket="call-audio",
+        s3_endpoint_url=moto_url,
+        s3_access_key_id="test",
+        s3_secret_access_key="test",
+        audio_retention_h=48,
+    )
+    with live_server(settings) as server:
+        yield server
+
+
+async def test_recordings_go_to_s3_with_a_lifecycle_rule_and_presigned_links(
+    s3_service: LiveServer, models: SpeechModels
+) -> None:
+    ctx = s3_service.app.state.ctx
+    assert isinstance(ctx.audio, S3AudioStore)
+    # The service set the retention rule on the bucket when it started.
+    rules = ctx.audio._client.get_bucket_lifecycle_configuration(Bucket="call-audio")["Rules"]
+    assert {r["Filter"]["Prefix"]: r["Expiration"]["Days"] for r in rules} == {
+        "transcriptions/": 2,
+        "responses/": 2,
+    }
+    caller = Caller(s3_service.url)
+    try:
+        assert (await caller.connect()).status_code == 200
+        await caller.wait_for(lambda m: m.get("type") == "transcript" and m["role"] == "assistant")
+        await wait_until_quiet(caller)
+        await caller.say(speech(models, "Where did Jordan study?"))
+        await caller.wait_for(lambda m: m.get("type") == "transcript" and m.get("source"))
+    finally:
+        await caller.close()
+    await wait_for_no_calls(s3_service)
+    assert caller.session_id
+    await _ended(s3_service, caller.session_id)
+    keys = await ctx.audio.keys(f"transcriptions/{caller.session_id}/")
+    assert len(keys) == 1 and len(await ctx.audio.keys(f"responses/{caller.session_id}/")) >= 1
+
+    conn = await _db(s3_service)
+    try:
+        key = await create_key(conn, ctx.owner_id, "s3 test")
+    finally:
+        await conn.close()
+    async with httpx.AsyncClient(base_url=s3_service.url) as client:
+        call = (
+            await client.get(f"/api/calls/{caller.session_id}", headers={"Authorization": f"Bearer {key}"})
+        ).json()
+        question = next(t for t in call["transcript"] if t["role"] == "user")
+        assert question["audio_url"].startswith(ctx.settings.s3_endpoint_url)  # presigned, straight from S3
+        played = await client.get(question["audio_url"])
+    assert played.status_code == 200 and _wav(played.content)[0] == 16000

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
-import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -15,9 +12,7 @@ import httpx
 import pytest
 
 from config.settings import Settings
-from signaling.background_server import free_port
 from storage.audio import LocalAudioStore, S3AudioStore, open_audio_store
-from tests.livekit.servers import wait_for_port
 
 WAV = b"RIFF\x24\x00\x00\x00WAVEfmt " + bytes(28)
 
@@ -30,21 +25,6 @@ async def test_local_store_round_trip_and_refuses_escapes(tmp_path: Path) -> Non
     for bad in ("../x.wav", "/etc/passwd", "a/../../b", "", "a//b"):
         with pytest.raises(ValueError):
             await store.put(bad, WAV)
-
-
-@pytest.fixture(scope="module")
-def moto_url() -> Iterator[str]:
-    exe = shutil.which("moto_server") or str(Path(sys.executable).parent / "moto_server")
-    port = free_port()
-    proc = subprocess.Popen(
-        [exe, "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    try:
-        wait_for_port(port)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 async def test_s3_store_against_moto_server(moto_url: str, make_settings: Callable[..., Settings]) -> None:
