@@ -21,3 +21,4 @@ bench:
 	.venv/bin/python -m bench.voice_latency
 	.venv/bin/python -m bench.phone_latency
 	.venv/bin/python -m bench.voice_capacity
+	.venv/bin/python -m bench.dashboard_load

@@ -86,8 +86,11 @@ async def build_context(settings: Settings) -> AppContext:
         setup_tracing(settings)
         audio = open_audio_store(settings)
         if isinstance(audio, S3AudioStore):
-            await audio.ensure_bucket()
-            await audio.ensure_lifecycle(settings.audio_retention_h)
+            try:
+                await audio.ensure_bucket()
+                await audio.ensure_lifecycle(settings.audio_retention_h)
+            except Exception:  # calls still work; their recordings fail (and are counted) until S3 does
+                log.exception("S3 bucket %s is not ready: recordings will fail", settings.s3_bucket)
         if settings.voice_preload:
             await MODELS.get(settings)  # once per process: no call ever waits for a model load
         answerer = Answerer(

@@ -23,6 +23,7 @@ from storage.audio import S3AudioStore
 from storage.calls import get_call
 from storage.conversations import history
 from storage.recordings import link_recordings, recordings
+from tests.call_helpers import ask_out_loud
 from tests.voice_fixtures import speech, voice_settings, wait_for_no_calls, wait_for_turns, wait_until_quiet
 
 
@@ -117,23 +118,16 @@ def unrecorded_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Liv
 async def test_record_calls_false_keeps_no_audio_but_still_the_usage(
     unrecorded_service: LiveServer, models: SpeechModels
 ) -> None:
-    caller = Caller(unrecorded_service.url)
-    try:
-        assert (await caller.connect()).status_code == 200
-        await caller.wait_for(lambda m: m.get("type") == "transcript" and m["role"] == "assistant")
-        await wait_until_quiet(caller)
-        await caller.say(speech(models, "Where did Jordan study?"))
-        await caller.wait_for(lambda m: m.get("type") == "transcript" and m.get("source"))
-    finally:
-        await caller.close()
+    session_id = await ask_out_loud(
+        unrecorded_service.url, models, "Where did Jordan study?", hear_answer=False
+    )
     await wait_for_no_calls(unrecorded_service)
-    assert caller.session_id
-    await _ended(unrecorded_service, caller.session_id)
+    await _ended(unrecorded_service, session_id)
     ctx = unrecorded_service.app.state.ctx
     conn = await _db(unrecorded_service)
     try:
-        assert await recordings(conn, uuid.UUID(caller.session_id)) == []
-        row = await get_call(conn, ctx.owner_id, uuid.UUID(caller.session_id))
+        assert await recordings(conn, uuid.UUID(session_id)) == []
+        row = await get_call(conn, ctx.owner_id, uuid.UUID(session_id))
     finally:
         await conn.close()
     assert row is not None and row.usage["stt_s"] > 0
@@ -166,20 +160,11 @@ async def test_recordings_go_to_s3_with_a_lifecycle_rule_and_presigned_links(
         "transcriptions/": 2,
         "responses/": 2,
     }
-    caller = Caller(s3_service.url)
-    try:
-        assert (await caller.connect()).status_code == 200
-        await caller.wait_for(lambda m: m.get("type") == "transcript" and m["role"] == "assistant")
-        await wait_until_quiet(caller)
-        await caller.say(speech(models, "Where did Jordan study?"))
-        await caller.wait_for(lambda m: m.get("type") == "transcript" and m.get("source"))
-    finally:
-        await caller.close()
+    session_id = await ask_out_loud(s3_service.url, models, "Where did Jordan study?", hear_answer=False)
     await wait_for_no_calls(s3_service)
-    assert caller.session_id
-    await _ended(s3_service, caller.session_id)
-    keys = await ctx.audio.keys(f"transcriptions/{caller.session_id}/")
-    assert len(keys) == 1 and len(await ctx.audio.keys(f"responses/{caller.session_id}/")) >= 1
+    await _ended(s3_service, session_id)
+    keys = await ctx.audio.keys(f"transcriptions/{session_id}/")
+    assert len(keys) == 1 and len(await ctx.audio.keys(f"responses/{session_id}/")) >= 1
 
     conn = await _db(s3_service)
     try:
@@ -188,7 +173,7 @@ async def test_recordings_go_to_s3_with_a_lifecycle_rule_and_presigned_links(
         await conn.close()
     async with httpx.AsyncClient(base_url=s3_service.url) as client:
         call = (
-            await client.get(f"/api/calls/{caller.session_id}", headers={"Authorization": f"Bearer {key}"})
+            await client.get(f"/api/calls/{session_id}", headers={"Authorization": f"Bearer {key}"})
         ).json()
         question = next(t for t in call["transcript"] if t["role"] == "user")
         assert question["audio_url"].startswith(ctx.settings.s3_endpoint_url)  # presigned, straight from S3

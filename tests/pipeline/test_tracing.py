@@ -16,11 +16,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from agent.caller import Caller
 from pipeline.models import SpeechModels
 from signaling.background_server import free_port
+from tests.call_helpers import ask_out_loud
 from tests.standins.otlp_receiver import OTLPReceiver
-from tests.voice_fixtures import speech, wait_until_quiet
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -95,17 +94,7 @@ async def test_calls_turns_and_typed_questions_are_traced(
     )[0]
     assert query.service == "resume-agent-test" and query.attributes["answer.source"] == "engine"
 
-    caller = Caller(traced_service)
-    try:
-        assert (await caller.connect()).status_code == 200
-        await caller.wait_for(lambda m: m.get("type") == "transcript" and m["role"] == "assistant")
-        await wait_until_quiet(caller)
-        spoken_until = await caller.say(speech(models, "Which projects used Rust?"))
-        await caller.wait_for(lambda m: m.get("type") == "transcript" and m.get("source"))
-        await wait_until_quiet(caller, quiet_s=1.0, after=spoken_until)
-    finally:
-        await caller.close()
-    session_id = caller.session_id
+    session_id = await ask_out_loud(traced_service, models, "Which projects used Rust?")
     conversation = (
         await _spans(receiver, "conversation", lambda s: s.attributes.get("conversation.id") == session_id)
     )[0]

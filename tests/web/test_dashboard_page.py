@@ -7,17 +7,16 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import asyncpg
 import pytest
 
-from agent.caller import Caller
 from pipeline.models import SpeechModels
 from signaling.background_server import LiveServer
 from storage.api_keys import create_key
-from tests.voice_fixtures import speech, wait_for_no_calls, wait_until_quiet
+from tests.call_helpers import ask_out_loud
+from tests.voice_fixtures import wait_for_no_calls
 from tests.web.browser import CHROMIUM, Browser
 from tests.web.screens import DESKTOP, NO_HORIZONTAL_SCROLL, PHONE, SCREENSHOTS, viewport_id
 from tools.resume_model import sample_resume_json
@@ -32,18 +31,8 @@ async def _db(server: LiveServer) -> asyncpg.Connection:
 @pytest.fixture(scope="module")
 async def recorded_call(voice_service: LiveServer, models: SpeechModels) -> str:
     """A real call: the question asked out loud, answered, hung up, its recordings written."""
-    caller = Caller(voice_service.url)
-    try:
-        assert (await caller.connect()).status_code == 200
-        await caller.wait_for(lambda m: m.get("type") == "transcript" and m["role"] == "assistant")
-        await wait_until_quiet(caller)
-        spoken_until = await caller.say(speech(models, "Which projects used Rust?"))
-        await caller.wait_for(lambda m: m.get("type") == "transcript" and m.get("source"))
-        await wait_until_quiet(caller, quiet_s=1.0, after=spoken_until)
-    finally:
-        await caller.close()
+    session_id = await ask_out_loud(voice_service.url, models, "Which projects used Rust?")
     await wait_for_no_calls(voice_service)
-    assert caller.session_id
     conn = await _db(voice_service)
     try:
         for _ in range(150):  # the call's end and its last recording are written at hang-up
@@ -51,7 +40,7 @@ async def recorded_call(voice_service: LiveServer, models: SpeechModels) -> str:
                 "SELECT s.end_reason IS NOT NULL"
                 " AND (SELECT count(*) FROM call_audio a WHERE a.session_id = s.id) >= 3"
                 " FROM sessions s WHERE s.id = $1",
-                uuid.UUID(caller.session_id),
+                uuid.UUID(session_id),
             )
             if done:
                 break
@@ -60,7 +49,7 @@ async def recorded_call(voice_service: LiveServer, models: SpeechModels) -> str:
             raise AssertionError("the call's recordings were never stored")
     finally:
         await conn.close()
-    return caller.session_id
+    return session_id
 
 
 @pytest.fixture
@@ -70,16 +59,6 @@ async def owner_key_live(voice_service: LiveServer) -> str:
         return await create_key(conn, voice_service.app.state.ctx.owner_id, "dashboard test")
     finally:
         await conn.close()
-
-
-@pytest.fixture
-async def page() -> AsyncIterator[Browser]:
-    b = Browser()
-    await b.start()
-    try:
-        yield b
-    finally:
-        await b.close()
 
 
 def _click(selector: str) -> str:

@@ -3,7 +3,6 @@ resume, suggested questions, the recording notice, and a typed question answered
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -21,16 +20,6 @@ WATCH_PENDING = (
     " if (document.querySelector('#transcript li.pending')) window.sawPending = true;"
     "}).observe(document.getElementById('transcript'), {childList: true, subtree: true});"
 )
-
-
-@pytest.fixture
-async def page() -> AsyncIterator[Browser]:
-    b = Browser()
-    await b.start()
-    try:
-        yield b
-    finally:
-        await b.close()
 
 
 @pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=viewport_id)
