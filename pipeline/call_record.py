@@ -11,7 +11,7 @@ import logging
 import uuid
 
 import asyncpg
-from pipecat.observers.base_observer import BaseObserver
+from pipecat.observers.base_observer import BaseObserver, FramePushed
 
 from config.settings import Settings
 from pipeline.answer_processor import AnswerCallback, AnsweredTurn
@@ -22,6 +22,19 @@ from storage.audio import AudioStore
 from storage.calls import add_usage
 
 log = logging.getLogger(__name__)
+
+
+class _Both(BaseObserver):
+    """The meter and the capture as one observer: Pipecat queues every frame push to each
+    observer it has, so one observer instead of two halves that per-frame cost for the call."""
+
+    def __init__(self, *observers: BaseObserver) -> None:
+        super().__init__()
+        self._observers = observers
+
+    async def on_push_frame(self, data: FramePushed) -> None:
+        for observer in self._observers:
+            await observer.on_push_frame(data)
 
 
 class CallRecord:
@@ -39,7 +52,9 @@ class CallRecord:
 
     @property
     def observers(self) -> list[BaseObserver]:
-        return [self.meter, *([self.capture] if self.capture is not None else [])]
+        if self.capture is None:
+            return [self.meter]
+        return [_Both(self.meter, self.capture)]
 
     def counting_tokens(self, on_answer: AnswerCallback) -> AnswerCallback:
         """`on_answer`, after adding the answer's LLM tokens to the call's usage."""
