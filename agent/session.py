@@ -31,9 +31,11 @@ from config.settings import Settings
 from pipeline.answer.answerer import Answerer, Conversation
 from pipeline.answer_processor import AnsweredTurn
 from pipeline.builder import CallPipeline, build_call_pipeline
+from pipeline.call_record import CallRecord
 from pipeline.latency import TurnLatency
 from pipeline.models import SpeechModels
 from pipeline.recorder import TurnRecorder
+from storage.audio import AudioStore
 from storage.session_state import load_state, save_state
 from storage.sessions import end_session
 
@@ -55,6 +57,7 @@ class CallDeps:
     greeting: str
     idle_prompt: str
     vocabulary: str = ""  # resume names that bias STT spelling
+    audio_store: AudioStore | None = None  # where recordings go (RECORD_CALLS)
 
 
 class CallSession:
@@ -91,6 +94,7 @@ class CallSession:
                 on_latency=self._on_latency,
                 vocabulary=self.deps.vocabulary,
                 on_key=self._on_key,
+                record=CallRecord(settings, self.deps.pool, self.session_id, self.deps.audio_store),
             )
             self._wire_events(transport, call)
             self._runner = WorkerRunner(handle_sigint=False, check_dangling_tasks=False)
@@ -131,6 +135,8 @@ class CallSession:
         with contextlib.suppress(Exception):
             await self._close_peer()
         await self._recorder.close()
+        if call is not None and call.record is not None:
+            await call.record.close(self.end_reason)  # last recording, usage and cost, end reason
         try:
             if call is not None:
                 state = call.answer.conversation.to_json()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -128,6 +128,17 @@ class Settings(BaseSettings):
     s3_region: str = "us-east-1"
     s3_access_key_id: str | None = None
     s3_secret_access_key: SecretStr | None = None
+
+    # The owner's side: call recordings, usage and cost, caller privacy, tracing.
+    record_calls: bool = True  # keep each voice turn's audio (caller's and agent's) in the audio store
+    audio_retention_h: int = Field(default=24, ge=1)  # then deleted (S3: a lifecycle rule, in whole days)
+    audio_url_ttl_s: int = Field(default=300, ge=10, le=7 * 24 * 3600)  # life of a recording's link
+    caller_masking: Literal["none", "partial", "full"] = "partial"  # how /api/calls shows numbers and IPs
+    # Overrides of the price table pipeline/data/prices.json, e.g. '{"llm_per_million_tokens":
+    # {"my-model": {"input": 0.1, "output": 0.2}}}' (merged one level deep).
+    prices: dict[str, dict[str, Any]] = {}
+    otel_exporter_otlp_endpoint: str | None = None  # OTLP/HTTP collector: traces of every call and turn
+    otel_service_name: str = "resume-agent"
 
     @field_validator("cors_origins", "ice_servers", "sip_numbers", "sip_allowed_addresses", mode="before")
     @classmethod

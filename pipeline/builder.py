@@ -4,7 +4,8 @@
     Smart Turn v3 end of turn, idle timer) -> answerer -> TTS -> hold release -> transport out
     -> assistant context
 
-plus the latency observer, and RTVI (added by the worker) for the client protocol.
+plus the latency observer, the call record's observers (usage, recordings), and RTVI (added by
+the worker) for the client protocol. With tracing on, Pipecat traces the call and its turns.
 """
 
 from __future__ import annotations
@@ -29,12 +30,14 @@ from config.settings import Settings
 from pipeline.analyzers import SharedSileroVAD, SharedSmartTurn
 from pipeline.answer.answerer import Answerer, Conversation
 from pipeline.answer_processor import AnswerCallback, AnswerProcessor, QuestionCallback
+from pipeline.call_record import CallRecord
 from pipeline.hold import HoldReleaseProcessor, SpeechHold
 from pipeline.keypad import KeyCallback, KeypadProcessor
 from pipeline.latency import LatencyCallback, LatencyObserver
 from pipeline.models import SpeechModels
 from pipeline.stt import SpeechToText, cloud_stt_config
 from pipeline.text_input import TextInputProcessor
+from pipeline.tracing import tracing_enabled
 from pipeline.tts import EdgeTTS, PiperTTS
 from pipeline.turns import start_strategies
 
@@ -49,6 +52,7 @@ class CallPipeline:
     answer: AnswerProcessor
     tts: TTSService
     stt: SpeechToText
+    record: CallRecord | None = None
 
 
 def build_tts(settings: Settings, models: SpeechModels) -> TTSService:
@@ -69,6 +73,7 @@ def build_call_pipeline(
     on_latency: LatencyCallback,
     vocabulary: str = "",
     on_key: KeyCallback | None = None,
+    record: CallRecord | None = None,
 ) -> CallPipeline:
     stt = SpeechToText(models.whisper, cloud_stt_config(settings), vocabulary)
     vad = SharedSileroVAD(
@@ -101,7 +106,7 @@ def build_call_pipeline(
         answerer,
         conversation,
         on_question,
-        on_answer,
+        record.counting_tokens(on_answer) if record is not None else on_answer,
         max_sentences=settings.spoken_max_sentences,
         max_words=settings.spoken_max_words,
     )
@@ -126,11 +131,14 @@ def build_call_pipeline(
             audio_in_sample_rate=AUDIO_IN_RATE,
             audio_out_sample_rate=AUDIO_OUT_RATE,
             enable_metrics=True,
+            enable_usage_metrics=True,  # STT seconds and TTS characters, for the call's usage
         ),
-        observers=[LatencyObserver(on_latency)],
+        observers=[LatencyObserver(on_latency), *(record.observers if record is not None else [])],
+        enable_tracing=tracing_enabled(),
+        conversation_id=str(record.session_id) if record is not None else None,
         # Our idle handling prompts and then hangs up; this is only the backstop for a stuck call.
         idle_timeout_secs=settings.idle_hangup_s + 60,
         cancel_on_idle_timeout=True,
         cancel_runner_on_idle_timeout=False,
     )
-    return CallPipeline(worker, context, answer, tts, stt)
+    return CallPipeline(worker, context, answer, tts, stt, record)

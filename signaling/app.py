@@ -18,7 +18,19 @@ from signaling.errors import API_ERRORS, install_error_handlers
 from signaling.middleware import RequestContextMiddleware
 from signaling.request_bodies import JsonBody, RequestBodyMiddleware
 from signaling.room_jobs import room_agents
-from signaling.routes import health, livekit, phone, query, resume, sessions, webrtc
+from signaling.routes import (
+    analytics,
+    audio,
+    calls,
+    health,
+    livekit,
+    phone,
+    profile,
+    query,
+    resume,
+    sessions,
+    webrtc,
+)
 
 WEB_DIR = Path(__file__).resolve().parents[1] / "web"
 
@@ -64,6 +76,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (sessions, query, resume, livekit, webrtc):
         app.include_router(module.router, dependencies=[JsonBody], responses=API_ERRORS)
     app.include_router(phone.router)  # WebSockets: no HTTP body
+    for module in (calls, analytics, audio, profile):  # the owner's side and the visitor page
+        app.include_router(module.router, dependencies=[JsonBody], responses=API_ERRORS)
     if WEB_DIR.is_dir():
         # The call page (plain static files, no build step), last so API routes win. A GET route
         # rather than a mount at /, which would answer any method on any path, so that a wrong

@@ -36,4 +36,5 @@ async def call_deps(ctx: AppContext, *, phone: bool = False) -> CallDeps:
         greeting=greeting(ctx),
         idle_prompt=IDLE_PROMPT,
         vocabulary=vocabulary_prompt(ctx.resume.cached_engine.resume),
+        audio_store=ctx.audio if settings.record_calls else None,
     )

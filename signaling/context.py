@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from agent.calls import CallManager
 from config.settings import Settings
@@ -17,6 +18,10 @@ from signaling import log_redaction
 from signaling.call_caps import CallCaps
 from signaling.metrics import RESUME_VERSION
 from signaling.security.owner_keys import OwnerKeyCache
+from pipeline.tracing import setup_tracing, shutdown_tracing
+from signaling.metrics import RESUME_VERSION
+from signaling.retention import keep_retention
+from storage.audio import LocalAudioStore, S3AudioStore, open_audio_store
 from storage.connect import Storage, open_storage
 from storage.content import ensure_owner
 from storage.rate_limit import RateLimiter
@@ -38,10 +43,17 @@ class AppContext:
     calls: CallManager  # live WebRTC calls (signaling/routes/webrtc.py)
     owner_keys: OwnerKeyCache  # verified owner API keys, cached briefly (signaling/deps.py)
     caps: CallCaps  # what one caller may hold at once (signaling/call_caps.py)
+    audio: LocalAudioStore | S3AudioStore  # call recordings (signaling/retention.py keeps them in time)
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     async def close(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
         await self.calls.close()  # calls write their last turns before storage goes away
         await self.storage.close()
+        shutdown_tracing()
 
 
 def default_resume(settings: Settings) -> Resume:
@@ -79,12 +91,20 @@ async def build_context(settings: Settings) -> AppContext:
         source = ResumeSource(storage.pool, owner_id, engine, version)
         RESUME_VERSION.set(version)
         route_pipecat_logs(settings.log_level)
+        setup_tracing(settings)
+        audio = open_audio_store(settings)
+        if isinstance(audio, S3AudioStore):
+            try:
+                await audio.ensure_bucket()
+                await audio.ensure_lifecycle(settings.audio_retention_h)
+            except Exception:  # calls still work; their recordings fail (and are counted) until S3 does
+                log.exception("S3 bucket %s is not ready: recordings will fail", settings.s3_bucket)
         if settings.voice_preload:
             await MODELS.get(settings)  # once per process: no call ever waits for a model load
         answerer = Answerer(
             source, build_llm(settings), settings.llm_timeout_s, storage.redis, settings.query_cache_ttl_s
         )
-        return AppContext(
+        ctx = AppContext(
             settings=settings,
             storage=storage,
             owner_id=owner_id,
@@ -95,7 +115,14 @@ async def build_context(settings: Settings) -> AppContext:
             calls=CallManager(settings.max_calls),
             owner_keys=OwnerKeyCache(storage.pool, settings.owner_key_cache_s),
             caps=CallCaps.from_settings(settings),
+            audio=audio,
         )
+        ctx._tasks.append(
+            asyncio.create_task(
+                keep_retention(audio, storage.pool, settings.audio_retention_h), name="audio-retention"
+            )
+        )
+        return ctx
     except BaseException:
         await storage.close()
         raise

@@ -92,17 +92,19 @@ async def record_exchange(
     source: str,
     response_ms: float,
     new_session_owner: int | None = None,
+    caller: dict[str, Any] | None = None,
 ) -> None:
     """Both turns, the analytics row and the session's last_active in one round trip.
 
     With `new_session_owner`, the text session itself is created in the same statement
-    (foreign keys are checked at its end), saving a round trip on a recruiter's first question.
+    (foreign keys are checked at its end), saving a round trip on a recruiter's first question;
+    `caller` is stored with it.
     """
     await conn.execute(
         """
         WITH n AS (
-            INSERT INTO sessions (id, owner_id, channel)
-            SELECT $1, $9, 'text' WHERE $9::bigint IS NOT NULL
+            INSERT INTO sessions (id, owner_id, channel, caller)
+            SELECT $1, $9, 'text', $10::jsonb WHERE $9::bigint IS NOT NULL
         ), t AS (
             -- One INSERT with rows in order, so ids (and history order) follow the dialogue.
             INSERT INTO conversations (session_id, role, text, latency_ms, latency)
@@ -123,4 +125,5 @@ async def record_exchange(
         source,
         response_ms,
         new_session_owner,
+        json.dumps(caller or {}),
     )

@@ -1,39 +1,51 @@
-"""Questions a visitor could ask, made from the resume's own items (for the page's suggestion chips).
+"""Suggested questions for the visitor page, made from the resume's own items (pure).
 
-`suggest_questions(resume)` names the person, their current (or latest) job, a project, a skill
-category, their education and an award or certification when the resume has them. Every question
-is one the engine answers from the resume (tests/tools/test_tools_suggestions.py checks it).
+One question per kind of thing the resume has, in a fixed order, so each suggestion names
+something real (the latest employer, a project, a technology used more than once) and the
+engine can answer it. The wording is data: tools/data/suggestions.json.
 """
 
 from __future__ import annotations
 
-import re
+import json
+from collections import Counter
+from functools import lru_cache
+from importlib import resources
 
 from tools.resume_model import Resume
 
-_CATEGORY_RE = re.compile(r"[_\s]+")
+
+@lru_cache
+def _templates() -> dict[str, str]:
+    raw = resources.files("tools").joinpath("data/suggestions.json").read_text(encoding="utf-8")
+    return {k: v for k, v in json.loads(raw).items() if not k.startswith("_")}
 
 
-def suggest_questions(resume: Resume, limit: int = 5) -> list[str]:
+def _technology(resume: Resume) -> str | None:
+    """A technology several projects share: the most shared, ties broken by resume order."""
+    counts = Counter(t for p in resume.projects for t in dict.fromkeys(p.technologies))
+    shared = [(n, -i, t) for i, (t, n) in enumerate(counts.items()) if n >= 2]
+    return max(shared)[2] if shared else None
+
+
+def suggested_questions(resume: Resume, limit: int = 4) -> list[str]:
+    t = _templates()
     first = resume.profile.name.split()[0]
     out: list[str] = []
-    current = next((e for e in resume.experience if e.end is None), None)
-    latest = current or (max(resume.experience, key=lambda e: e.start) if resume.experience else None)
-    if latest is not None:
-        tense = "does" if current is not None else "did"
-        out.append(f"What {tense} {first} do at {latest.company}?")
+    if resume.experience:
+        job = next((e for e in resume.experience if e.end is None), resume.experience[0])
+        out.append(
+            t["current_role" if job.end is None else "past_role"].format(first=first, company=job.company)
+        )
     if resume.projects:
-        out.append(f"Tell me about {resume.projects[0].name}.")
-    if resume.skills:
-        category = _CATEGORY_RE.sub(" ", next(iter(resume.skills))).strip()
-        plural = category.endswith("s")
-        out.append(f"What are {first}'s {category}?" if plural else f"What are {first}'s {category} skills?")
+        out.append(t["project"].format(first=first, project=resume.projects[0].name))
+    technology = _technology(resume)
+    if technology:
+        out.append(t["technology"].format(first=first, technology=technology))
     if resume.education:
-        out.append(f"Where did {first} study?")
-    if resume.awards:
-        out.append(f"Has {first} won any awards?")
-    elif resume.certifications:
-        out.append(f"What certifications does {first} hold?")
-    if len(resume.experience) > 1:
-        out.append(f"Where did {first} work before {resume.experience[0].company}?")
+        out.append(t["education"].format(first=first))
+    if resume.profile.availability:
+        out.append(t["availability"].format(first=first))
+    if resume.skills:
+        out.append(t["skills"].format(first=first))
     return out[:limit]

@@ -17,7 +17,7 @@ from prometheus_client import Counter, Histogram
 from pydantic import ValidationError
 from redis.asyncio import Redis
 
-from pipeline.answer.llm import LLMAnswerer
+from pipeline.answer.llm import LLMAnswerer, TokenCount
 from pipeline.answer.resume_source import ResumeSource
 from storage.query_cache import cache_key, get_cached, put_cached
 from tools.engine import EngineResult, ItemRef, ResumeEngine
@@ -75,6 +75,7 @@ class Answer:
     conversation: Conversation
     source: Source
     latency_ms: float
+    tokens: TokenCount = field(default_factory=TokenCount)  # LLM usage, counted even on fallback
 
 
 class Answerer:
@@ -99,6 +100,7 @@ class Answerer:
         # The engine always runs: it is the guardrail, the fallback and the follow-up memory.
         result, engine_state = engine.answer(text, conversation.engine, retrieved=retrieved)
         source: Source = "guardrails" if result.refused else "engine"
+        tokens = TokenCount()
         if self.llm is not None and not result.refused:
             # Only context-free questions are cached: a follow-up's answer depends on history.
             cache = self.cache if not conversation.history else None
@@ -107,14 +109,14 @@ class Answerer:
             if cached is not None:
                 result, source = _decode(cached), "llm-cache"
             else:
-                result, source = await self._ask_llm(engine, text, conversation, result, source)
+                result, source = await self._ask_llm(engine, text, conversation, result, source, tokens)
                 if source == "llm" and cache is not None:
                     await put_cached(cache, key, _encode(result), self.cache_ttl_s)
         history = [*conversation.history, (text, result.answer)][-HISTORY_TURNS:]
         elapsed = time.perf_counter() - start
         ANSWERS.labels(source).inc()
         ANSWER_SECONDS.labels(source).observe(elapsed)
-        return Answer(result, Conversation(engine_state, history), source, elapsed * 1000)
+        return Answer(result, Conversation(engine_state, history), source, elapsed * 1000, tokens)
 
     async def _retrieve(self, engine: ResumeEngine, text: str) -> list[tuple[str, float]] | None:
         """Postgres full-text hits for the turn, or None (the engine then ranks in memory alone)."""
@@ -136,11 +138,12 @@ class Answerer:
         conversation: Conversation,
         fallback: EngineResult,
         source: Source,
+        tokens: TokenCount,
     ) -> tuple[EngineResult, Source]:
         assert self.llm is not None
         try:
             async with asyncio.timeout(self.llm_timeout_s):
-                return await self.llm.answer(engine, text, conversation.history), "llm"
+                return await self.llm.answer(engine, text, conversation.history, tokens), "llm"
         except TimeoutError:
             LLM_FALLBACKS.labels("timeout").inc()
             log.warning("llm timed out; answering from the engine")

@@ -19,6 +19,14 @@ GROQ_BASE_URL = "https://api.groq.com/openai/v1"
 MAX_TOOL_ROUNDS = 4
 
 
+@dataclass
+class TokenCount:
+    """Tokens the API reported using (its `usage` field), summed over a turn's tool rounds."""
+
+    input: int = 0
+    output: int = 0
+
+
 @dataclass(frozen=True)
 class LLMConfig:
     base_url: str
@@ -37,7 +45,14 @@ class LLMAnswerer:
             base_url=config.base_url, api_key=config.api_key, max_retries=0, timeout=config.timeout_s
         )
 
-    async def answer(self, engine: ResumeEngine, text: str, history: list[tuple[str, str]]) -> EngineResult:
+    async def answer(
+        self,
+        engine: ResumeEngine,
+        text: str,
+        history: list[tuple[str, str]],
+        tokens: TokenCount | None = None,
+    ) -> EngineResult:
+        """The answer; `tokens` (if given) counts what each round used, even if a later one fails."""
         toolbox = ResumeToolbox(engine)
         refs = {item.id: ItemRef(item.id, kind, item_title(item)) for kind, item in engine.resume.items()}
         messages: list[dict[str, Any]] = [{"role": "system", "content": system_prompt(engine.resume)}]
@@ -54,6 +69,9 @@ class LLMAnswerer:
                 temperature=0.2,
                 max_tokens=200,
             )
+            if tokens is not None and response.usage is not None:
+                tokens.input += response.usage.prompt_tokens or 0
+                tokens.output += response.usage.completion_tokens or 0
             message = response.choices[0].message
             if not message.tool_calls:
                 return _result(message.content or "", returned)

@@ -9,9 +9,13 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field, StrictStr, field_validator
 
 from pipeline.answer.answerer import Conversation
-from signaling.deps import Ctx, RateLimitedIp, bearer, session_from_token
+from pipeline.pricing import Usage, prices_for
+from pipeline.tracing import span
+from pipeline.usage import COST, count_tokens
+from signaling.deps import Ctx, RateLimitedIp, bearer, client_ip, session_from_token
 from signaling.errors import ApiError
 from signaling.security import session_tokens
+from storage.calls import add_usage
 from storage.conversations import record_exchange
 from storage.session_state import load_state, save_state
 from storage.sessions import get_session
@@ -74,12 +78,16 @@ async def query(body: QueryIn, request: Request, ctx: Ctx) -> QueryOut:
         row = await get_session(ctx.storage.pool, body.session_id)
         if row is None or row.owner_id != ctx.owner_id:
             raise ApiError(404, "no such session")
-        if row.ended_at is not None:
-            raise ApiError(409, "session has ended; start a new one")
+        # A call that ended leaves its conversation open to typed follow-ups (while its token
+        # lives): the visitor who hung up can still ask, with the same memory.
         session_id = body.session_id
         conversation = Conversation.from_json(await load_state(ctx.storage.redis, str(session_id)))
 
-    answer = await ctx.answerer.answer(body.text, conversation)
+    with span("query", **{"session.id": str(session_id), "channel": "text"}) as current:
+        answer = await ctx.answerer.answer(body.text, conversation)
+        if current is not None:
+            current.set_attribute("answer.source", answer.source)
+            current.set_attribute("answer.intent", answer.result.intent)
     result = answer.result
     await record_exchange(
         ctx.storage.pool,
@@ -92,7 +100,14 @@ async def query(body: QueryIn, request: Request, ctx: Ctx) -> QueryOut:
         answer.source,
         answer.latency_ms,
         new_session_owner=ctx.owner_id if new_session else None,
+        caller={"ip": client_ip(request)} if new_session else None,
     )
+    if answer.tokens.input or answer.tokens.output:  # only the LLM path uses anything billable
+        usage = Usage()
+        count_tokens(usage, answer.tokens)
+        cost = prices_for(ctx.settings).cost(usage)
+        await add_usage(ctx.storage.pool, session_id, usage.as_dict(), cost)
+        COST.labels("text").inc(cost)
     await save_state(
         ctx.storage.redis, str(session_id), answer.conversation.to_json(), ctx.settings.session_state_ttl_s
     )

@@ -1,4 +1,4 @@
-"""The owner replaces their resume: this project's format or JSON Resume, checked before it is stored."""
+"""The owner reads and replaces their resume (this project's format or JSON Resume, checked first)."""
 
 from __future__ import annotations
 
@@ -34,6 +34,17 @@ class ResumeReplaced(BaseModel):
 
 def problem_details(problems: list[Problem]) -> list[dict[str, str]]:
     return [{"field": p.field, "message": p.message, "severity": p.severity} for p in problems]
+
+
+@router.get("")
+async def get_resume(ctx: Ctx, _key: OwnerKey) -> dict[str, object]:
+    """The resume being served, with its version and item count."""
+    resume = (await ctx.resume.engine()).resume  # (re-reads the version: a CLI import shows at once)
+    return {
+        "version": ctx.resume.version,
+        "items": len(resume.items()),
+        "resume": resume.model_dump(mode="json"),
+    }
 
 
 @router.put("")

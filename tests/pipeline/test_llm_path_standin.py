@@ -7,6 +7,7 @@ and scripts the model's tool calls. Everything else (service, storage, engine) i
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -14,6 +15,7 @@ import pytest
 
 from config.settings import Settings
 from pipeline.answer.answerer import LLM_FALLBACKS
+from storage.calls import get_call
 from tests.conftest import running_app
 from tests.standins.openai_server import OpenAIStandIn, fail, reply, stall, tool_call
 
@@ -114,3 +116,27 @@ async def test_context_free_answers_are_cached_standin(
         second = (await client.post("/api/query", json={"text": "what is jordan's   email address?"})).json()
     assert first["answer"] == second["answer"] == "Email Jordan at jordan.reyes@example.com."
     assert len(standin.requests) == 2  # the second question never reached the model
+
+
+async def test_llm_tokens_are_counted_and_priced_per_session_standin(
+    standin: OpenAIStandIn, llm_settings: Settings
+) -> None:
+    # An OpenAI-compatible server's model is priced by its name (here a PRICES override).
+    settings = llm_settings.model_copy(
+        update={
+            "prices": {"llm_per_million_tokens": {"stand-in-model": {"input": 100.0, "output": 200.0}}},
+            "llm_model": "stand-in-model",
+        }
+    )
+    standin.script += [tool_call("search_resume", {"technology": "Rust"}), reply(_names_from_tool_result)]
+    async with running_app(settings) as (app, client):
+        body = (await client.post("/api/query", json={"text": "Which projects used Rust?"})).json()
+        assert body["intent"] == "llm"
+        ctx = app.state.ctx
+        row = await get_call(ctx.storage.pool, ctx.owner_id, uuid.UUID(body["session_id"]))
+    assert row is not None
+    sent = [len(json.dumps(r["messages"])) // 4 for r in standin.requests]
+    assert row.usage["llm_tokens_in"] == sum(sent)  # both tool rounds, as the API reported them
+    assert row.usage["llm_tokens_out"] > 0
+    expected = (row.usage["llm_tokens_in"] * 100.0 + row.usage["llm_tokens_out"] * 200.0) / 1e6
+    assert row.cost_usd == pytest.approx(expected)

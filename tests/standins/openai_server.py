@@ -91,7 +91,17 @@ class OpenAIStandIn:
         if not self.script:
             return JSONResponse({"error": {"message": "stand-in script exhausted"}}, 500)
         step = self.script.pop(0)
-        return await asyncio.to_thread(step, body)
+        result = await asyncio.to_thread(step, body)
+        if isinstance(result, dict) and "usage" in result:
+            # Token counts that grow with what was sent and said (about 4 characters a token).
+            said = json.dumps(result["choices"][0]["message"])
+            prompt, completion = len(json.dumps(body["messages"])) // 4, len(said) // 4
+            result["usage"] = {
+                "prompt_tokens": prompt,
+                "completion_tokens": completion,
+                "total_tokens": prompt + completion,
+            }
+        return result
 
     def start(self) -> OpenAIStandIn:
         self._thread.start()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import itertools
 import json
@@ -92,9 +93,42 @@ class Browser:
             raise RuntimeError(f"page error: {result['exceptionDetails']}")
         return result["result"].get("value")
 
-    async def goto(self, url: str) -> None:
+    async def goto(self, url: str, ready: str = "!!document.getElementById('call')") -> None:
         await self.send("Page.navigate", url=url)
-        await self.wait_for("document.readyState === 'complete' && !!document.getElementById('call')")
+        await self.wait_for(f"document.readyState === 'complete' && ({ready})")
+
+    async def set_viewport(self, width: int, height: int, mobile: bool = False) -> None:
+        await self.send(
+            "Emulation.setDeviceMetricsOverride",
+            width=width,
+            height=height,
+            deviceScaleFactor=1,
+            mobile=mobile,
+        )
+
+    async def screenshot(self, path: Path, full_page: bool = True) -> Path:
+        """A PNG of the page (the whole page, not only the viewport, by default)."""
+        params: dict[str, Any] = {"format": "png", "captureBeyondViewport": full_page}
+        if full_page:
+            size = await self.evaluate(
+                "({w: document.documentElement.clientWidth, h: document.documentElement.scrollHeight})"
+            )
+            params["clip"] = {"x": 0, "y": 0, "width": size["w"], "height": size["h"], "scale": 1}
+        data = (await self.send("Page.captureScreenshot", **params))["data"]
+        png = base64.b64decode(data)
+
+        def _write() -> None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(png)
+
+        await asyncio.to_thread(_write)
+        return path
+
+    async def set_files(self, selector: str, *files: Path) -> None:
+        """Choose files in an <input type=file>, as a user picking them would (change event fires)."""
+        root = (await self.send("DOM.getDocument"))["root"]["nodeId"]
+        node = (await self.send("DOM.querySelector", nodeId=root, selector=selector))["nodeId"]
+        await self.send("DOM.setFileInputFiles", files=[str(f) for f in files], nodeId=node)
 
     async def wait_for(self, expression: str, timeout_s: float = 60.0) -> Any:
         deadline = time.time() + timeout_s

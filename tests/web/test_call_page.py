@@ -15,10 +15,21 @@ from pipeline.models import SpeechModels
 from signaling.background_server import LiveServer
 from tests.voice_fixtures import VOICE_MAX_CALLS, speech, wait_for_no_calls, wait_for_turns
 from tests.web.browser import CHROMIUM, Browser
+from tests.web.screens import SCREENSHOTS
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="chromium is not installed")
 
 TRANSCRIPT = "[...document.querySelectorAll('#transcript li')]"
+# Keep every state the call shows and every caption, however briefly each is on screen.
+WATCH_CALL = (
+    "window.callStates = []; window.captions = [];"
+    "new MutationObserver(() => { const s = document.getElementById('state').dataset.state;"
+    " if (window.callStates.at(-1) !== s) window.callStates.push(s); })"
+    ".observe(document.getElementById('state'), {attributes: true, childList: true, subtree: true});"
+    "new MutationObserver(() => window.captions.push(document.getElementById('caption').textContent))"
+    ".observe(document.getElementById('caption'), {childList: true, characterData: true, subtree: true});"
+)
+IN_CALL = "['listening', 'thinking', 'speaking'].includes(document.getElementById('state').dataset.state)"
 
 
 def _wav(path: Path, pcm48k: np.ndarray) -> Path:
@@ -56,8 +67,9 @@ async def test_page_calls_shows_both_sides_and_answers_typed_questions(
     voice_service: LiveServer, browser: Browser
 ) -> None:
     await browser.goto(voice_service.url + "/")
+    await browser.evaluate(WATCH_CALL)
     await browser.evaluate("document.getElementById('call').click()")
-    await browser.wait_for("document.getElementById('state').textContent.startsWith('In call')", 30)
+    await browser.wait_for(IN_CALL, 30)
 
     assert "Jordan Reyes" in await _line(browser, "assistant", "Jordan Reyes")
     assert "rust" in (await _line(browser, "user", "rust")).lower()
@@ -66,6 +78,11 @@ async def test_page_calls_shows_both_sides_and_answers_typed_questions(
         f"{TRANSCRIPT}.map(li => li.textContent).find(t => t.includes('jitterbuf') && t.includes('⏱'))"
     ), answer
     assert await browser.evaluate("parseFloat(document.getElementById('level').style.width) >= 0")
+    await browser.screenshot(SCREENSHOTS / "visitor-in-call-desktop.png")
+    # The call's states and live captions of what the agent says, as they happened.
+    seen = await browser.evaluate("window.callStates")
+    assert {"connecting", "listening", "thinking", "speaking"} <= set(seen), seen
+    assert any("Jordan Reyes" in c for c in await browser.evaluate("window.captions"))
 
     # A typed question during the call: answered in the same conversation.
     await browser.evaluate(
@@ -83,6 +100,19 @@ async def test_page_calls_shows_both_sides_and_answers_typed_questions(
     await browser.evaluate("document.getElementById('hangup').click()")
     await browser.wait_for("document.getElementById('state').textContent === 'Not connected'")
     await wait_for_no_calls(voice_service)
+
+    # After hang-up a typed follow-up continues the same conversation (same session, same memory).
+    await browser.evaluate(
+        "document.getElementById('text').value = 'Which of those used WebRTC?';"
+        "document.getElementById('ask').requestSubmit()"
+    )
+    assert "jitterbuf" in await _line(browser, "assistant", "used webrtc")
+    assert await browser.evaluate("JSON.parse(sessionStorage.getItem('session')).session_id") == session
+    await wait_for_turns(
+        voice_service,
+        session,
+        lambda ts: ts[-2].text == "Which of those used WebRTC?" and ts[-1].role == "assistant",
+    )
 
 
 async def test_page_explains_busy_denied_and_failed(voice_service: LiveServer, browser: Browser) -> None:
