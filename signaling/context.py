@@ -14,13 +14,12 @@ from pipeline.answer.llm import GROQ_BASE_URL, LLMAnswerer, LLMConfig
 from pipeline.answer.resume_source import ResumeSource
 from pipeline.logs import route_pipecat_logs
 from pipeline.models import MODELS
+from pipeline.tracing import setup_tracing, shutdown_tracing
 from signaling import log_redaction
 from signaling.call_caps import CallCaps
 from signaling.metrics import RESUME_VERSION
-from signaling.security.owner_keys import OwnerKeyCache
-from pipeline.tracing import setup_tracing, shutdown_tracing
-from signaling.metrics import RESUME_VERSION
 from signaling.retention import keep_retention
+from signaling.security.owner_keys import OwnerKeyCache
 from storage.audio import LocalAudioStore, S3AudioStore, open_audio_store
 from storage.connect import Storage, open_storage
 from storage.content import ensure_owner

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from signaling.deps import Ctx, OwnerKey
+from signaling.query_params import IsoDateTime
 from storage.analytics import analytics
 
 router = APIRouter(prefix="/api/analytics", tags=["analytics"])
@@ -17,7 +18,7 @@ DEFAULT_WINDOW = timedelta(days=30)
 
 
 @router.get("")
-async def get_analytics(ctx: Ctx, _key: OwnerKey, since: datetime | None = None) -> dict[str, Any]:
+async def get_analytics(ctx: Ctx, _key: OwnerKey, since: IsoDateTime | None = None) -> dict[str, Any]:
     """Top questions, intents, unanswered questions (what to add to the resume), latency
     percentiles (voice: end of caller speech to first agent audio; answer: compute time),
     calls per day by channel, and totals."""

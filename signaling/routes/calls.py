@@ -23,6 +23,7 @@ from signaling.context import AppContext
 from signaling.deps import Ctx, OwnerKey
 from signaling.errors import ApiError
 from signaling.privacy import caller_label
+from signaling.query_params import IsoDateTime
 from signaling.security.audio_links import audio_url
 from storage.calls import CallRow, answered_items, delete_call, get_call, list_calls
 from storage.conversations import Turn, history
@@ -118,7 +119,7 @@ async def calls(
     limit: int = Query(50, ge=1, le=200),
     cursor: str | None = Query(None, max_length=200),
     channel: ChannelName | None = None,
-    since: datetime | None = None,
+    since: IsoDateTime | None = None,
 ) -> CallsPage:
     after = _decode_cursor(cursor) if cursor else None
     rows = await list_calls(

@@ -32,7 +32,7 @@ def local_url(secret: str, key: str, ttl_s: int, now: float | None = None) -> st
 
 
 def verify(secret: str, key: str, expires: int, sig: str, now: float | None = None) -> None:
-    if not hmac.compare_digest(_sig(secret, key, expires), sig):
+    if not hmac.compare_digest(_sig(secret, key, expires).encode(), sig.encode()):
         raise LinkError("invalid audio link")
     if (now if now is not None else time.time()) > expires:
         raise LinkError("audio link expired; reload the call for a fresh one")

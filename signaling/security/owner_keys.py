@@ -42,5 +42,9 @@ class OwnerKeyCache:
                 self._entries.popitem(last=False)
         return key
 
+    def clear(self) -> None:
+        """Forget every verdict (a key revoked here takes effect at once, not within the TTL)."""
+        self._entries.clear()
+
     def __len__(self) -> int:
         return len(self._entries)

@@ -66,7 +66,7 @@ async def test_bad_resume_names_the_field_and_changes_nothing(
 async def test_import_checks_warnings_and_json_resume(
     client: httpx.AsyncClient, ctx: AppContext, owner_key: str
 ) -> None:
-    auth = {"Authorization": f"Bearer {owner_key}"}
+    auth = {**JSON, "Authorization": f"Bearer {owner_key}"}
     data = json.loads(sample_resume_json())
     data["projects"][0]["start"] = "2039-01"
     response = await client.put("/api/resume", content=json.dumps(data), headers=auth)

@@ -49,4 +49,3 @@ def test_suggestions_are_answered_on_every_test_resume(path: Path | None) -> Non
     for q in questions:
         result, _ = engine.answer(q)
         assert not result.refused and "doesn't say" not in result.answer, (q, result.answer)
-        assert result.items or result.intent == "skills", (q, result.answer)
