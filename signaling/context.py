@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from agent.calls import CallManager
 from config.settings import Settings
+from pipeline import internals
 from pipeline.answer.answerer import Answerer
 from pipeline.answer.llm import GROQ_BASE_URL, LLMAnswerer, LLMConfig
 from pipeline.answer.resume_source import ResumeSource
@@ -82,6 +83,7 @@ def build_llm(settings: Settings) -> LLMAnswerer | None:
 async def build_context(settings: Settings) -> AppContext:
     secret = settings.resolved_secret_key()
     log_redaction.install(settings, secret)  # before anything can log a secret
+    internals.require()  # an upgrade that changed what our patches rely on stops here, not mid-call
     storage = await open_storage(settings)
     try:
         async with storage.pool.acquire() as conn:
