@@ -27,6 +27,8 @@ from aiortc.jitterbuffer import JitterBuffer
 from av import AudioFrame
 from pipecat.transports.smallwebrtc import transport as smallwebrtc
 
+from pipeline import internals
+
 log = logging.getLogger(__name__)
 
 OUTPUT_FRAME_MS = 20
@@ -56,6 +58,7 @@ def _twenty_ms_output_frames() -> None:
             self._samples_per_10ms = sample_rate * OUTPUT_FRAME_MS // 1000
             self._bytes_per_10ms = self._samples_per_10ms * 2
 
+    internals.mark_patch(TwentyMsAudioTrack, base)
     smallwebrtc.RawAudioTrack = TwentyMsAudioTrack  # type: ignore[misc]
 
 
@@ -83,6 +86,7 @@ def _inline_audio_encoding() -> None:
             return None
         return aiortc_sender.RTCEncodedFrame(payloads, timestamp, audio_level)
 
+    internals.mark_patch(next_encoded_frame, original)
     sender._next_encoded_frame = next_encoded_frame  # type: ignore[method-assign]
 
 

@@ -29,12 +29,25 @@ class InternalsChanged(RuntimeError):
     """A library's private code that a patch of ours relies on has changed."""
 
 
+# A patch of ours marks its replacement with the library's original, so the check still reads
+# the library's code once the patch is installed (a second service in one process, tests).
+ORIGINAL = "__patched_original__"
+
+
+def mark_patch(replacement: Any, original: Any) -> None:
+    setattr(replacement, ORIGINAL, original)
+
+
+def _unpatched(obj: Any) -> Any:
+    return vars(obj).get(ORIGINAL, obj) if hasattr(obj, "__dict__") else obj
+
+
 def _resolve(dotted: str) -> Any:
-    """`package.module:Attr.attr` -> the object."""
+    """`package.module:Attr.attr` -> the library's own object."""
     module_name, _, path = dotted.partition(":")
     obj: Any = importlib.import_module(module_name)
     for part in path.split("."):
-        obj = inspect.getattr_static(obj, part)
+        obj = _unpatched(inspect.getattr_static(obj, part))
     return getattr(obj, "__func__", obj)  # staticmethod/classmethod wrappers
 
 

@@ -15,6 +15,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 log = logging.getLogger(__name__)
 
 
+# Retry-After for refusals that clear when a call ends (caps, full lines).
+RETRY_LATER = {"Retry-After": "30"}
+
+
 class ApiError(Exception):
     """An error meant for the client: its message is safe to show."""
 

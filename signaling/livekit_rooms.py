@@ -10,6 +10,7 @@ from typing import Any
 from livekit import api
 
 from agent.livekit_tokens import visitor_token
+from signaling import room_caps
 from signaling.context import AppContext
 from storage.jobs import enqueue
 from storage.sessions import Channel, create_session, end_session
@@ -31,9 +32,20 @@ def livekit_api(ctx: AppContext) -> api.LiveKitAPI:
     )
 
 
-async def open_visitor_room(ctx: AppContext) -> tuple[uuid.UUID, dict[str, Any]]:
-    """A session with its own room, an agent job for it, and the visitor's join details."""
+async def open_visitor_room(ctx: AppContext, ip: str) -> tuple[uuid.UUID, dict[str, Any]]:
+    """A session with its own room, an agent job for it, and the visitor's join details.
+
+    Raises CapReached when the visitor's IP already holds MAX_CALLS_PER_IP live rooms.
+    """
     room = f"web-{secrets.token_hex(8)}"
+    settings = ctx.settings
+    await room_caps.take(
+        ctx.storage.redis,
+        ip,
+        room,
+        limit=settings.max_calls_per_ip,
+        hold_s=settings.call_max_s + settings.call_connect_timeout_s,
+    )
     session = await create_session(ctx.storage.pool, ctx.owner_id, "livekit", {"room": room})
     lk = livekit_api(ctx)
     try:
@@ -41,7 +53,6 @@ async def open_visitor_room(ctx: AppContext) -> tuple[uuid.UUID, dict[str, Any]]
     finally:
         await lk.aclose()
     await _dispatch(ctx, room, session.id, "livekit")
-    settings = ctx.settings
     assert settings.livekit_api_key and settings.livekit_api_secret and settings.livekit_url
     token = visitor_token(
         settings.livekit_api_key,
@@ -74,6 +85,7 @@ async def on_sip_participant(ctx: AppContext, room: str, attributes: dict[str, s
 
 
 async def on_room_finished(ctx: AppContext, room: str) -> uuid.UUID | None:
+    await room_caps.release(ctx.storage.redis, room)
     raw = await ctx.storage.redis.get(_room_key(room))
     if raw is not None:
         session_id = uuid.UUID(raw.decode() if isinstance(raw, bytes) else str(raw))

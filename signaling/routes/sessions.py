@@ -8,8 +8,9 @@ from datetime import datetime
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
-from signaling.deps import Ctx, RateLimitedIp, bearer, session_from_token, verified_owner_key
-from signaling.errors import ApiError
+from signaling.call_caps import CapReached
+from signaling.deps import Ctx, RateLimitedIp, bearer, client_ip, session_from_token, verified_owner_key
+from signaling.errors import RETRY_LATER, ApiError
 from signaling.livekit_rooms import open_visitor_room
 from signaling.security import session_tokens
 from storage.api_keys import KEY_PREFIX
@@ -61,10 +62,15 @@ def session_token_for(ctx: Ctx, session_id: uuid.UUID) -> SessionCreated:
 
 
 @router.post("", status_code=201, dependencies=[RateLimitedIp], response_model_exclude_none=True)
-async def create(ctx: Ctx) -> SessionCreated:
+async def create(request: Request, ctx: Ctx) -> SessionCreated:
     """A visitor session; in LiveKit mode also a room of its own, an agent in it, and a join token."""
     if ctx.settings.livekit_enabled:
-        session_id, join = await open_visitor_room(ctx)
+        try:
+            session_id, join = await open_visitor_room(ctx, client_ip(request))
+        except CapReached as exc:
+            raise ApiError(
+                429, f"your network already has {exc.limit} calls in progress; hang one up first", RETRY_LATER
+            ) from exc
         created = session_token_for(ctx, session_id)
         created.livekit = LiveKitJoin(**join)
         return created

@@ -27,7 +27,7 @@ from signaling.call_caps import CapReached
 from signaling.call_deps import call_deps
 from signaling.context import AppContext
 from signaling.deps import Ctx, RateLimitedIp, _rate_limit, bearer, client_ip, session_from_token
-from signaling.errors import ApiError
+from signaling.errors import RETRY_LATER, ApiError
 from signaling.security import session_tokens
 from storage.sessions import create_session, end_session, get_session
 
@@ -36,7 +36,6 @@ router = APIRouter(prefix="/api", tags=["calls"])
 
 MAX_SDP_CHARS = 20_000
 RETRY_SOON = {"Retry-After": "5"}
-RETRY_LATER = {"Retry-After": "30"}
 
 
 class OfferIn(BaseModel):

@@ -34,6 +34,7 @@ def livekit_settings(livekit_server: tuple[LiveKitServer, int], data_dir: Path) 
     values = {
         "data_dir": data_dir,
         "rate_limit_enabled": False,
+        "max_calls_per_ip": 50,  # every test's rooms come from 127.0.0.1 (test_room_caps caps it)
         "log_level": "WARNING",
         "livekit_url": server.url,
         "livekit_api_key": API_KEY,

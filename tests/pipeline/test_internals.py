@@ -45,3 +45,10 @@ async def test_the_service_refuses_to_start_rather_than_break_mid_call(
     with pytest.raises(internals.InternalsChanged, match="SileroOnnxModel"):
         await build_context(settings)
     assert not (tmp_path / "pg").exists()  # stopped before any server was started
+
+
+def test_our_own_installed_patches_do_not_count_as_a_change() -> None:
+    from agent import webrtc_tuning
+
+    webrtc_tuning.apply()
+    assert internals.changed() == []
