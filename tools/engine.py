@@ -198,6 +198,8 @@ class ResumeEngine:
             or q.cue.value != "none"
             or (q.place and q.det.kind)
             or any(s in self._vocabulary or s in self._anchors for s in q.stems)
+            # Two everyday words the resume uses together ("type ratings") are its own term.
+            or self._index.has_phrase(q.stems)
         )
 
     def _refusal(self, reason: guardrails.Reason) -> EngineResult:

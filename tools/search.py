@@ -49,6 +49,22 @@ def _place_words(location: str) -> frozenset[str]:
     )
 
 
+def _said_words(resume: Resume) -> frozenset[str]:
+    """Words the resume uses outside locations and school names: its subjects, not its places."""
+    locations = {t for _, it in resume.items() for t in tokens(str(getattr(it, "location", "") or ""))}
+    locations |= set(tokens(resume.profile.location or ""))
+    out: set[str] = set()
+    for kind, item in resume.items():
+        if kind == "education":
+            continue
+        texts = [item_title(item), str(getattr(item, "role", "") or "")]
+        for field in ("summary", "description", "details", "highlights"):
+            value = getattr(item, field, None)
+            texts += value if isinstance(value, list) else [str(value or "")]
+        out.update(t for text in texts for t in tokens(text))
+    return frozenset(out - locations)
+
+
 @dataclass(frozen=True, eq=False)  # identity equality: one Entry per item, and items hold lists
 class Entry:
     id: str
@@ -89,6 +105,8 @@ class ResumeIndex:
         self.entries: list[Entry] = []
         self._doc: dict[str, dict[str, float]] = {}  # stem -> {item id: best field weight}
         self._sent_stems: dict[str, list[tuple[str, frozenset[str]]]] = {}
+        said = _said_words(resume)
+        self._pairs: set[tuple[str, str]] = set()  # adjacent content stems of the items' text
         for kind, item in resume.items():
             dated = kind in ("experience", "project", "education")
             ongoing = (
@@ -104,10 +122,12 @@ class ResumeIndex:
                 ]
             lead_count = len(sentences)
             sentences += list(getattr(item, "highlights", []))
-            loc = str(getattr(item, "location", "") or "")
+            places = _place_words(str(getattr(item, "location", "") or ""))
             if kind == "education":
-                loc += " " + item_title(item)
-            places = _place_words(loc)
+                # "University of Leeds" names a place; "Flight Training Academy" names what the resume
+                # talks about elsewhere ("flight", "training"): those words are subjects, not places.
+                places |= _place_words(item_title(item)) - said
+            places = frozenset(places)
             entry = Entry(
                 id=item.id,
                 kind=kind,
@@ -135,9 +155,11 @@ class ResumeIndex:
             value = getattr(e.item, field, None)
             texts = value if isinstance(value, list) else [value] if isinstance(value, str) else []
             for text in texts:
-                for s in [stem(t) for t in tokens(text) if t not in STOPWORDS] + compound_stems(text):
+                content = [stem(t) for t in tokens(text) if t not in STOPWORDS]
+                for s in content + compound_stems(text):
                     docs = self._doc.setdefault(s, {})
                     docs[e.id] = max(docs.get(e.id, 0.0), weight)
+                self._pairs.update(zip(content, content[1:], strict=False))
         self._sent_stems[e.id] = [
             (s, frozenset([stem(t) for t in tokens(s)] + compound_stems(s))) for s in e.sentences
         ]
@@ -268,6 +290,10 @@ class ResumeIndex:
         """Is stem `s` in at most half the items (at least one)? More common, it says little about which."""
         docs = self._doc.get(s, {})
         return 0 < len(docs) <= max(1, len(self.entries) // 2)
+
+    def has_phrase(self, stems: list[str]) -> bool:
+        """Do two adjacent stems of `stems` stand side by side in some item's text ("type rating")?"""
+        return any(p in self._pairs for p in zip(stems, stems[1:], strict=False))
 
     def vocabulary(self) -> frozenset[str]:
         """Every stem of every item's text."""
