@@ -290,6 +290,14 @@ class Planner(Routes, TechRoutes, SectionRoutes, ProfileRoutes, RecruiterRoutes)
             # "the raspberry pi project": a specific word narrows the list to what mentions it.
             specific = [x for x in q.stems if x not in LIST_NOISE and x not in self._kind_noise]
             found = self.text_search(q, specific, kinds=(kind,)) if specific else None
+            rare = [x for x in specific if x in self._vocabulary]
+            if (
+                found is None
+                and rare
+                and not any(self.index.mentions(e.id, x) for e in self.index.of_kind(kind) for x in rare)
+            ):
+                # "her residency project" when the residency is a job whose highlight is that project.
+                found = self.text_search(q, specific)
             if found is not None:
                 return found
         if kind is None and q.has("work") and not q.has("details"):
