@@ -170,6 +170,19 @@ class EntityIndex:
                 ):
                     topic = bool(topics.get(stem(t), set()) - {n.item_id})
                     self._unique.setdefault(t, (n.item_id, topic))
+        # A name word shared only by jobs at one company ("two roles at the same airline") names them all.
+        company_of = {it.id: fold(it.company) for it in resume.experience}
+        self._company: dict[str, tuple[str, ...]] = {}
+        for t, ids in holders.items():
+            if (
+                len(ids) > 1
+                and len(t) >= 3
+                and t not in common
+                and t not in tech_keys
+                and all(i in company_of for i in ids)
+                and len({company_of[i] for i in ids}) == 1
+            ):
+                self._company[t] = tuple(sorted(ids))
         self._fuzzy = FuzzyIndex()
         for t in self._distinct:
             self._fuzzy.add(t, t)
@@ -204,6 +217,9 @@ class EntityIndex:
                 hit = self._lookup(gram, fuzzy_ok, glued=n > 1)
                 if hit is not None:
                     strong.setdefault(self._distinct[hit], set()).update(range(i, i + n))
+        for i, t in enumerate(toks):
+            for item_id in self._company.get(t, ()):
+                strong.setdefault(item_id, set()).add(i)
         weak_hits: dict[int, set[int]] = {}
         weak_toks: dict[int, set[str]] = {}
         for i, t in enumerate(toks):

@@ -91,7 +91,15 @@ class Planner(Routes, TechRoutes, SectionRoutes, ProfileRoutes, RecruiterRoutes)
         last = [self.index.by_id[i] for i in st.last_item_ids if i in self.index.by_id]
         if q.dates.anchor:
             after = [self.index.by_id[m.item_id] for m in q.ents if min(m.positions) >= q.dates.anchor_pos]
+            if len(after) > 1 and len({e.attr("company") for e in after}) == 1:
+                # "before Initech" with two roles there: before the first of them, after the last.
+                ordered = self.index.chronological(after)
+                after = [ordered[0] if q.dates.anchor == "before" else ordered[-1]]
             anchor = after[0] if after else None
+            if anchor is None and not q.ents and (q.has("current_role") or q.dates.ordinal == "current"):
+                # "before her current job": the job held now is the anchor.
+                current = self.index.ordinal(self.index.of_kind("experience"), "current")
+                anchor = current[0] if current else None
             if anchor is None and focus and not q.ents:
                 ordered = self.index.chronological(focus)
                 anchor = ordered[0] if q.dates.anchor == "before" else ordered[-1]

@@ -158,7 +158,9 @@ class ProfileRoutes:
             if prog:
                 parts.append(say.skills(prog))
             return Outcome("languages", " ".join(parts), category=prog or None)
-        if q.has("availability") and not named:
+        # "when did that start?" right after an item asks for its dates, not when the person can start.
+        about_focus = q.cue in (Cue.REF, Cue.MORE) and bool(st.focus_ids) and q.has("dates")
+        if q.has("availability") and not named and not about_focus:
             return Outcome("availability", say.profile_field("availability", p.availability))
         if (
             q.has("location")
