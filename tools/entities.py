@@ -13,7 +13,17 @@ from dataclasses import dataclass
 
 from tools.english import common_words
 from tools.resume_model import Resume, item_title
-from tools.text import QUESTION_WORDS, STOPWORDS, FuzzyIndex, Utterance, fold, stem, tokens, words
+from tools.text import (
+    QUESTION_WORDS,
+    STOPWORDS,
+    FuzzyIndex,
+    Utterance,
+    compound_stems,
+    fold,
+    stem,
+    tokens,
+    words,
+)
 
 _FREELANCE_RE = re.compile(r"\b(independent|freelance\w*|self.employed|consult\w*|contract\w*)\b")
 _FREELANCE_ALIASES = (
@@ -65,6 +75,9 @@ def _lowercase_words(resume: Resume) -> dict[str, set[str]]:
             for w in _WORD_RE.findall(text):
                 if w.islower():
                     out.setdefault(stem(w), set()).add(item.id)
+            # "month-end" in a highlight makes the glued "monthend" a topic too, not a name word.
+            for g in compound_stems(text):
+                out.setdefault(g, set()).add(item.id)
     return out
 
 
