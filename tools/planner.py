@@ -25,7 +25,7 @@ from tools.section_routes import KNOW_RE, SectionRoutes
 from tools.state import ConversationState
 from tools.tech_routes import TechRoutes
 from tools.technology import TechIndex
-from tools.text import STOPWORDS, count_word, fold, stem, tokens
+from tools.text import STOPWORDS, count_word, fold, sentence, stem, tokens
 
 # Turns that only make sense as follow-ups ("when was that?", "tell me more", "how long were they there?").
 _BARE_REF_RE = re.compile(
@@ -110,7 +110,10 @@ class Planner(Routes, TechRoutes, SectionRoutes, ProfileRoutes, RecruiterRoutes)
             picked = last[pos] if -len(last) <= pos < len(last) else last[-1]
             return self.about([picked], q, st)
         if q.cue is Cue.WHICH and len(last) > 1 and not q.ents:
-            return self._narrow(q, last, st)
+            narrowed = self._narrow(q, last, st)
+            # "and how many of those as captain?" that no filter narrows is a new count, not a list.
+            if not (_HOW_MANY_RE.search(q.text) and narrowed.items == last):
+                return narrowed
         if (
             q.cue is Cue.REF
             and st.last_intent == "technology"
@@ -225,6 +228,11 @@ class Planner(Routes, TechRoutes, SectionRoutes, ProfileRoutes, RecruiterRoutes)
         if not _HOW_MANY_RE.search(q.text) or q.has("team_size", "years"):
             return None
         specific = [x for x in q.stems if x not in LIST_NOISE]
+        # "and how many of those as captain?" right after a figure from the summary: the summary again.
+        again = st.last_intent == "summary" and q.cue is not Cue.NONE
+        stated = self._summary_figure(specific, again)
+        if stated is not None:
+            return stated
         found = self.text_search(q, specific, figures=True) if specific else None
         if (
             found is not None
@@ -232,6 +240,19 @@ class Planner(Routes, TechRoutes, SectionRoutes, ProfileRoutes, RecruiterRoutes)
             or (found is not None and _NUMBER_WORD_RE.search(found.answer))
         ):
             return found
+        return None
+
+    def _summary_figure(self, specific: list[str], again: bool = False) -> Outcome | None:
+        """ "How many flight hours?": a figure the summary states when no item's sentence has the words."""
+        if not specific or (self.index.in_one_sentence(specific) and not again):
+            return None
+        wanted = [{x, *self.retrieval.related(x)} for x in specific]
+        for sent in re.split(r"(?<=[.;])\s+", self.resume.profile.summary):
+            own = {stem(t) for t in tokens(sent)}
+            if any(c.isdigit() for c in sent) and all(w & own for w in wanted):
+                return Outcome(
+                    "summary", sentence(f"According to {self.say.poss} summary: {sent.rstrip('.')}")
+                )
         return None
 
     def _named(self, q: Query, st: ConversationState) -> Outcome | None:

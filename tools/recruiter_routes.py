@@ -166,6 +166,14 @@ class RecruiterRoutes:
             ids = {i for t in techs for i in self.tech.items_for(t.name)}
             pool = [e for e in self.index.of_kind("experience") if e.id in ids]
             pool = pool or [e for e in self.index.of_kind("project") if e.id in ids]
+            if not pool:
+                # A listed skill no item tags ("performance marketing"): the jobs whose text names it.
+                named = [{stem(w) for w in tokens(t.name)} for t in techs]
+                pool = [
+                    e
+                    for e in self.index.of_kind("experience")
+                    if any(all(self.index.mentions(e.id, x) for x in n) for n in named)
+                ]
         else:
             topic = [s for s in q.stems if s not in _ROLE_NOISE and self.index.idf(s) > 0]
             topic = [s for s in topic if s not in {stem(w) for w in words("year years long experience")}]

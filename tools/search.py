@@ -291,6 +291,11 @@ class ResumeIndex:
         docs = self._doc.get(s, {})
         return 0 < len(docs) <= max(1, len(self.entries) // 2)
 
+    def in_one_sentence(self, stems: list[str]) -> bool:
+        """Does one sentence of some item hold every stem of `stems`?"""
+        want = set(stems)
+        return any(want <= ss for sents in self._sent_stems.values() for _, ss in sents)
+
     def has_phrase(self, stems: list[str]) -> bool:
         """Do two adjacent stems of `stems` stand side by side in some item's text ("type rating")?"""
         return any(p in self._pairs for p in zip(stems, stems[1:], strict=False))
