@@ -24,6 +24,7 @@ from tools.text import stem
 _RRF_K = 10.0
 MIN_COVERAGE = 0.5  # share of the question's weight (idf) a hit must match
 SYNONYM_WEIGHT = 0.6  # a synonym match counts a little less than the word itself
+SENTENCE_SYNONYM_WEIGHT = 0.1  # ... and much less when choosing which of an item's sentences to say
 
 
 @dataclass(frozen=True)
@@ -127,8 +128,16 @@ class Retrieval:
             cov, matched = self.coverage(e, stems, weights)
             if cov < MIN_COVERAGE:
                 continue
+            # The question's own word picks the sentence; a synonym ("cost" for "budget") only breaks ties.
+            own = {x: 1.0 for x in stems}
             sentence = (
-                idx.best_sentence(e, list(dict.fromkeys([*stems, *matched])), prefer_highlights=True) or ""
+                idx.best_sentence(
+                    e,
+                    list(dict.fromkeys([*stems, *matched])),
+                    prefer_highlights=True,
+                    weights={x: own.get(x, SENTENCE_SYNONYM_WEIGHT) for x in matched} | own,
+                )
+                or ""
             )
             found.append((cov, score, Found(e, cov, sentence, tuple(matched))))
         found.sort(key=lambda x: (-round(x[0], 2), -x[1]))

@@ -312,11 +312,18 @@ class ResumeIndex:
         return self._idf.get(s, 0.0)
 
     def best_sentence(
-        self, e: Entry, stems: list[str], prefer_numbers: bool = False, prefer_highlights: bool = False
+        self,
+        e: Entry,
+        stems: list[str],
+        prefer_numbers: bool = False,
+        prefer_highlights: bool = False,
+        weights: dict[str, float] | None = None,
     ) -> str | None:
+        """The item's sentence with the most of `stems` (idf, times `weights` when given)."""
         best: tuple[float, int, str] | None = None
+        w = weights or {}
         for i, (text, sstems) in enumerate(self._sent_stems.get(e.id, [])):
-            score = sum(self._idf.get(s, 1.0) for s in stems if s in sstems)
+            score = sum(self._idf.get(s, 1.0) * w.get(s, 1.0) for s in stems if s in sstems)
             if prefer_highlights and score > 0 and i >= e.lead_count:
                 score += 0.01  # on a tie, what was done beats what the job was
             if prefer_numbers and any(c.isdigit() for c in text):

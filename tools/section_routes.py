@@ -104,6 +104,7 @@ class SectionRoutes:
     say: ListSpeaker
 
     # Provided by the sibling mixins (Routes, TechRoutes) that Planner combines with this one.
+    text_search: Callable[..., Outcome | None]
     leadership: Callable[..., Outcome]
     technology: Callable[..., Outcome]
     category_answer: Callable[[Query, str], Outcome]
@@ -112,7 +113,12 @@ class SectionRoutes:
         say, idx = self.say, self.index
         rng = q.dates.range
         if q.has("leadership") and not q.techs:
-            return self.leadership(q)
+            # "how big a budget has he managed": what is managed, when the resume's own rare word,
+            # is a search; people ("how many nurses does she lead") stay with leadership.
+            said = {stem(w) for w in IntentDetector.triggers(q.text, "leadership")}
+            objects = [x for x in q.stems if x not in said and x in self.index.rare_stems()]
+            found = self.text_search(q, objects) if objects else None
+            return found or self.leadership(q)
         if (
             q.det.category
             and not q.techs
