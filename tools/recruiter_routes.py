@@ -118,6 +118,13 @@ class RecruiterRoutes:
                 facts.append(f"The resume doesn't mention {t.name}")
                 continue
             used = self.index.chronological([self.index.by_id[i] for i in self.tech.items_for(t.name)])[::-1]
+            if not used:
+                # A listed skill no item tags ("antimicrobial stewardship"): where the items' text says it.
+                found = self.text_search(q, [stem(w) for w in tokens(t.name)])
+                if found is not None:
+                    facts.append(found.answer)
+                    items += [e for e in found.items if e not in items]
+                continue
             exps = [e for e in used if e.kind == "experience"] or used
             if exps:
                 where = join_words(
