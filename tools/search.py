@@ -291,6 +291,11 @@ class ResumeIndex:
         docs = self._doc.get(s, {})
         return 0 < len(docs) <= max(1, len(self.entries) // 2)
 
+    def sentences_with(self, e: Entry, stems: list[str]) -> list[str]:
+        """The item's sentences that hold every stem of `stems`, in order."""
+        want = set(stems)
+        return [text for text, ss in self._sent_stems.get(e.id, []) if want and want <= ss]
+
     def in_one_sentence(self, stems: list[str]) -> bool:
         """Does one sentence of some item hold every stem of `stems`?"""
         want = set(stems)
