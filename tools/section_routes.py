@@ -105,6 +105,7 @@ class SectionRoutes:
 
     # Provided by the sibling mixins (Routes, TechRoutes) that Planner combines with this one.
     text_search: Callable[..., Outcome | None]
+    _vocabulary: frozenset[str]  # the resume's rare stems, built once by the Planner
     leadership: Callable[..., Outcome]
     technology: Callable[..., Outcome]
     category_answer: Callable[[Query, str], Outcome]
@@ -116,7 +117,7 @@ class SectionRoutes:
             # "how big a budget has he managed": what is managed, when the resume's own rare word,
             # is a search; people ("how many nurses does she lead") stay with leadership.
             said = {stem(w) for w in IntentDetector.triggers(q.text, "leadership")}
-            objects = [x for x in q.stems if x not in said and x in self.index.rare_stems()]
+            objects = [x for x in q.stems if x not in said and x in self._vocabulary]
             found = self.text_search(q, objects) if objects else None
             return found or self.leadership(q)
         if (
