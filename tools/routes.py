@@ -300,12 +300,15 @@ class Routes:
             if not f.sentence:
                 parts.append(self.say.opener(e))
             elif e.kind == "experience":
-                parts.append(self.say.claim(f.sentence, cap(self.say.at(e))))
+                # A job's summary is a noun phrase ("Paid media specialist at ..."), not something done.
+                lead = f.sentence in e.sentences[: e.lead_count]
+                parts.append(self.say.claim(f.sentence, cap(self.say.at(e)), descriptive=lead))
                 # "how big a budget": a job with two sentences on its budget says both.
                 own = [s for s in base if s in f.matched and self.index.specific(s)]
                 more = [x for x in self.index.sentences_with(e, own) if x != f.sentence]
                 if len(more) == 1 and len(chosen) <= 2:
-                    parts.append(self.say.claim(more[0], subject=self.say.They))
+                    second = more[0] in e.sentences[: e.lead_count]
+                    parts.append(self.say.claim(more[0], subject=self.say.They, descriptive=second))
             else:
                 said = self.say.claim(f.sentence, f"In {e.title}", it=e.title)
                 parts.append(said if said != f.sentence.rstrip(".;") else f"{e.title}: {f.sentence}")
