@@ -47,7 +47,8 @@ _TOPICS: dict[str, str] = {
     r"program\w*|"
     r"write|develop\w*)|(code|program|develop|write software) in)\b",
     "languages": r"\blanguages?\b",
-    "summary": rf"\b(summar\w+|background|overview|bio|biography|introduc\w+|elevator pitch|nutshell|who('s|"
+    "summary": rf"\b(summar\w+|sum (up|{P} up)|"
+    rf"background|overview|bio|biography|introduc\w+|elevator pitch|nutshell|who('s|"
     rf" is) {P}|"
     rf"tell me about {P}\s*[.?!]*$|about {P}\s*[.?!]*$|describe {P}|what kind of (engineer|developer|person|"
     rf"professional)|what does {P} do for a living|{POSS} (profession|specialty|specialization|focus|"

@@ -56,6 +56,7 @@ _LENGTH_RE = re.compile(
     r"sentences?\b|\b(one|single)[- ]liner\b"
     r"|\b(briefly|brief|short|quick|quickly|shortly|concise\w*|tl ?;? ?dr|nutshell)\b"
     r"|\bin (?:a few|\d+|ten|twenty|thirty|fifty) words\b|\belevator pitch\b"
+    r"|\b(one|a single|1|two|2|three|3)[- ]sentences? (?:summary|overview|description|pitch|bio|intro\w*)\b"
 )
 _SENTENCES = {
     "one": 1,
@@ -280,7 +281,7 @@ class RecruiterRoutes:
         m = _LENGTH_RE.search(q.text)
         if not m or not q.has("summary") or q.techs:
             return None
-        n = _SENTENCES.get(m.group(1) or "", 1)
+        n = _SENTENCES.get(m.group(1) or m.group(4) or "", 1)
         p = self.resume.profile
         sentences = [x for x in _SENT_SPLIT.split(p.summary.strip()) if x]
         head = (
