@@ -11,7 +11,7 @@ import re
 from dataclasses import replace
 from datetime import date
 
-from tools.english import common_words
+from tools.english import common_words, is_common, is_everyday
 from tools.followup import REF_RE, Cue, position
 from tools.profile_routes import ProfileRoutes
 from tools.query import Outcome, Query
@@ -25,7 +25,7 @@ from tools.section_routes import KNOW_RE, SectionRoutes
 from tools.state import ConversationState
 from tools.tech_routes import TechRoutes
 from tools.technology import TechIndex
-from tools.text import STOPWORDS, count_word, fold, sentence, stem, tokens
+from tools.text import QUESTION_WORDS, STOPWORDS, count_word, fold, join_words, sentence, stem, tokens
 
 # Turns that only make sense as follow-ups ("when was that?", "tell me more", "how long were they there?").
 _BARE_REF_RE = re.compile(
@@ -35,6 +35,7 @@ _BARE_REF_RE = re.compile(
 )
 _EMPLOYER_RE = re.compile(r"\b(work(ed|s|ing)?|employed|job|intern(ed|ship)?) (at|for) ([a-z0-9&]+)\b")
 _HOW_MANY_RE = re.compile(r"\bhow (many|much)\b")
+_SUBJECTS = frozenset({"i", "you", "we", "he", "she", "they", "it", "xperson"})
 _NUMBER_WORD_RE = re.compile(
     r"\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|"
     r"thousands?|millions?|billions?)\b",
@@ -55,6 +56,12 @@ class Planner(Routes, TechRoutes, SectionRoutes, ProfileRoutes, RecruiterRoutes)
         }
         self.resume, self.index, self.tech, self.say = resume, index, tech, say
         self.retrieval = Retrieval(index)
+        p = resume.profile
+        profile_text = " ".join(x or "" for x in (p.summary, p.title, p.availability, p.work_authorization))
+        profile_text += " " + " ".join([*p.languages_spoken, *resume.interests, *map(str, resume.skills)])
+        profile_text += " " + " ".join(s for names in resume.skills.values() for s in names)
+        self._profile_stems = frozenset(stem(t) for t in tokens(profile_text))
+        self._person_words = frozenset(tokens(p.name))
         self._init_profile()
 
     def plan(self, q: Query, st: ConversationState) -> Outcome:
@@ -69,6 +76,7 @@ class Planner(Routes, TechRoutes, SectionRoutes, ProfileRoutes, RecruiterRoutes)
             self._family,
             self._sections,
             self._technology,
+            self._unmentioned,
             self._lists,
         ):
             out = step(q, st)
@@ -269,6 +277,31 @@ class Planner(Routes, TechRoutes, SectionRoutes, ProfileRoutes, RecruiterRoutes)
         ):
             return None
         return self.about(items, q, st)
+
+    def _unmentioned(self, q: Query, st: ConversationState) -> Outcome | None:
+        """ "Does she have veterinary experience?": a real, uncommon word the resume never uses is the
+        answer's subject; listing her jobs or quoting a summary line that shares another word misleads."""
+        if q.ents or q.techs or q.dates.range or q.cue is not Cue.NONE:
+            return None
+        toks = q.utt.toks
+        absent = [
+            raw
+            for i, (t, raw) in enumerate(zip(toks, q.utt.raw_toks, strict=False))
+            if len(t) > 3  # "uni", "b2b": clipped or coded forms the word index may not know
+            and not (i and toks[i - 1] in _SUBJECTS)  # "have they flown": the verb, not the subject
+            and t not in STOPWORDS
+            and t not in QUESTION_WORDS
+            and t.removesuffix("s") not in STOPWORDS  # "whats", "hows": speech-to-text contractions
+            and t not in self._person_words
+            and is_everyday(t)
+            and not is_common(t)
+            and self.index.idf(stem(t)) == 0
+            and stem(t) not in self._profile_stems
+            and not any(self.index.idf(x) > 0 for x in self.retrieval.related(stem(t)))
+        ]
+        if not absent or self.text_search(q) is not None:
+            return None
+        return Outcome("unknown", f"The resume doesn't mention {join_words(list(dict.fromkeys(absent)))}.")
 
     def _technology(self, q: Query, st: ConversationState) -> Outcome | None:
         if not q.techs:
