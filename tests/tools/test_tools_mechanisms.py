@@ -173,3 +173,17 @@ def test_a_writing_task_about_the_person_is_answered(vet: ResumeEngine) -> None:
 def test_salary_asked_as_earnings_is_the_salary_question(vet: ResumeEngine) -> None:
     (r,) = ask(vet, "how much is she earning now")
     assert "salary" in r.answer and not r.items
+
+
+def test_an_uncommon_word_the_resume_never_uses_is_said_to_be_missing(vet: ResumeEngine) -> None:
+    (r,) = ask(vet, "does she have forestry experience")
+    assert "doesn't mention forestry" in r.answer and not r.items
+
+
+@pytest.mark.parametrize(
+    ("text", "sentences"),
+    [("sum her up in one sentence", 1), ("give me a two sentence summary of her", 2)],
+)
+def test_summaries_keep_to_the_asked_length(vet: ResumeEngine, text: str, sentences: int) -> None:
+    (r,) = ask(vet, text)
+    assert r.intent == "summary" and r.answer.count(". ") + 1 == sentences
