@@ -330,13 +330,22 @@ class RecruiterRoutes:
 
     def _family(self, q: Query, st: ConversationState) -> Outcome | None:
         """ "What monitoring tools does she know?": the family's members the resume lists, and where."""
-        if q.techs or q.ents or q.det.category:
-            return None  # the resume's own skill category ("classroom technology") beats general knowledge
+        if q.ents:
+            return None
         for fam in knowledge.families():
             asked = fam.asked(q.text)
             names = self.tech.members(fam) if asked else []
             if not names:
                 continue
+            phrase = set(tokens(asked or ""))
+            cat_words = set(re.split(r"[_\s/&-]+", q.det.category.lower())) if q.det.category else set()
+            if cat_words and not (cat_words & phrase and len(phrase) > len(cat_words)):
+                # The resume's own skill category ("classroom technology") beats general knowledge,
+                # unless the family's phrase says more ("scheduling software" for a "software" list).
+                return None
+            if any(not set(q.utt.toks[t.start : t.end]) <= phrase for t in q.techs):
+                return None  # a technology named outside the family's phrase is the question
+            # "which scheduling software": the skill "scheduling" is part of the family's phrase.
             used: list[Entry] = []
             for n in names:
                 used += [self.index.by_id[i] for i in self.tech.items_for(n) if i in self.index.by_id]
