@@ -267,6 +267,14 @@ class Planner(Routes, TechRoutes, SectionRoutes, ProfileRoutes, RecruiterRoutes)
         items = self._items_of(q)
         if not items:
             return None
+        if (
+            len(items) > 1
+            and len({e.attr("company") for e in items}) == 1
+            and "" not in {e.attr("company") for e in items}
+        ):
+            # "how long was she a first officer at Skyline": of two roles there, the one the question names.
+            named = [e for e in items if any(x in {stem(t) for t in tokens(e.attr("role"))} for x in q.stems)]
+            items = named if len(named) == 1 else items
         kinds = {e.kind for e in items}
         # "her teaching qualification": a certification whose name has the section's word.
         own_word = any(self.index.mentions(e.id, s) for e in items for s in q.stems)
