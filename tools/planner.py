@@ -11,6 +11,7 @@ import re
 from dataclasses import replace
 from datetime import date
 
+from tools import knowledge
 from tools.english import common_words, is_common, is_everyday
 from tools.followup import REF_RE, Cue, position
 from tools.profile_routes import ProfileRoutes
@@ -401,10 +402,20 @@ class Planner(Routes, TechRoutes, SectionRoutes, ProfileRoutes, RecruiterRoutes)
     @staticmethod
     def _asks_category(q: Query, category: str) -> bool:
         """ "what/which <category's own word> ...", not "what's his <word> record"."""
-        own = {stem(p) for p in re.split(r"[_\s/&-]+", fold(category)) if p}
+        parts = [p for p in re.split(r"[_\s/&-]+", fold(category)) if p]
+        own = {stem(p) for p in parts}
+        # What else people call it ("food" for a "cuisine" list), when that word ends the noun phrase:
+        # "what kind of food does he cook", not "what medical conditions" for a "clinical" list.
+        called = {
+            stem(w) for p in parts for phrase in knowledge.category_words().get(p, ()) for w in tokens(phrase)
+        }
         m = re.match(
             r"^\W*(what|which)( kinds? of| sorts? of| types? of| are| is| were)?"
-            r"( xperson'?s?| his| her| their| the candidate'?s)? (\w+)",
+            r"( xperson'?s?| his| her| their| the candidate'?s)? (\w+)( (does|do|did|can|could|has|have|"
+            r"would|will|is|are|xperson|he|she|they)\b)?",
             q.text,
         )
-        return m is not None and stem(m.group(4)) in own
+        if m is None:
+            return False
+        word = stem(m.group(4))
+        return word in own or (word in called and m.group(5) is not None)
