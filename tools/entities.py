@@ -148,6 +148,10 @@ class EntityIndex:
         # A name word the resume also uses in lower case elsewhere ("latency" in a highlight) is a topic,
         # not a name: asking about it is not asking about that one item.
         topics = _lowercase_words(resume)
+        # A place where other items are ("Hamburg" in a talk's venue, a job's location) is not a name word.
+        for _, item in resume.items():
+            for t in tokens(str(getattr(item, "location", "") or "")):
+                topics.setdefault(stem(t), set()).add(item.id)
         alias_counts = Counter(a for n in self._names for a in set(n.aliases))
         self._distinct: dict[str, str] = {}
         self._weak: dict[str, list[int]] = {}

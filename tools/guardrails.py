@@ -46,7 +46,7 @@ _HARMFUL = re.compile(
     r"stalk\w*|dox\w*|meth|cocaine|illegal drugs|hurt (someone|somebody|xperson|him|her|them))\b"
 )
 _OFF_TOPIC = re.compile(
-    r"\b(weather|temperature (outside|today|tomorrow)|poems?|poetry|haiku|limerick|sonnet|songs?|lyrics|"
+    r"\b(temperature (outside|today|tomorrow)|poems?|poetry|haiku|limerick|sonnet|songs?|lyrics|"
     r"jokes?|"
     r"riddles?|recipes?|slogans?|taglines?|catchphrases?|jingles?|ad copy|"
     r"bedtime story|fairy tale|horoscope|lottery|restaurants?|places to eat|(bars?|cafes?|"
@@ -61,7 +61,8 @@ _OFF_TOPIC = re.compile(
     r" is) \d+\s*-\s*\d+\s*\??$"
     r"|\b(square root|equation|integral|derivative)\b"
 )
-# Trivia: refused only when nothing in the question points at the resume.
+# Trivia: refused only when nothing in the question points at the resume ("the weather in Lyon" is
+# trivia, "has she flown in bad weather" a question about her).
 _GENERAL = re.compile(
     r"\b(who (won|wins|will win|is winning)|"
     r"capital of|president|prime minister|stock (price|market)|bitcoin|crypto\w*|movies?|films?|tv shows?|"
@@ -69,7 +70,8 @@ _GENERAL = re.compile(
     r"what time is it|what day is it|meaning of life|how do i (cook|make|fix|get to|lose)|directions to|"
     r"flights?|"
     r"price of|definition of|who invented|who wrote|population|how far is|tallest|largest|biggest city|"
-    r"rain(ing|y)?|snow(ing)?|sunny|forecast for|hot outside|cold outside|in the world)\b"
+    r"rain(ing|y)?|snow(ing)?|sunny|forecast for|hot outside|cold outside|in the world|"
+    r"weather)\b"
     r"|\b(safest|cheapest|most popular|best|worst) (\w+ ){1,2}(in|near|around) (the )?\w+"
 )
 # A writing or making task for the asker ("write me a slogan for my shop"): refused unless it is
