@@ -34,6 +34,7 @@ RESUME = {
             "end": None,
             "highlights": [
                 "Runs the lameness clinic, about 30 horses a week.",
+                "Grew the surgical team from two to six vets.",
                 "Owns a 2 million euro equipment budget for the surgical unit.",
                 "Cut post-operative infections by 40% with a new protocol and a lower equipment budget.",
             ],
@@ -44,6 +45,7 @@ RESUME = {
             "role": "Surgeon",
             "start": "2019-01",
             "end": "2020-12",
+            "location": "Deauville, France",
             "highlights": ["Operated on racehorses at the stud's own hospital."],
             "technologies": ["Google Analytics"],
         },
@@ -51,6 +53,7 @@ RESUME = {
             "id": "job-early",
             "company": "Haras Quintal",
             "role": "Junior Surgeon",
+            "location": "Deauville, France",
             "start": "2017-06",
             "end": "2018-12",
             "highlights": ["Assisted in over 200 orthopaedic operations."],
@@ -78,7 +81,7 @@ RESUME = {
         {
             "id": "pub-talk",
             "title": "Keeping colic cases alive overnight (talk)",
-            "venue": "Equine Surgery Forum",
+            "venue": "Equine Surgery Forum, Deauville",
             "date": "2024-04",
         },
         {
@@ -187,3 +190,18 @@ def test_an_uncommon_word_the_resume_never_uses_is_said_to_be_missing(vet: Resum
 def test_summaries_keep_to_the_asked_length(vet: ResumeEngine, text: str, sentences: int) -> None:
     (r,) = ask(vet, text)
     assert r.intent == "summary" and r.answer.count(". ") + 1 == sentences
+
+
+def test_a_venue_city_is_not_a_name_word(vet: ResumeEngine) -> None:
+    (r,) = ask(vet, "did she work in deauville")
+    assert set(ids(r)) == {"job-mid", "job-early"}
+
+
+def test_weather_about_the_person_is_not_trivia(vet: ResumeEngine) -> None:
+    about, trivia = ask(vet, "has she operated in bad weather"), ask(vet, "what's the weather in lyon today")
+    assert not about[0].refused and trivia[0].refused
+
+
+def test_managing_a_team_prefers_highlights_about_the_team(vet: ResumeEngine) -> None:
+    (r,) = ask(vet, "has she managed a team")
+    assert "six vets" in r.answer
