@@ -57,7 +57,7 @@ _PRIVATE: tuple[tuple[str, str], ...] = (
 _UNSTATED: tuple[tuple[str, str], ...] = (
     (
         "salary",
-        r"salar\w*|compensation|\bpay\b|wages?|earnings|income|(hourly|day|daily) rate|"
+        r"salar\w*|compensation|\bpay\b|wages?|earnings|income|(hourly|day|daily|billing) rates?|"
         r"how much (does|do|did|would|will) \w+ (make|earn|charge|cost|want|expect)|"
         r"how much (is|are|was|were) \w+ (earning|making|paid|charging|on)\b|(is|are) \w+ (well|highly) paid",
     ),

@@ -191,7 +191,8 @@ class RecruiterRoutes:
             pool = [
                 e
                 for e in self.index.of_kind("experience")
-                if all(self.index.mentions(e.id, s) for s in topic)
+                # "how long has he been teaching" counts the jobs of a "Teacher" too.
+                if all(self.index.mentions_form(e.id, s) for s in topic)
             ]
         pool = [e for e in self.index.chronological(pool) if e.span]
         if not pool:

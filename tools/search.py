@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from dataclasses import dataclass
@@ -148,6 +149,7 @@ class ResumeIndex:
         self._idf = {s: math.log(1 + n / len(docs)) for s, docs in self._doc.items()}
         self.max_idf = max(self._idf.values(), default=1.0)
         self._vocabulary = frozenset(self._doc)
+        self._sorted_vocab = sorted(self._doc)
         self.places = frozenset(p for e in self.entries for p in e.places)
 
     def _index(self, e: Entry) -> None:
@@ -290,6 +292,20 @@ class ResumeIndex:
         """Is stem `s` in at most half the items (at least one)? More common, it says little about which."""
         docs = self._doc.get(s, {})
         return 0 < len(docs) <= max(1, len(self.entries) // 2)
+
+    def mentions_form(self, item_id: str, s: str) -> bool:
+        """Does the item use `s` or a word made from it ("teach" -> "teacher", "pilot" -> "piloting")?"""
+        if self.mentions(item_id, s):
+            return True
+        if len(s) < 4:
+            return False
+        i = bisect.bisect_left(self._sorted_vocab, s)
+        while i < len(self._sorted_vocab) and self._sorted_vocab[i].startswith(s):
+            x = self._sorted_vocab[i]
+            if len(x) <= len(s) + 3 and self.mentions(item_id, x):
+                return True
+            i += 1
+        return False
 
     def sentences_with(self, e: Entry, stems: list[str]) -> list[str]:
         """The item's sentences that hold every stem of `stems`, in order."""
