@@ -160,13 +160,17 @@ class SectionRoutes:
                 certs = [c for c in certs if c.id in ids] or certs
             certs = idx.filter(certs, date=rng)
             # "Is she a licensed pilot?": the certifications whose words the question uses.
-            said = {stem(t) for w in IntentDetector.triggers(q.text, "certifications") for t in tokens(w)}
-            specific = [s for s in q.stems if s not in _CERT_GENERIC and s not in said]
-            # "admitted in New York": of four admissions, the one with the question's rarest words.
-            score = {c.id: sum(idx.idf(s) for s in specific if idx.mentions(c.id, s)) for c in certs}
-            top = max(score.values(), default=0.0)
-            named = [c for c in certs if top > 0 and score[c.id] >= top * 0.5]
+            specific = [s for s in q.stems if s not in _CERT_GENERIC]
+            named = [c for c in certs if specific and any(idx.mentions(c.id, s) for s in specific)]
             certs = named or certs
+            # "admitted in New York": of four admissions, the ones with the question's other words.
+            said = {stem(t) for w in IntentDetector.triggers(q.text, "certifications") for t in tokens(w)}
+            score = {
+                c.id: sum(idx.idf(s) for s in specific if s not in said and idx.mentions(c.id, s))
+                for c in certs
+            }
+            top = max(score.values(), default=0.0)
+            certs = [c for c in certs if top > 0 and score[c.id] >= top * 0.5] or certs
             return Outcome("certifications", say.certifications(certs), certs)
         talks = self._talks(q)
         if talks:

@@ -7,6 +7,8 @@ only the summary states), not from any set's words.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tools.engine import EngineResult, ResumeEngine
@@ -205,3 +207,21 @@ def test_weather_about_the_person_is_not_trivia(vet: ResumeEngine) -> None:
 def test_managing_a_team_prefers_highlights_about_the_team(vet: ResumeEngine) -> None:
     (r,) = ask(vet, "has she managed a team")
     assert "six vets" in r.answer
+
+
+def _engine_of(path: str) -> ResumeEngine:
+    data = Path(__file__).parent / "data" / path
+    return ResumeEngine(Resume.model_validate_json(data.read_text(encoding="utf-8")))
+
+
+def test_years_with_a_subject_count_jobs_named_by_a_word_made_from_it() -> None:
+    # The teacher's three "Teacher" jobs add up to the thirteen years his summary states.
+    (r,) = ask(_engine_of("professions/teacher_resume.json"), "how long has he been teaching")
+    assert "thirteen years" in r.answer
+
+
+def test_a_certification_question_keeps_the_ones_with_its_rarest_words() -> None:
+    lawyer = _engine_of("professions/lawyer_resume.json")
+    (one,) = ask(lawyer, "are they admitted in new york")
+    (every,) = ask(lawyer, "what bars are they admitted to")
+    assert ids(one) == ["cert-bar-ny"] and len(ids(every)) == 4
