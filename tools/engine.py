@@ -145,6 +145,17 @@ class ResumeEngine:
         techs = self._tech.find(utt)
         # "the SIP bridge" names a project; its "SIP" is part of the name, not a technology question.
         techs = [t for t in techs if not all(i in covered for i in range(t.start, t.end))]
+        if det.category:
+            # "which analytics tools": the category "analytics", not "Google Analytics" by half its name.
+            cat_words = {stem(w) for w in re.split(r"[_\s/&-]+", det.category.lower()) if w}
+            techs = [
+                t
+                for t in techs
+                if not (
+                    {stem(w) for w in utt.toks[t.start : t.end]} <= cat_words
+                    and len(tokens(t.name)) > t.end - t.start
+                )
+            ]
         place = next((t for t in utt.toks if t in self._index.places and t not in self._person), None)
         return Query(
             utt=utt,
@@ -198,6 +209,8 @@ class ResumeEngine:
             or q.cue.value != "none"
             or (q.place and q.det.kind)
             or any(s in self._vocabulary or s in self._anchors for s in q.stems)
+            # Two everyday words the resume uses together ("type ratings") are its own term.
+            or self._index.has_phrase(q.stems)
         )
 
     def _refusal(self, reason: guardrails.Reason) -> EngineResult:

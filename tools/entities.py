@@ -13,7 +13,17 @@ from dataclasses import dataclass
 
 from tools.english import common_words
 from tools.resume_model import Resume, item_title
-from tools.text import QUESTION_WORDS, STOPWORDS, FuzzyIndex, Utterance, fold, stem, tokens, words
+from tools.text import (
+    QUESTION_WORDS,
+    STOPWORDS,
+    FuzzyIndex,
+    Utterance,
+    compound_stems,
+    fold,
+    stem,
+    tokens,
+    words,
+)
 
 _FREELANCE_RE = re.compile(r"\b(independent|freelance\w*|self.employed|consult\w*|contract\w*)\b")
 _FREELANCE_ALIASES = (
@@ -65,6 +75,9 @@ def _lowercase_words(resume: Resume) -> dict[str, set[str]]:
             for w in _WORD_RE.findall(text):
                 if w.islower():
                     out.setdefault(stem(w), set()).add(item.id)
+            # "month-end" in a highlight makes the glued "monthend" a topic too, not a name word.
+            for g in compound_stems(text):
+                out.setdefault(g, set()).add(item.id)
     return out
 
 
@@ -135,6 +148,10 @@ class EntityIndex:
         # A name word the resume also uses in lower case elsewhere ("latency" in a highlight) is a topic,
         # not a name: asking about it is not asking about that one item.
         topics = _lowercase_words(resume)
+        # A place where other items are ("Hamburg" in a talk's venue, a job's location) is not a name word.
+        for _, item in resume.items():
+            for t in tokens(str(getattr(item, "location", "") or "")):
+                topics.setdefault(stem(t), set()).add(item.id)
         alias_counts = Counter(a for n in self._names for a in set(n.aliases))
         self._distinct: dict[str, str] = {}
         self._weak: dict[str, list[int]] = {}
@@ -170,6 +187,19 @@ class EntityIndex:
                 ):
                     topic = bool(topics.get(stem(t), set()) - {n.item_id})
                     self._unique.setdefault(t, (n.item_id, topic))
+        # A name word shared only by jobs at one company ("two roles at the same airline") names them all.
+        company_of = {it.id: fold(it.company) for it in resume.experience}
+        self._company: dict[str, tuple[str, ...]] = {}
+        for t, ids in holders.items():
+            if (
+                len(ids) > 1
+                and len(t) >= 3
+                and t not in common
+                and t not in tech_keys
+                and all(i in company_of for i in ids)
+                and len({company_of[i] for i in ids}) == 1
+            ):
+                self._company[t] = tuple(sorted(ids))
         self._fuzzy = FuzzyIndex()
         for t in self._distinct:
             self._fuzzy.add(t, t)
@@ -204,6 +234,9 @@ class EntityIndex:
                 hit = self._lookup(gram, fuzzy_ok, glued=n > 1)
                 if hit is not None:
                     strong.setdefault(self._distinct[hit], set()).update(range(i, i + n))
+        for i, t in enumerate(toks):
+            for item_id in self._company.get(t, ()):
+                strong.setdefault(item_id, set()).add(i)
         weak_hits: dict[int, set[int]] = {}
         weak_toks: dict[int, set[str]] = {}
         for i, t in enumerate(toks):

@@ -46,9 +46,10 @@ _HARMFUL = re.compile(
     r"stalk\w*|dox\w*|meth|cocaine|illegal drugs|hurt (someone|somebody|xperson|him|her|them))\b"
 )
 _OFF_TOPIC = re.compile(
-    r"\b(weather|temperature (outside|today|tomorrow)|poems?|poetry|haiku|limerick|sonnet|songs?|lyrics|"
+    r"\b(temperature (outside|today|tomorrow)|poems?|poetry|haiku|limerick|sonnet|songs?|lyrics|"
     r"jokes?|"
-    r"riddles?|recipes?|bedtime story|fairy tale|horoscope|lottery|restaurants?|places to eat|(bars?|cafes?|"
+    r"riddles?|recipes?|slogans?|taglines?|catchphrases?|jingles?|ad copy|"
+    r"bedtime story|fairy tale|horoscope|lottery|restaurants?|places to eat|(bars?|cafes?|"
     r"coffee shops?|hotels?) (near|in|around)|translate|tell me a story|sing|"
     r"(do|with|write|finish) (my |our )?homework|my assignment)\b"
     r"|(^|\b(can|could|would|will) you |\bplease |\bhelp me |\bi (need|want) you to |\byou to )(write|"
@@ -60,7 +61,8 @@ _OFF_TOPIC = re.compile(
     r" is) \d+\s*-\s*\d+\s*\??$"
     r"|\b(square root|equation|integral|derivative)\b"
 )
-# Trivia: refused only when nothing in the question points at the resume.
+# Trivia: refused only when nothing in the question points at the resume ("the weather in Lyon" is
+# trivia, "has she flown in bad weather" a question about her).
 _GENERAL = re.compile(
     r"\b(who (won|wins|will win|is winning)|"
     r"capital of|president|prime minister|stock (price|market)|bitcoin|crypto\w*|movies?|films?|tv shows?|"
@@ -68,7 +70,15 @@ _GENERAL = re.compile(
     r"what time is it|what day is it|meaning of life|how do i (cook|make|fix|get to|lose)|directions to|"
     r"flights?|"
     r"price of|definition of|who invented|who wrote|population|how far is|tallest|largest|biggest city|"
-    r"rain(ing|y)?|snow(ing)?|sunny|forecast for|hot outside|cold outside)\b"
+    r"rain(ing|y)?|snow(ing)?|sunny|forecast for|hot outside|cold outside|in the world|"
+    r"weather)\b"
+    r"|\b(safest|cheapest|most popular|best|worst) (\w+ ){1,2}(in|near|around) (the )?\w+"
+)
+# A writing or making task for the asker ("write me a slogan for my shop"): refused unless it is
+# about the person ("write me a summary of her experience").
+_TASK = re.compile(
+    r"^\W*(please |can you |could you |would you )?(write|compose|draft|generate|create|come up with|"
+    r"make up|invent|design) (me |us )?(a|an|some|my|our)\b"
 )
 PERSON_REF = re.compile(
     r"\b(xperson|he|she|they|them|him|his|her|hers|their|theirs|candidate|applicant|this person|the person|"
@@ -105,7 +115,7 @@ def check(text: str, anchored: bool) -> Reason | None:
         return "harmful"
     if _OFF_TOPIC.search(text):
         return "off_topic"
-    if _GENERAL.search(text) and not PERSON_REF.search(text):
+    if (_GENERAL.search(text) or _TASK.search(text)) and not PERSON_REF.search(text):
         return "off_topic"
     if not anchored:
         return "off_topic"

@@ -47,7 +47,8 @@ _TOPICS: dict[str, str] = {
     r"program\w*|"
     r"write|develop\w*)|(code|program|develop|write software) in)\b",
     "languages": r"\blanguages?\b",
-    "summary": rf"\b(summar\w+|background|overview|bio|biography|introduc\w+|elevator pitch|nutshell|who('s|"
+    "summary": rf"\b(summar\w+|sum (up|{P} up)|"
+    rf"background|overview|bio|biography|introduc\w+|elevator pitch|nutshell|who('s|"
     rf" is) {P}|"
     rf"tell me about {P}\s*[.?!]*$|about {P}\s*[.?!]*$|describe {P}|what kind of (engineer|developer|person|"
     rf"professional)|what does {P} do for a living|{POSS} (profession|specialty|specialization|focus|"
@@ -68,7 +69,9 @@ _TOPICS: dict[str, str] = {
     rf"(what|where) (is|does) {P} (do|doing|work|working)\s*(now|currently|these days|right now|today)|"
     rf"currently (do|doing|work|working|employed)|current (employer|company|job|role|position|gig)|"
     rf"(job|role|title|position|employer) (now|today|right now|currently|at the moment)|day job|"
-    rf"employed (by|at|with)|who employs {P}|(who|what company) is {P} (currently )?(working for|with))\b",
+    rf"employed (by|at|with)|who employs {P}|(who|what company) is {P} (currently )?(working for|with)|"
+    rf"where (is|are) {P} (currently )?\w+ing (now|currently|at the moment|these days|right now|today)|"
+    rf"where (does|do) {P} (currently )?\w+ (now|these days|at the moment|right now|today))\b",
     "current": r"\b(current(ly)?|now|right now|these days|at the moment|today|present(ly)?|nowadays)\b",
     "work": rf"\b(work history|employment( history)?|career|jobs?|employers?|compan(y|ies)|worked|where (has|"
     rf"have|did) "

@@ -98,3 +98,15 @@ def project_kinds() -> dict[str, str]:
 @lru_cache(maxsize=1)
 def spoken_languages() -> frozenset[str]:
     return frozenset(_load("categories.json")["spoken_languages"])
+
+
+@lru_cache(maxsize=1)
+def talk_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(a question asking for talks, a publication that is a talk), both on folded text."""
+    data = _load("categories.json")["talks"]
+
+    def alt(ws: list[str]) -> re.Pattern[str]:
+        alts = "|".join(re.escape(fold(w)) for w in sorted(ws, key=len, reverse=True))
+        return re.compile(rf"\b({alts})\b")
+
+    return alt(data["asked"]), alt(data["items"])

@@ -35,11 +35,17 @@ _PRIVATE: tuple[tuple[str, str], ...] = (
         rf"(health|medical|mental health|back|chronic) (problems?|issues?|conditions?|injur\w*)|"
         rf"{_POSS} (own )?(health|medical history|illness\w*|disabilit\w*)|(health|medical) history|"
         rf"(is|are) {_P} (healthy|sick|ill|disabled)|(does|do) {_P} have (any )?disabilit\w*|"
-        rf"(any|a) disabilit\w*|sick (days|leave)|(any|her|his|their) health (problems?|issues?)",
+        rf"(any|a) disabilit\w*|sick (days|leave)|(any|her|his|their) health (problems?|issues?)|"
+        rf"(is|are|was|were) {_P} (taking|on) (any )?(medications?|medicines?|meds|pills|prescription drugs)|"
+        rf"{_POSS} (own )?(medications?|prescriptions?|diagnos\w+)",
     ),
     ("religion", r"religio\w*|(what|which) church|\bfaith\b"),
     ("politics", r"politic\w*|(vote|voted|votes) for"),
-    ("gender", r"\bgender\b|sexual\w*|sexuality"),
+    ("gender", rf"\bgender\b|transgender|(is|are) {_P} trans\b"),
+    (
+        "sexual orientation",
+        rf"sexual\w*|\bgay\b|lesbian|bisexual|\bqueer\b|(is|are) {_P} (straight|bi)\b",
+    ),
     ("ethnicity", r"ethnic\w*|\brace\b"),
     ("appearance", rf"\bweight\b|\bheight\b|how tall|what does {_P} look like|attractive|good looking"),
     (
@@ -51,8 +57,9 @@ _PRIVATE: tuple[tuple[str, str], ...] = (
 _UNSTATED: tuple[tuple[str, str], ...] = (
     (
         "salary",
-        r"salar\w*|compensation|\bpay\b|wages?|earnings|income|(hourly|day|daily) rate|"
-        r"how much (does|do|did|would|will) \w+ (make|earn|charge|cost|want|expect)",
+        r"salar\w*|compensation|\bpay\b|wages?|earnings|income|(hourly|day|daily|billing) rates?|"
+        r"how much (does|do|did|would|will) \w+ (make|earn|charge|cost|want|expect)|"
+        r"how much (is|are|was|were) \w+ (earning|making|paid|charging|on)\b|(is|are) \w+ (well|highly) paid",
     ),
     ("grades", r"\bgpa\b|\bgrades?\b"),
     ("references", r"references?|referees?"),
@@ -64,8 +71,8 @@ _UNSTATED: tuple[tuple[str, str], ...] = (
 )
 # Private topics refused outright. Age is answered as not stated ("the resume doesn't say"), as
 # the existing question sets expect; it is a fact many resumes imply by their dates.
-REFUSED = frozenset({"family", "health", "religion", "politics", "gender", "ethnicity", "appearance",
-                     "criminal record"})  # fmt: skip
+REFUSED = frozenset({"family", "health", "religion", "politics", "gender", "sexual orientation", "ethnicity",
+                     "appearance", "criminal record"})  # fmt: skip
 _PRIVATE_RE = [(label, re.compile(rf"\b({rx})")) for label, rx in _PRIVATE]
 _UNSTATED_RE = [(label, re.compile(rf"\b({rx})")) for label, rx in _UNSTATED]
 ANY_RE = re.compile("|".join(rf"\b({rx})" for _, rx in (*_PRIVATE, *_UNSTATED)))

@@ -11,7 +11,8 @@ import re
 from dataclasses import replace
 from datetime import date
 
-from tools.english import common_words
+from tools import knowledge
+from tools.english import common_words, is_common, is_everyday
 from tools.followup import REF_RE, Cue, position
 from tools.profile_routes import ProfileRoutes
 from tools.query import Outcome, Query
@@ -25,7 +26,7 @@ from tools.section_routes import KNOW_RE, SectionRoutes
 from tools.state import ConversationState
 from tools.tech_routes import TechRoutes
 from tools.technology import TechIndex
-from tools.text import STOPWORDS, count_word, fold, stem, tokens
+from tools.text import QUESTION_WORDS, STOPWORDS, count_word, fold, join_words, sentence, stem, tokens
 
 # Turns that only make sense as follow-ups ("when was that?", "tell me more", "how long were they there?").
 _BARE_REF_RE = re.compile(
@@ -35,6 +36,7 @@ _BARE_REF_RE = re.compile(
 )
 _EMPLOYER_RE = re.compile(r"\b(work(ed|s|ing)?|employed|job|intern(ed|ship)?) (at|for) ([a-z0-9&]+)\b")
 _HOW_MANY_RE = re.compile(r"\bhow (many|much)\b")
+_SUBJECTS = frozenset({"i", "you", "we", "he", "she", "they", "it", "xperson"})
 _NUMBER_WORD_RE = re.compile(
     r"\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|"
     r"thousands?|millions?|billions?)\b",
@@ -55,6 +57,12 @@ class Planner(Routes, TechRoutes, SectionRoutes, ProfileRoutes, RecruiterRoutes)
         }
         self.resume, self.index, self.tech, self.say = resume, index, tech, say
         self.retrieval = Retrieval(index)
+        p = resume.profile
+        profile_text = " ".join(x or "" for x in (p.summary, p.title, p.availability, p.work_authorization))
+        profile_text += " " + " ".join([*p.languages_spoken, *resume.interests, *map(str, resume.skills)])
+        profile_text += " " + " ".join(s for names in resume.skills.values() for s in names)
+        self._profile_stems = frozenset(stem(t) for t in tokens(profile_text))
+        self._person_words = frozenset(tokens(p.name))
         self._init_profile()
 
     def plan(self, q: Query, st: ConversationState) -> Outcome:
@@ -69,6 +77,7 @@ class Planner(Routes, TechRoutes, SectionRoutes, ProfileRoutes, RecruiterRoutes)
             self._family,
             self._sections,
             self._technology,
+            self._unmentioned,
             self._lists,
         ):
             out = step(q, st)
@@ -91,7 +100,15 @@ class Planner(Routes, TechRoutes, SectionRoutes, ProfileRoutes, RecruiterRoutes)
         last = [self.index.by_id[i] for i in st.last_item_ids if i in self.index.by_id]
         if q.dates.anchor:
             after = [self.index.by_id[m.item_id] for m in q.ents if min(m.positions) >= q.dates.anchor_pos]
+            if len(after) > 1 and len({e.attr("company") for e in after}) == 1:
+                # "before Initech" with two roles there: before the first of them, after the last.
+                ordered = self.index.chronological(after)
+                after = [ordered[0] if q.dates.anchor == "before" else ordered[-1]]
             anchor = after[0] if after else None
+            if anchor is None and not q.ents and (q.has("current_role") or q.dates.ordinal == "current"):
+                # "before her current job": the job held now is the anchor.
+                current = self.index.ordinal(self.index.of_kind("experience"), "current")
+                anchor = current[0] if current else None
             if anchor is None and focus and not q.ents:
                 ordered = self.index.chronological(focus)
                 anchor = ordered[0] if q.dates.anchor == "before" else ordered[-1]
@@ -102,7 +119,10 @@ class Planner(Routes, TechRoutes, SectionRoutes, ProfileRoutes, RecruiterRoutes)
             picked = last[pos] if -len(last) <= pos < len(last) else last[-1]
             return self.about([picked], q, st)
         if q.cue is Cue.WHICH and len(last) > 1 and not q.ents:
-            return self._narrow(q, last, st)
+            narrowed = self._narrow(q, last, st)
+            # "and how many of those as captain?" that no filter narrows is a new count, not a list.
+            if not (_HOW_MANY_RE.search(q.text) and narrowed.items == last):
+                return narrowed
         if (
             q.cue is Cue.REF
             and st.last_intent == "technology"
@@ -217,6 +237,11 @@ class Planner(Routes, TechRoutes, SectionRoutes, ProfileRoutes, RecruiterRoutes)
         if not _HOW_MANY_RE.search(q.text) or q.has("team_size", "years"):
             return None
         specific = [x for x in q.stems if x not in LIST_NOISE]
+        # "and how many of those as captain?" right after a figure from the summary: the summary again.
+        again = st.last_intent == "summary" and q.cue is not Cue.NONE
+        stated = self._summary_figure(specific, again)
+        if stated is not None:
+            return stated
         found = self.text_search(q, specific, figures=True) if specific else None
         if (
             found is not None
@@ -226,10 +251,31 @@ class Planner(Routes, TechRoutes, SectionRoutes, ProfileRoutes, RecruiterRoutes)
             return found
         return None
 
+    def _summary_figure(self, specific: list[str], again: bool = False) -> Outcome | None:
+        """ "How many flight hours?": a figure the summary states when no item's sentence has the words."""
+        if not specific or (self.index.in_one_sentence(specific) and not again):
+            return None
+        wanted = [{x, *self.retrieval.related(x)} for x in specific]
+        for sent in re.split(r"(?<=[.;])\s+", self.resume.profile.summary):
+            own = {stem(t) for t in tokens(sent)}
+            if any(c.isdigit() for c in sent) and all(w & own for w in wanted):
+                return Outcome(
+                    "summary", sentence(f"According to {self.say.poss} summary: {sent.rstrip('.')}")
+                )
+        return None
+
     def _named(self, q: Query, st: ConversationState) -> Outcome | None:
         items = self._items_of(q)
         if not items:
             return None
+        if (
+            len(items) > 1
+            and len({e.attr("company") for e in items}) == 1
+            and "" not in {e.attr("company") for e in items}
+        ):
+            # "how long was she a first officer at Skyline": of two roles there, the one the question names.
+            named = [e for e in items if any(x in {stem(t) for t in tokens(e.attr("role"))} for x in q.stems)]
+            items = named if len(named) == 1 else items
         kinds = {e.kind for e in items}
         # "her teaching qualification": a certification whose name has the section's word.
         own_word = any(self.index.mentions(e.id, s) for e in items for s in q.stems)
@@ -240,6 +286,31 @@ class Planner(Routes, TechRoutes, SectionRoutes, ProfileRoutes, RecruiterRoutes)
         ):
             return None
         return self.about(items, q, st)
+
+    def _unmentioned(self, q: Query, st: ConversationState) -> Outcome | None:
+        """ "Does she have veterinary experience?": a real, uncommon word the resume never uses is the
+        answer's subject; listing her jobs or quoting a summary line that shares another word misleads."""
+        if q.ents or q.techs or q.dates.range or q.cue is not Cue.NONE:
+            return None
+        toks = q.utt.toks
+        absent = [
+            raw
+            for i, (t, raw) in enumerate(zip(toks, q.utt.raw_toks, strict=False))
+            if len(t) > 3  # "uni", "b2b": clipped or coded forms the word index may not know
+            and not (i and toks[i - 1] in _SUBJECTS)  # "have they flown": the verb, not the subject
+            and t not in STOPWORDS
+            and t not in QUESTION_WORDS
+            and t.removesuffix("s") not in STOPWORDS  # "whats", "hows": speech-to-text contractions
+            and t not in self._person_words
+            and is_everyday(t)
+            and not is_common(t)
+            and self.index.idf(stem(t)) == 0
+            and stem(t) not in self._profile_stems
+            and not any(self.index.idf(x) > 0 for x in self.retrieval.related(stem(t)))
+        ]
+        if not absent or self.text_search(q) is not None:
+            return None
+        return Outcome("unknown", f"The resume doesn't mention {join_words(list(dict.fromkeys(absent)))}.")
 
     def _technology(self, q: Query, st: ConversationState) -> Outcome | None:
         if not q.techs:
@@ -290,6 +361,14 @@ class Planner(Routes, TechRoutes, SectionRoutes, ProfileRoutes, RecruiterRoutes)
             # "the raspberry pi project": a specific word narrows the list to what mentions it.
             specific = [x for x in q.stems if x not in LIST_NOISE and x not in self._kind_noise]
             found = self.text_search(q, specific, kinds=(kind,)) if specific else None
+            rare = [x for x in specific if x in self._vocabulary]
+            if (
+                found is None
+                and rare
+                and not any(self.index.mentions(e.id, x) for e in self.index.of_kind(kind) for x in rare)
+            ):
+                # "her residency project" when the residency is a job whose highlight is that project.
+                found = self.text_search(q, specific)
             if found is not None:
                 return found
         if kind is None and q.has("work") and not q.has("details"):
@@ -323,10 +402,20 @@ class Planner(Routes, TechRoutes, SectionRoutes, ProfileRoutes, RecruiterRoutes)
     @staticmethod
     def _asks_category(q: Query, category: str) -> bool:
         """ "what/which <category's own word> ...", not "what's his <word> record"."""
-        own = {stem(p) for p in re.split(r"[_\s/&-]+", fold(category)) if p}
+        parts = [p for p in re.split(r"[_\s/&-]+", fold(category)) if p]
+        own = {stem(p) for p in parts}
+        # What else people call it ("food" for a "cuisine" list), when that word ends the noun phrase:
+        # "what kind of food does he cook", not "what medical conditions" for a "clinical" list.
+        called = {
+            stem(w) for p in parts for phrase in knowledge.category_words().get(p, ()) for w in tokens(phrase)
+        }
         m = re.match(
             r"^\W*(what|which)( kinds? of| sorts? of| types? of| are| is| were)?"
-            r"( xperson'?s?| his| her| their| the candidate'?s)? (\w+)",
+            r"( xperson'?s?| his| her| their| the candidate'?s)? (\w+)( (does|do|did|can|could|has|have|"
+            r"would|will|is|are|xperson|he|she|they)\b)?",
             q.text,
         )
-        return m is not None and stem(m.group(4)) in own
+        if m is None:
+            return False
+        word = stem(m.group(4))
+        return word in own or (word in called and m.group(5) is not None)

@@ -6,7 +6,9 @@ import re
 from collections.abc import Callable
 
 from tools import knowledge, personal
+from tools.english import basic_words
 from tools.followup import Cue
+from tools.intent import IntentDetector
 from tools.query import SUBSTANTIVE, Outcome, Query
 from tools.respond_lists import ListSpeaker
 from tools.resume_model import Resume
@@ -46,6 +48,26 @@ class ProfileRoutes:
         profile = " ".join(x or "" for x in (p.summary, p.availability, p.work_authorization, p.title))
         own = self.index.vocabulary() | {stem(t) for t in tokens(profile)}
         return any(stem(t) in own for t in tokens(words) if t not in STOPWORDS)
+
+    def _item_subject(self, q: Query, topic: str, field: str | None = None, with_other: bool = False) -> bool:
+        """Are the words that raised a profile topic the items' own subject rather than the field?
+
+        A pharmacist's "residency" is a training post, not a residence permit, when items say it and the
+        work authorization does not; "email marketing" is marketing work when an item has both words.
+        """
+        said = {
+            stem(t)
+            for w in IntentDetector.triggers(q.text, topic)
+            for t in tokens(w)
+            if t not in STOPWORDS and t not in basic_words()  # "work" in "can she work in X" names no subject
+        }
+        if not said or said & {stem(t) for t in tokens(field or "")}:
+            return False
+        pool = [e for e in self.index.entries if all(self.index.mentions(e.id, x) for x in said)]
+        if with_other:
+            others = [x for x in q.stems if x not in said and self.index.idf(x) > 0]
+            pool = [e for e in pool if any(self.index.mentions(e.id, x) for x in others)]
+        return bool(pool)
 
     def _focus(self, st: ConversationState) -> list[Entry]:
         return [self.index.by_id[i] for i in st.focus_ids if i in self.index.by_id]
@@ -107,12 +129,12 @@ class ProfileRoutes:
     def _profile(self, q: Query, st: ConversationState) -> Outcome | None:
         say, p = self.say, self.resume.profile
         named = bool(q.ents)
-        if q.has("contact") and not named:
+        if q.has("contact") and not named and not self._item_subject(q, "contact", with_other=True):
             return Outcome("contact", say.contact(bool(_PHONE_RE.search(q.text))))
         if q.has("links") and not (named and q.has("link_q", "metric")):
             which = list(dict.fromkeys(k for word, k in _LINK_NAMES.items() if word in q.text))
             return Outcome("links", say.links(which))
-        if q.has("work_auth") and not named:
+        if q.has("work_auth") and not named and not self._item_subject(q, "work_auth", p.work_authorization):
             return Outcome(
                 "work_authorization", say.profile_field("work authorization", p.work_authorization)
             )
@@ -136,7 +158,9 @@ class ProfileRoutes:
             if prog:
                 parts.append(say.skills(prog))
             return Outcome("languages", " ".join(parts), category=prog or None)
-        if q.has("availability") and not named:
+        # "when did that start?" right after an item asks for its dates, not when the person can start.
+        about_focus = q.cue in (Cue.REF, Cue.MORE) and bool(st.focus_ids) and q.has("dates")
+        if q.has("availability") and not named and not about_focus:
             return Outcome("availability", say.profile_field("availability", p.availability))
         if (
             q.has("location")

@@ -56,6 +56,7 @@ _LENGTH_RE = re.compile(
     r"sentences?\b|\b(one|single)[- ]liner\b"
     r"|\b(briefly|brief|short|quick|quickly|shortly|concise\w*|tl ?;? ?dr|nutshell)\b"
     r"|\bin (?:a few|\d+|ten|twenty|thirty|fifty) words\b|\belevator pitch\b"
+    r"|\b(one|a single|1|two|2|three|3)[- ]sentences? (?:summary|overview|description|pitch|bio|intro\w*)\b"
 )
 _SENTENCES = {
     "one": 1,
@@ -118,6 +119,13 @@ class RecruiterRoutes:
                 facts.append(f"The resume doesn't mention {t.name}")
                 continue
             used = self.index.chronological([self.index.by_id[i] for i in self.tech.items_for(t.name)])[::-1]
+            if not used:
+                # A listed skill no item tags ("antimicrobial stewardship"): where the items' text says it.
+                found = self.text_search(q, [stem(w) for w in tokens(t.name)])
+                if found is not None:
+                    facts.append(found.answer)
+                    items += [e for e in found.items if e not in items]
+                continue
             exps = [e for e in used if e.kind == "experience"] or used
             if exps:
                 where = join_words(
@@ -166,6 +174,14 @@ class RecruiterRoutes:
             ids = {i for t in techs for i in self.tech.items_for(t.name)}
             pool = [e for e in self.index.of_kind("experience") if e.id in ids]
             pool = pool or [e for e in self.index.of_kind("project") if e.id in ids]
+            if not pool:
+                # A listed skill no item tags ("performance marketing"): the jobs whose text names it.
+                named = [{stem(w) for w in tokens(t.name)} for t in techs]
+                pool = [
+                    e
+                    for e in self.index.of_kind("experience")
+                    if any(all(self.index.mentions(e.id, x) for x in n) for n in named)
+                ]
         else:
             topic = [s for s in q.stems if s not in _ROLE_NOISE and self.index.idf(s) > 0]
             topic = [s for s in topic if s not in {stem(w) for w in words("year years long experience")}]
@@ -175,7 +191,8 @@ class RecruiterRoutes:
             pool = [
                 e
                 for e in self.index.of_kind("experience")
-                if all(self.index.mentions(e.id, s) for s in topic)
+                # "how long has he been teaching" counts the jobs of a "Teacher" too.
+                if all(self.index.mentions_form(e.id, s) for s in topic)
             ]
         pool = [e for e in self.index.chronological(pool) if e.span]
         if not pool:
@@ -265,7 +282,7 @@ class RecruiterRoutes:
         m = _LENGTH_RE.search(q.text)
         if not m or not q.has("summary") or q.techs:
             return None
-        n = _SENTENCES.get(m.group(1) or "", 1)
+        n = _SENTENCES.get(m.group(1) or m.group(4) or "", 1)
         p = self.resume.profile
         sentences = [x for x in _SENT_SPLIT.split(p.summary.strip()) if x]
         head = (
@@ -314,13 +331,22 @@ class RecruiterRoutes:
 
     def _family(self, q: Query, st: ConversationState) -> Outcome | None:
         """ "What monitoring tools does she know?": the family's members the resume lists, and where."""
-        if q.techs or q.ents or q.det.category:
-            return None  # the resume's own skill category ("classroom technology") beats general knowledge
+        if q.ents:
+            return None
         for fam in knowledge.families():
             asked = fam.asked(q.text)
             names = self.tech.members(fam) if asked else []
             if not names:
                 continue
+            phrase = set(tokens(asked or ""))
+            cat_words = set(re.split(r"[_\s/&-]+", q.det.category.lower())) if q.det.category else set()
+            if cat_words and not (cat_words & phrase and len(phrase) > len(cat_words)):
+                # The resume's own skill category ("classroom technology") beats general knowledge,
+                # unless the family's phrase says more ("scheduling software" for a "software" list).
+                return None
+            if any(not set(q.utt.toks[t.start : t.end]) <= phrase for t in q.techs):
+                return None  # a technology named outside the family's phrase is the question
+            # "which scheduling software": the skill "scheduling" is part of the family's phrase.
             used: list[Entry] = []
             for n in names:
                 used += [self.index.by_id[i] for i in self.tech.items_for(n) if i in self.index.by_id]

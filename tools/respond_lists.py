@@ -119,8 +119,10 @@ class ListSpeaker(Speaker):
             )
         return finish(parts)
 
-    def tech_skill_only(self, name: str, category: str | None) -> str:
+    def tech_skill_only(self, name: str, category: str | None, shown: bool = False) -> str:
         where = f" under {category_label(category)}" if category else ""
+        if shown:  # an item's text says it, though no item lists it among its technologies
+            return sentence(f"{name} is listed in {self.first}'s skills{where}")
         return sentence(
             f"{name} is listed in {self.first}'s skills{where}, but the resume doesn't tie it to a "
             f"specific job or project"

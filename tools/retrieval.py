@@ -17,13 +17,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from tools import knowledge
-from tools.english import basic_words, common_words
+from tools.english import basic_words, common_words, frequent_words
 from tools.search import Entry, ResumeIndex
 from tools.text import stem
 
 _RRF_K = 10.0
 MIN_COVERAGE = 0.5  # share of the question's weight (idf) a hit must match
 SYNONYM_WEIGHT = 0.6  # a synonym match counts a little less than the word itself
+SENTENCE_SYNONYM_WEIGHT = 0.1  # ... and much less when choosing which of an item's sentences to say
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ class Retrieval:
         self._sorted = sorted(index.vocabulary())
         self._basic = frozenset(stem(w) for w in basic_words())
         self._common = frozenset(stem(w) for w in common_words())
+        self._frequent = frozenset(stem(w) for w in frequent_words())
 
     def prefixed(self, s: str) -> list[str]:
         """Resume stems that a clipped word ("physio") starts, when the word itself is not there."""
@@ -74,6 +76,12 @@ class Retrieval:
                 out.setdefault(x, SYNONYM_WEIGHT)
         return out
 
+    def _missing_factor(self, s: str) -> float:
+        """How much a question word the resume lacks counts against a hit: the more everyday, the less."""
+        if s in self._basic or s in self._frequent:
+            return 0.3
+        return 0.5 if s in self._common else 1.0
+
     def coverage(self, e: Entry, stems: Sequence[str], weights: dict[str, float]) -> tuple[float, list[str]]:
         """Share of the question's idf mass the item matches (a synonym stands in for its word)."""
         idx = self.index
@@ -84,7 +92,7 @@ class Retrieval:
         for s in stems:
             # An ordinary word the resume lacks ("record" in "safety record") says little either way;
             # a rare one ("kubernetes") says the resume does not cover the question.
-            w = idx.idf(s) or (unknown_idf * (0.3 if s in self._basic else 0.5 if s in self._common else 1.0))
+            w = idx.idf(s) or (unknown_idf * self._missing_factor(s))
             total += w
             if idx.mentions(e.id, s):
                 got += w
@@ -120,8 +128,16 @@ class Retrieval:
             cov, matched = self.coverage(e, stems, weights)
             if cov < MIN_COVERAGE:
                 continue
+            # The question's own word picks the sentence; a synonym ("cost" for "budget") only breaks ties.
+            own = {x: 1.0 for x in stems}
             sentence = (
-                idx.best_sentence(e, list(dict.fromkeys([*stems, *matched])), prefer_highlights=True) or ""
+                idx.best_sentence(
+                    e,
+                    list(dict.fromkeys([*stems, *matched])),
+                    prefer_highlights=True,
+                    weights={x: own.get(x, SENTENCE_SYNONYM_WEIGHT) for x in matched} | own,
+                )
+                or ""
             )
             found.append((cov, score, Found(e, cov, sentence, tuple(matched))))
         found.sort(key=lambda x: (-round(x[0], 2), -x[1]))

@@ -252,15 +252,20 @@ class Routes:
         say = self.say
         pool = within or self.index.of_kind("experience")
         found: list[tuple[int, Entry, str]] = []
+        # "has he managed a team": the question's own words ("team") find sentences too, and first.
+        asked = {x for x in q.stems if x not in _LEAD_STEMS and self.index.idf(x) > 0}
         for e in pool:
-            for s in e.sentences:
+            for n, s in enumerate(e.sentences):
                 stems = {stem(w) for w in s.lower().replace(";", " ").split()}
                 rank = next((i for i, ls in enumerate(_LEAD_STEMS) if ls in stems), None)
+                # Only a highlight (something done), not the job's description ("Staff nurse in ...").
+                if rank is None and n >= e.lead_count and asked & {stem(w) for w in tokens(s)}:
+                    rank = len(_LEAD_STEMS)
                 if rank is not None:
                     found.append((rank, e, s))
         if not found:
             return Outcome("leadership", "The resume doesn't mention managing or mentoring people.", [])
-        found.sort(key=lambda x: x[0])
+        found.sort(key=lambda x: (-len(asked & {stem(w) for w in tokens(x[2])}), x[0]))
         chosen = found[:2]
         claims, items = [], []
         for _, e, s in chosen:
@@ -300,7 +305,15 @@ class Routes:
             if not f.sentence:
                 parts.append(self.say.opener(e))
             elif e.kind == "experience":
-                parts.append(self.say.claim(f.sentence, cap(self.say.at(e))))
+                # A job's summary is a noun phrase ("Paid media specialist at ..."), not something done.
+                lead = f.sentence in e.sentences[: e.lead_count]
+                parts.append(self.say.claim(f.sentence, cap(self.say.at(e)), descriptive=lead))
+                # "how big a budget": a job with two sentences on its budget says both.
+                own = [s for s in base if s in f.matched and self.index.specific(s)]
+                more = [x for x in self.index.sentences_with(e, own) if x != f.sentence]
+                if len(more) == 1 and len(chosen) <= 2:
+                    second = more[0] in e.sentences[: e.lead_count]
+                    parts.append(self.say.claim(more[0], subject=self.say.They, descriptive=second))
             else:
                 said = self.say.claim(f.sentence, f"In {e.title}", it=e.title)
                 parts.append(said if said != f.sentence.rstrip(".;") else f"{e.title}: {f.sentence}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from dataclasses import dataclass
@@ -49,6 +50,22 @@ def _place_words(location: str) -> frozenset[str]:
     )
 
 
+def _said_words(resume: Resume) -> frozenset[str]:
+    """Words the resume uses outside locations and school names: its subjects, not its places."""
+    locations = {t for _, it in resume.items() for t in tokens(str(getattr(it, "location", "") or ""))}
+    locations |= set(tokens(resume.profile.location or ""))
+    out: set[str] = set()
+    for kind, item in resume.items():
+        if kind == "education":
+            continue
+        texts = [item_title(item), str(getattr(item, "role", "") or "")]
+        for field in ("summary", "description", "details", "highlights"):
+            value = getattr(item, field, None)
+            texts += value if isinstance(value, list) else [str(value or "")]
+        out.update(t for text in texts for t in tokens(text))
+    return frozenset(out - locations)
+
+
 @dataclass(frozen=True, eq=False)  # identity equality: one Entry per item, and items hold lists
 class Entry:
     id: str
@@ -89,6 +106,8 @@ class ResumeIndex:
         self.entries: list[Entry] = []
         self._doc: dict[str, dict[str, float]] = {}  # stem -> {item id: best field weight}
         self._sent_stems: dict[str, list[tuple[str, frozenset[str]]]] = {}
+        said = _said_words(resume)
+        self._pairs: set[tuple[str, str]] = set()  # adjacent content stems of the items' text
         for kind, item in resume.items():
             dated = kind in ("experience", "project", "education")
             ongoing = (
@@ -104,10 +123,12 @@ class ResumeIndex:
                 ]
             lead_count = len(sentences)
             sentences += list(getattr(item, "highlights", []))
-            loc = str(getattr(item, "location", "") or "")
+            places = _place_words(str(getattr(item, "location", "") or ""))
             if kind == "education":
-                loc += " " + item_title(item)
-            places = _place_words(loc)
+                # "University of Leeds" names a place; "Flight Training Academy" names what the resume
+                # talks about elsewhere ("flight", "training"): those words are subjects, not places.
+                places |= _place_words(item_title(item)) - said
+            places = frozenset(places)
             entry = Entry(
                 id=item.id,
                 kind=kind,
@@ -128,6 +149,7 @@ class ResumeIndex:
         self._idf = {s: math.log(1 + n / len(docs)) for s, docs in self._doc.items()}
         self.max_idf = max(self._idf.values(), default=1.0)
         self._vocabulary = frozenset(self._doc)
+        self._sorted_vocab = sorted(self._doc)
         self.places = frozenset(p for e in self.entries for p in e.places)
 
     def _index(self, e: Entry) -> None:
@@ -135,9 +157,11 @@ class ResumeIndex:
             value = getattr(e.item, field, None)
             texts = value if isinstance(value, list) else [value] if isinstance(value, str) else []
             for text in texts:
-                for s in [stem(t) for t in tokens(text) if t not in STOPWORDS] + compound_stems(text):
+                content = [stem(t) for t in tokens(text) if t not in STOPWORDS]
+                for s in content + compound_stems(text):
                     docs = self._doc.setdefault(s, {})
                     docs[e.id] = max(docs.get(e.id, 0.0), weight)
+                self._pairs.update(zip(content, content[1:], strict=False))
         self._sent_stems[e.id] = [
             (s, frozenset([stem(t) for t in tokens(s)] + compound_stems(s))) for s in e.sentences
         ]
@@ -269,6 +293,34 @@ class ResumeIndex:
         docs = self._doc.get(s, {})
         return 0 < len(docs) <= max(1, len(self.entries) // 2)
 
+    def mentions_form(self, item_id: str, s: str) -> bool:
+        """Does the item use `s` or a word made from it ("teach" -> "teacher", "pilot" -> "piloting")?"""
+        if self.mentions(item_id, s):
+            return True
+        if len(s) < 4:
+            return False
+        i = bisect.bisect_left(self._sorted_vocab, s)
+        while i < len(self._sorted_vocab) and self._sorted_vocab[i].startswith(s):
+            x = self._sorted_vocab[i]
+            if len(x) <= len(s) + 3 and self.mentions(item_id, x):
+                return True
+            i += 1
+        return False
+
+    def sentences_with(self, e: Entry, stems: list[str]) -> list[str]:
+        """The item's sentences that hold every stem of `stems`, in order."""
+        want = set(stems)
+        return [text for text, ss in self._sent_stems.get(e.id, []) if want and want <= ss]
+
+    def in_one_sentence(self, stems: list[str]) -> bool:
+        """Does one sentence of some item hold every stem of `stems`?"""
+        want = set(stems)
+        return any(want <= ss for sents in self._sent_stems.values() for _, ss in sents)
+
+    def has_phrase(self, stems: list[str]) -> bool:
+        """Do two adjacent stems of `stems` stand side by side in some item's text ("type rating")?"""
+        return any(p in self._pairs for p in zip(stems, stems[1:], strict=False))
+
     def vocabulary(self) -> frozenset[str]:
         """Every stem of every item's text."""
         return self._vocabulary
@@ -281,11 +333,18 @@ class ResumeIndex:
         return self._idf.get(s, 0.0)
 
     def best_sentence(
-        self, e: Entry, stems: list[str], prefer_numbers: bool = False, prefer_highlights: bool = False
+        self,
+        e: Entry,
+        stems: list[str],
+        prefer_numbers: bool = False,
+        prefer_highlights: bool = False,
+        weights: dict[str, float] | None = None,
     ) -> str | None:
+        """The item's sentence with the most of `stems` (idf, times `weights` when given)."""
         best: tuple[float, int, str] | None = None
+        w = weights or {}
         for i, (text, sstems) in enumerate(self._sent_stems.get(e.id, [])):
-            score = sum(self._idf.get(s, 1.0) for s in stems if s in sstems)
+            score = sum(self._idf.get(s, 1.0) * w.get(s, 1.0) for s in stems if s in sstems)
             if prefer_highlights and score > 0 and i >= e.lead_count:
                 score += 0.01  # on a tie, what was done beats what the job was
             if prefer_numbers and any(c.isdigit() for c in text):

@@ -5,14 +5,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from tools import knowledge
 from tools.intent import IntentDetector
 from tools.query import Outcome, Query
+from tools.respond import finish
 from tools.respond_lists import ListSpeaker
 from tools.resume_model import Resume
-from tools.search import ResumeIndex
+from tools.search import Entry, ResumeIndex
 from tools.state import ConversationState
 from tools.technology import TechIndex
-from tools.text import Utterance, join_words, sentence, stem, tokens, words
+from tools.text import Utterance, fold, join_words, sentence, stem, tokens, words
 
 EDU_GENERIC = frozenset(
     stem(w)
@@ -102,6 +104,8 @@ class SectionRoutes:
     say: ListSpeaker
 
     # Provided by the sibling mixins (Routes, TechRoutes) that Planner combines with this one.
+    text_search: Callable[..., Outcome | None]
+    _vocabulary: frozenset[str]  # the resume's rare stems, built once by the Planner
     leadership: Callable[..., Outcome]
     technology: Callable[..., Outcome]
     category_answer: Callable[[Query, str], Outcome]
@@ -110,7 +114,12 @@ class SectionRoutes:
         say, idx = self.say, self.index
         rng = q.dates.range
         if q.has("leadership") and not q.techs:
-            return self.leadership(q)
+            # "how big a budget has he managed": what is managed, when the resume's own rare word,
+            # is a search; people ("how many nurses does she lead") stay with leadership.
+            said = {stem(w) for w in IntentDetector.triggers(q.text, "leadership")}
+            objects = [x for x in q.stems if x not in said and x in self._vocabulary]
+            found = self.text_search(q, objects) if objects else None
+            return found or self.leadership(q)
         if (
             q.det.category
             and not q.techs
@@ -154,7 +163,19 @@ class SectionRoutes:
             specific = [s for s in q.stems if s not in _CERT_GENERIC]
             named = [c for c in certs if specific and any(idx.mentions(c.id, s) for s in specific)]
             certs = named or certs
+            # "admitted in New York": of four admissions, the ones with the question's other words.
+            said = {stem(t) for w in IntentDetector.triggers(q.text, "certifications") for t in tokens(w)}
+            score = {
+                c.id: sum(idx.idf(s) for s in specific if s not in said and idx.mentions(c.id, s))
+                for c in certs
+            }
+            top = max(score.values(), default=0.0)
+            certs = [c for c in certs if top > 0 and score[c.id] >= top * 0.5] or certs
             return Outcome("certifications", say.certifications(certs), certs)
+        talks = self._talks(q)
+        if talks:
+            intent = "awards" if all(e.kind == "award" for e in talks) else "publications"
+            return Outcome(intent, finish([say.opener(e) for e in talks]), talks)
         if q.has("publications") and not q.techs and _is_section_word(q, "publications", idx):
             pubs = idx.filter(idx.of_kind("publication"), date=rng)
             return Outcome("publications", say.publications(pubs), pubs)
@@ -196,3 +217,16 @@ class SectionRoutes:
                 text = "The resume doesn't rank them, but lists them in this order. " + text
             return Outcome("skills", text, category=cat)
         return None
+
+    def _talks(self, q: Query) -> list[Entry]:
+        """ "Has she spoken at conferences?": the publications that are talks, by their title or venue."""
+        asked, is_talk = knowledge.talk_patterns()
+        if q.techs or q.det.kind in ("project", "experience") or not asked.search(q.text):
+            return []
+        # A talk may be filed as a publication ("... (talk)") or as an award ("Speaker, ...").
+        talks = [
+            e
+            for e in [*self.index.of_kind("publication"), *self.index.of_kind("award")]
+            if is_talk.search(fold(f"{e.title} {getattr(e.item, 'venue', '') or ''}"))
+        ]
+        return self.index.filter(talks, date=q.dates.range)

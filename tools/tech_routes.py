@@ -108,6 +108,8 @@ class TechRoutes:
                     for h in hits
                     if h.sentence
                 ]
+                if claims:
+                    lead_text = say.tech_skill_only(t.name, self.tech.category.get(t.name), shown=True)
                 return " ".join([lead_text, *[c.rstrip(".") + "." for c in claims[:1]]]), found[:1]
             name = join_related(related)
         else:

@@ -73,7 +73,7 @@ STOPWORDS: frozenset[str] = words(
     should will shall may might must not no nor any all some each every other more most much many few
     what which who whom whose when where why how s t d ll ve re m don didn doesn isn wasn aren weren
     hasn haven won't just also too very ever yet still again only own same both either neither up down
-    out over under once please tell me give show list let know like get got really kind sort
+    out over under around once please tell me give show list let know like get got really kind sort
     anything something someone thing things one ones lot lots bit"""
 )
 
