@@ -16,6 +16,9 @@ UNAVAILABLE: tuple[type[BaseException], ...] = (
     TimeoutError,
     asyncpg.PostgresConnectionError,
     asyncpg.InterfaceError,  # the pool's connection closed under us
+    # A pooled connection whose server was killed mid-exchange can be left in a protocol state
+    # asyncpg reports this way (seen after kill -9 of the embedded Postgres).
+    asyncpg.InternalClientError,
     asyncpg.CannotConnectNowError,  # starting up or in recovery
     asyncpg.AdminShutdownError,
     asyncpg.CrashShutdownError,
