@@ -21,6 +21,8 @@ class Turn:
     created_at: datetime
     latency_ms: float | None
     latency: dict[str, float] | None
+    status: str = "completed"  # an agent turn: 'speaking', then 'completed' or 'interrupted'
+    heard: str | None = None  # of an interrupted agent turn, what the caller heard
 
 
 async def add_turn(
@@ -45,7 +47,7 @@ async def add_turn(
 
 async def history(conn: Executor, session_id: uuid.UUID) -> list[Turn]:
     rows = await conn.fetch(
-        "SELECT id, role, text, created_at, latency_ms, latency FROM conversations"
+        "SELECT id, role, text, created_at, latency_ms, latency, status, heard FROM conversations"
         " WHERE session_id = $1 ORDER BY id",
         session_id,
     )

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import json
 import logging
 import os
 import subprocess
@@ -107,7 +108,20 @@ class EmbeddedPostgres:
 
         with _folder_lock(self.folder):
             self._clear_stale_pidfile()
+            self._forget_dead_users()
             return pgserver.get_server(self.folder, cleanup_mode="stop")
+
+    def _forget_dead_users(self) -> None:
+        # pgserver stops the server when the last process in this list lets go; a process killed
+        # with -9 never lets go, so without this nobody would ever stop the server again.
+        users = self.folder / ".handle_pids.json"
+        try:
+            pids = json.loads(users.read_text())
+        except (OSError, ValueError):
+            return
+        alive = [p for p in pids if isinstance(p, int) and process_alive(p)]
+        if alive != pids:
+            users.write_text(json.dumps(alive))
 
     def _server(self) -> Any:
         handle, _ = _handles.get(self.folder, (None, 0))

@@ -73,9 +73,10 @@ class TurnStore:
         caller: dict[str, Any] | None = None,
     ) -> str:
         """A typed question and its answer (and the text session, on its first question)."""
-        return await self._write(
+        return await self.write(
             {
                 "op": "exchange",
+                "at": time.time(),
                 "session": str(session_id),
                 "question": question,
                 "answer": answer,
@@ -90,82 +91,17 @@ class TurnStore:
             }
         )
 
-    async def turn(
-        self,
-        session_id: uuid.UUID,
-        role: str,
-        text: str,
-        *,
-        status: str = "completed",
-        latency_ms: float | None = None,
-        latency: dict[str, float] | None = None,
-        uid: str | None = None,
-    ) -> str:
-        """One voice turn; an agent turn starts as 'speaking' and is finished by `finish`."""
-        uid = uid or _uid()
-        await self._write(
-            {
-                "op": "turn",
-                "session": str(session_id),
-                "uid": uid,
-                "role": role,
-                "text": text,
-                "status": status,
-                "latency_ms": latency_ms,
-                "latency": latency,
-            }
-        )
-        return uid
-
-    async def finish(
-        self,
-        uid: str,
-        status: str,
-        heard: str | None,
-        latency_ms: float | None = None,
-        latency: dict[str, float] | None = None,
-    ) -> None:
-        await self._write(
-            {
-                "op": "finish",
-                "uid": uid,
-                "status": status,
-                "heard": heard,
-                "latency_ms": latency_ms,
-                "latency": latency,
-            }
-        )
-
-    async def query(
-        self,
-        session_id: uuid.UUID,
-        query: str,
-        intent: str,
-        item_ids: list[str],
-        refused: bool,
-        source: str,
-        ms: float,
-    ) -> None:
-        await self._write(
-            {
-                "op": "query",
-                "session": str(session_id),
-                "uid": _uid(),
-                "query": query,
-                "intent": intent,
-                "items": item_ids,
-                "refused": refused,
-                "source": source,
-                "ms": ms,
-            }
-        )
-
     async def end(self, session_id: uuid.UUID, reason: str | None = None) -> None:
-        await self._write({"op": "end", "session": str(session_id), "reason": reason})
+        await self.write(end_entry(session_id, reason))
 
-    async def _write(self, entry: Entry) -> str:
+    async def journal_now(self, entries: list[Entry]) -> None:
+        """Straight to the journal (a call closing while Postgres hangs); idempotent if some landed."""
+        for entry in entries:
+            DEGRADED.labels("postgres", "journaled").inc()
+            await self.journal.append(entry)
+
+    async def write(self, entry: Entry) -> str:
         """'postgres' or 'journal': where the entry went."""
-        entry["at"] = time.time()
         if not self.journal.pending:
             try:
                 async for attempt in AsyncRetrying(
@@ -218,6 +154,71 @@ class TurnStore:
                     if not unavailable(exc):
                         log.exception("journal replay failed")
             await asyncio.sleep(REPLAY_PERIOD_S)
+
+
+# Entries for voice calls, built when the event happens (its time is the row's created_at).
+
+
+def turn_entry(
+    session_id: uuid.UUID,
+    role: str,
+    text: str,
+    *,
+    status: str = "completed",
+    latency_ms: float | None = None,
+    latency: dict[str, float] | None = None,
+) -> Entry:
+    """One turn; an agent turn starts as 'speaking' and is settled by a `finish_entry`."""
+    return {
+        "op": "turn",
+        "at": time.time(),
+        "session": str(session_id),
+        "uid": _uid(),
+        "role": role,
+        "text": text,
+        "status": status,
+        "latency_ms": latency_ms,
+        "latency": latency,
+    }
+
+
+def finish_entry(
+    uid: str,
+    status: str,
+    heard: str | None,
+    latency_ms: float | None = None,
+    latency: dict[str, float] | None = None,
+) -> Entry:
+    return {
+        "op": "finish",
+        "at": time.time(),
+        "uid": uid,
+        "status": status,
+        "heard": heard,
+        "latency_ms": latency_ms,
+        "latency": latency,
+    }
+
+
+def query_entry(
+    session_id: uuid.UUID, query: str, intent: str, item_ids: list[str], refused: bool, source: str, ms: float
+) -> Entry:
+    return {
+        "op": "query",
+        "at": time.time(),
+        "session": str(session_id),
+        "uid": _uid(),
+        "query": query,
+        "intent": intent,
+        "items": item_ids,
+        "refused": refused,
+        "source": source,
+        "ms": ms,
+    }
+
+
+def end_entry(session_id: uuid.UUID, reason: str | None) -> Entry:
+    return {"op": "end", "at": time.time(), "session": str(session_id), "reason": reason}
 
 
 async def apply(pool: asyncpg.Pool, entry: Entry) -> None:
