@@ -36,7 +36,9 @@ from pipeline.latency import TurnLatency
 from pipeline.models import SpeechModels
 from pipeline.recorder import TurnRecorder
 from storage.audio import AudioStore
+from storage.faults import UNAVAILABLE
 from storage.session_state import load_state, save_state
+from storage.sessions import set_worker
 from storage.turn_store import TurnStore
 
 log = logging.getLogger(__name__)
@@ -57,6 +59,7 @@ class CallDeps:
     greeting: str
     idle_prompt: str
     turns: TurnStore  # durable turn writes (Postgres, else the local journal)
+    worker: str = ""  # this process's name: its heartbeat vouches for the call (storage/heartbeats.py)
     vocabulary: str = ""  # resume names that bias STT spelling
     audio_store: AudioStore | None = None  # where recordings go (RECORD_CALLS)
 
@@ -81,6 +84,9 @@ class CallSession:
     async def run(self) -> None:
         settings = self.deps.settings
         try:
+            if self.deps.worker:
+                with contextlib.suppress(*UNAVAILABLE):  # only the reaper needs it
+                    await set_worker(self.deps.pool, self.session_id, self.deps.worker)
             conversation = Conversation.from_json(await load_state(self.deps.redis, str(self.session_id)))
             self._recorder.start()
             transport = self._make_transport()
