@@ -27,6 +27,8 @@ from typing import Any, Protocol
 
 import psutil
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 log = logging.getLogger(__name__)
 
@@ -145,11 +147,18 @@ class EmbeddedPostgres:
 
     def _clear_stale_pidfile(self) -> None:
         # A killed postmaster left unreaped still "exists" to kill(pid, 0), so both pgserver and
-        # postgres itself would take the old lock file for a running server.
+        # postgres itself would take its lock files (data folder and socket) for a running server.
+        pidfile = self.folder / "postmaster.pid"
         pid = self.pid()
-        if pid is not None and not process_alive(pid):
-            log.warning("removing the lock file of dead postgres %d", pid)
-            (self.folder / "postmaster.pid").unlink(missing_ok=True)
+        if pid is None or process_alive(pid):
+            return
+        log.warning("removing the lock files of dead postgres %d", pid)
+        lines = pidfile.read_text().splitlines() if pidfile.exists() else []
+        socket_dirs = {self.folder} | ({Path(lines[4])} if len(lines) > 4 and lines[4] else set())
+        for folder in socket_dirs:
+            for lock in folder.glob(".s.PGSQL.*.lock"):
+                lock.unlink(missing_ok=True)
+        pidfile.unlink(missing_ok=True)
 
     def restart(self) -> None:
         """Start the server again on the same folder (its socket, hence its URI, stays the same)."""
@@ -176,7 +185,7 @@ class EmbeddedPostgres:
         _release(self.folder, lambda server: server.cleanup())
 
 
-def _socket_path(folder: Path) -> Path:
+def socket_path(folder: Path) -> Path:
     path = folder / "redis.sock"
     if len(str(path)) <= _MAX_SOCKET_PATH:
         return path
@@ -189,12 +198,18 @@ class _RedisProcess:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.socket = _socket_path(folder)
+        self.socket = socket_path(folder)
         self.pid: int | None = None
         self._proc: subprocess.Popen[bytes] | None = None
 
     def _client(self) -> redis.Redis:
-        return redis.Redis(unix_socket_path=str(self.socket), socket_timeout=1, socket_connect_timeout=1)
+        # No retries (redis-py's default backs off for seconds): a probe wants the answer now.
+        return redis.Redis(
+            unix_socket_path=str(self.socket),
+            socket_timeout=1,
+            socket_connect_timeout=1,
+            retry=Retry(NoBackoff(), 0),
+        )
 
     def _answers(self) -> int | None:
         """The pid of a server answering on our socket, or None."""
