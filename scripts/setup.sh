@@ -44,5 +44,6 @@ if [[ $want_test == 1 ]]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   fi
   scripts/install_livekit.sh
+  scripts/install_compose.sh  # `docker compose config` for deploy/ (tests/test_deploy.py)
 fi
 echo "setup: ready" >&2
