@@ -54,6 +54,14 @@ class CallManager:
     def active(self) -> int:
         return len(self._reserved) + len(self._calls)
 
+    def can_accept(self) -> bool:
+        """Room for one more call of any kind (browser, phone, room job)."""
+        return not self._closing and self.active < self.max_calls
+
+    def stats(self) -> dict[str, int]:
+        """What this process runs, for its heartbeat and the job worker's admission."""
+        return {"calls": self.active, "capacity": self.max_calls}
+
     def has_call(self, session_id: uuid.UUID) -> bool:
         return session_id in self._reserved or session_id in self._calls
 

@@ -36,8 +36,10 @@ from pipeline.latency import TurnLatency
 from pipeline.models import SpeechModels
 from pipeline.recorder import TurnRecorder
 from storage.audio import AudioStore
+from storage.faults import UNAVAILABLE
 from storage.session_state import load_state, save_state
-from storage.sessions import end_session
+from storage.sessions import set_worker
+from storage.turn_store import TurnStore
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +58,8 @@ class CallDeps:
     redis: Redis
     greeting: str
     idle_prompt: str
+    turns: TurnStore  # durable turn writes (Postgres, else the local journal)
+    worker: str = ""  # this process's name: its heartbeat vouches for the call (storage/heartbeats.py)
     vocabulary: str = ""  # resume names that bias STT spelling
     audio_store: AudioStore | None = None  # where recordings go (RECORD_CALLS)
 
@@ -71,15 +75,18 @@ class CallSession:
         self.end_reason = "unknown"
         self._call: CallPipeline | None = None
         self._runner: WorkerRunner | None = None
-        self._recorder = TurnRecorder(deps.pool, session_id, self._send)
+        self._recorder = TurnRecorder(deps.turns, session_id, self._send)
         self._prompted = False
         self._last_answer: str | None = None
-        # Spoken agent utterances not yet finished, oldest first: (text, answer compute ms).
-        self._speaking: deque[tuple[str, float | None]] = deque()
+        # Spoken agent utterances not yet finished, oldest first: (turn id, text, answer compute ms).
+        self._speaking: deque[tuple[str, str, float | None]] = deque()
 
     async def run(self) -> None:
         settings = self.deps.settings
         try:
+            if self.deps.worker:
+                with contextlib.suppress(*UNAVAILABLE):  # only the reaper needs it
+                    await set_worker(self.deps.pool, self.session_id, self.deps.worker)
             conversation = Conversation.from_json(await load_state(self.deps.redis, str(self.session_id)))
             self._recorder.start()
             transport = self._make_transport()
@@ -134,16 +141,19 @@ class CallSession:
                 await call.worker.cancel(reason=self.end_reason)
         with contextlib.suppress(Exception):
             await self._close_peer()
+        while self._speaking:  # cut off by the end of the call
+            uid, text, answer_ms = self._speaking.popleft()
+            await self._recorder.agent_done(uid, text, interrupted=True, heard=None, answer_ms=answer_ms)
         await self._recorder.close()
         if call is not None and call.record is not None:
             await call.record.close(self.end_reason)  # last recording, usage and cost, end reason
+        if call is not None:  # kept in this process if Redis is down (storage/session_state.py)
+            state = call.answer.conversation.to_json()
+            await save_state(
+                self.deps.redis, str(self.session_id), state, self.deps.settings.session_state_ttl_s
+            )
         try:
-            if call is not None:
-                state = call.answer.conversation.to_json()
-                await save_state(
-                    self.deps.redis, str(self.session_id), state, self.deps.settings.session_state_ttl_s
-                )
-            await end_session(self.deps.pool, self.session_id)
+            await self.deps.turns.end(self.session_id)  # journaled while Postgres is down
         except Exception:
             log.exception("could not close session %s", self.session_id)
         log.info(
@@ -193,12 +203,13 @@ class CallSession:
 
         @assistant.event_handler("on_assistant_turn_stopped")
         async def _agent_done(_aggregator: Any, message: Any) -> None:
-            await self._on_agent_turn_end(bool(getattr(message, "interrupted", False)))
+            heard = getattr(message, "content", None)
+            await self._on_agent_turn_end(bool(getattr(message, "interrupted", False)), heard)
 
     async def _say(self, text: str, *then: Any) -> None:
         """Speak a line of our own (greeting, idle prompt, goodbye); it is an agent turn too."""
         await self._send({"type": "transcript", "role": "assistant", "text": text, "final": True})
-        self._speaking.append((text, None))
+        self._speaking.append((self._recorder.agent_speaking(text), text, None))
         assert self._call is not None
         await self._call.worker.queue_frames([TTSSpeakFrame(text), *then])
 
@@ -238,8 +249,10 @@ class CallSession:
             }
         )
         self._last_answer = turn.text
-        if turn.spoken:
-            self._speaking.append((turn.text, turn.answer.latency_ms))  # stored once it has been said
+        if turn.spoken:  # stored now as 'speaking', settled when it has been said or cut off
+            self._speaking.append(
+                (self._recorder.agent_speaking(turn.text), turn.text, turn.answer.latency_ms)
+            )
         else:
             await self._recorder.agent_turn(turn.text, answer_ms=turn.answer.latency_ms)
 
@@ -255,12 +268,16 @@ class CallSession:
     async def _on_latency(self, latency: TurnLatency) -> None:
         await self._recorder.latency(latency)
 
-    async def _on_agent_turn_end(self, interrupted: bool) -> None:
+    async def _on_agent_turn_end(self, interrupted: bool, heard: str | None = None) -> None:
         # An interruption cuts off everything still queued to be said; otherwise one line ended.
+        # What the caller heard of a cut-off line is Pipecat's transcript of the audio played.
         count = len(self._speaking) if interrupted else min(1, len(self._speaking))
-        for _ in range(count):
-            text, answer_ms = self._speaking.popleft()
-            await self._recorder.agent_turn(text, interrupted=interrupted, answer_ms=answer_ms)
+        for i in range(count):
+            uid, text, answer_ms = self._speaking.popleft()
+            part = (heard or "") if i == 0 else ""
+            await self._recorder.agent_done(
+                uid, text, interrupted=interrupted, heard=part if interrupted else None, answer_ms=answer_ms
+            )
 
     async def _send(self, data: dict[str, Any]) -> None:
         call = self._call

@@ -27,6 +27,12 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     data_dir: Path = Path("data")
     secret_key: SecretStr | None = None
+    # Every Postgres statement and Redis command gives up after this long (docs/faults.md).
+    postgres_timeout_s: float = Field(default=5.0, gt=0)
+    postgres_connect_timeout_s: float = Field(default=3.0, gt=0)
+    redis_timeout_s: float = Field(default=2.0, gt=0)
+    # Restart an embedded Postgres or Redis that died, on the same data (storage/supervisor.py).
+    supervise_embedded: bool = True
 
     # Owner and resume.
     owner_name: str | None = None  # defaults to the resume's profile name

@@ -39,10 +39,12 @@ if [[ $want_test == 1 ]]; then
   command -v redis-server >/dev/null || missing+=(redis-server)
   command -v wrk >/dev/null || missing+=(wrk)
   command -v promtool >/dev/null || missing+=(prometheus)  # promtool checks monitoring/ alert rules
+  compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)  # a real server, stopped in a test
   if (( ${#missing[@]} )) && command -v apt-get >/dev/null; then
     echo "setup: installing ${missing[*]}" >&2
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   fi
   scripts/install_livekit.sh
+  scripts/install_compose.sh  # `docker compose config` for deploy/ (tests/test_deploy.py)
 fi
 echo "setup: ready" >&2

@@ -35,6 +35,8 @@ async def call_deps(ctx: AppContext, *, phone: bool = False) -> CallDeps:
         redis=ctx.storage.redis,
         greeting=greeting(ctx),
         idle_prompt=IDLE_PROMPT,
+        turns=ctx.storage.turns,
+        worker=ctx.process_name,
         vocabulary=vocabulary_prompt(ctx.resume.cached_engine.resume),
         audio_store=ctx.audio if settings.record_calls else None,
     )

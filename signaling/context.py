@@ -18,6 +18,7 @@ from pipeline.models import MODELS
 from pipeline.tracing import setup_tracing, shutdown_tracing
 from signaling import log_redaction
 from signaling.call_caps import CallCaps
+from signaling.liveness import keep_alive, process_name
 from signaling.metrics import RESUME_VERSION
 from signaling.retention import keep_retention
 from signaling.security.owner_keys import OwnerKeyCache
@@ -44,6 +45,7 @@ class AppContext:
     owner_keys: OwnerKeyCache  # verified owner API keys, cached briefly (signaling/deps.py)
     caps: CallCaps  # what one caller may hold at once (signaling/call_caps.py)
     audio: LocalAudioStore | S3AudioStore  # call recordings (signaling/retention.py keeps them in time)
+    process_name: str = field(default_factory=process_name)  # its heartbeat and job consumer name
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     async def close(self) -> None:
@@ -122,6 +124,9 @@ async def build_context(settings: Settings) -> AppContext:
             asyncio.create_task(
                 keep_retention(audio, storage.pool, settings.audio_retention_h), name="audio-retention"
             )
+        )
+        ctx._tasks.append(
+            asyncio.create_task(keep_alive(ctx.process_name, storage, ctx.calls), name="heartbeat")
         )
         return ctx
     except BaseException:

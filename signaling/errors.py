@@ -12,6 +12,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from storage.faults import unavailable
+
 log = logging.getLogger(__name__)
 
 
@@ -60,7 +62,7 @@ _MEANINGS = {
     415: "body not sent as application/json",
     422: "a field fails validation",
     429: "a rate limit or a per-caller cap; see Retry-After",
-    503: "no capacity right now; see Retry-After",
+    503: "no capacity right now, or the storage this needs is down; see Retry-After",
 }
 
 
@@ -113,5 +115,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        if unavailable(exc):  # Postgres or Redis down: a route that cannot do without it
+            log.warning("storage unavailable: %s", type(exc).__name__)
+            body = error_body(request, 503, "storage unavailable; retry shortly")
+            return JSONResponse(body, 503, headers={"Retry-After": "2"})
         log.exception("unhandled error", extra={"request_id": getattr(request.state, "request_id", None)})
         return JSONResponse(error_body(request, 500, "internal error"), 500)

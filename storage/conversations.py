@@ -1,4 +1,4 @@
-"""Conversation turns and per-query analytics."""
+"""Conversation turns and per-query analytics (live writes go through storage/turn_store.py)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ class Turn:
     created_at: datetime
     latency_ms: float | None
     latency: dict[str, float] | None
+    status: str = "completed"  # an agent turn: 'speaking', then 'completed' or 'interrupted'
+    heard: str | None = None  # of an interrupted agent turn, what the caller heard
 
 
 async def add_turn(
@@ -45,7 +47,7 @@ async def add_turn(
 
 async def history(conn: Executor, session_id: uuid.UUID) -> list[Turn]:
     rows = await conn.fetch(
-        "SELECT id, role, text, created_at, latency_ms, latency FROM conversations"
+        "SELECT id, role, text, created_at, latency_ms, latency, status, heard FROM conversations"
         " WHERE session_id = $1 ORDER BY id",
         session_id,
     )
@@ -78,52 +80,4 @@ async def record_query(
         refused,
         source,
         response_ms,
-    )
-
-
-async def record_exchange(
-    conn: Executor,
-    session_id: uuid.UUID,
-    question: str,
-    answer: str,
-    intent: str,
-    item_ids: list[str],
-    refused: bool,
-    source: str,
-    response_ms: float,
-    new_session_owner: int | None = None,
-    caller: dict[str, Any] | None = None,
-) -> None:
-    """Both turns, the analytics row and the session's last_active in one round trip.
-
-    With `new_session_owner`, the text session itself is created in the same statement
-    (foreign keys are checked at its end), saving a round trip on a recruiter's first question;
-    `caller` is stored with it.
-    """
-    await conn.execute(
-        """
-        WITH n AS (
-            INSERT INTO sessions (id, owner_id, channel, caller)
-            SELECT $1, $9, 'text', $10::jsonb WHERE $9::bigint IS NOT NULL
-        ), t AS (
-            -- One INSERT with rows in order, so ids (and history order) follow the dialogue.
-            INSERT INTO conversations (session_id, role, text, latency_ms, latency)
-            VALUES ($1, 'user', $2, NULL, NULL),
-                   ($1, 'assistant', $3, $8, jsonb_build_object('answer_ms', $8::float8))
-        ), s AS (
-            UPDATE sessions SET last_active = now() WHERE id = $1
-        )
-        INSERT INTO analytics (session_id, query, intent, item_ids, refused, source, response_ms)
-        VALUES ($1, $2, $4, $5, $6, $7, $8)
-        """,
-        session_id,
-        question,
-        answer,
-        intent,
-        item_ids,
-        refused,
-        source,
-        response_ms,
-        new_session_owner,
-        json.dumps(caller or {}),
     )

@@ -1,7 +1,8 @@
 """Answer cache for context-free questions.
 
 Keys carry the resume version, so importing a resume invalidates every entry at once;
-entries expire after QUERY_CACHE_TTL_S.
+entries expire after QUERY_CACHE_TTL_S. With Redis down the cache is skipped: every
+question is answered afresh.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 import hashlib
 
 from redis.asyncio import Redis
+
+from storage.faults import DEGRADED, UNAVAILABLE
 
 
 def cache_key(owner_id: int, resume_version: int, source: str, text: str) -> str:
@@ -18,12 +21,20 @@ def cache_key(owner_id: int, resume_version: int, source: str, text: str) -> str
 
 
 async def get_cached(redis: Redis, key: str) -> str | None:
-    raw = await redis.get(key)
+    try:
+        raw = await redis.get(key)
+    except UNAVAILABLE:
+        DEGRADED.labels("redis", "cache-skipped").inc()
+        return None
     if raw is None:
         return None
     return raw.decode() if isinstance(raw, bytes) else str(raw)
 
 
 async def put_cached(redis: Redis, key: str, value: str, ttl_s: int) -> None:
-    if ttl_s > 0:
+    if ttl_s <= 0:
+        return
+    try:
         await redis.set(key, value, ex=ttl_s)
+    except UNAVAILABLE:
+        DEGRADED.labels("redis", "cache-skipped").inc()

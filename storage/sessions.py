@@ -24,9 +24,11 @@ class SessionRow:
     last_active: datetime
     ended_at: datetime | None
     caller: dict[str, Any]
+    end_reason: str | None = None
+    worker: str | None = None  # the process running its call (storage/heartbeats.py)
 
 
-_COLUMNS = "id, owner_id, channel, started_at, last_active, ended_at, caller"
+_COLUMNS = "id, owner_id, channel, started_at, last_active, ended_at, caller, end_reason, worker"
 
 
 def _row(row: asyncpg.Record) -> SessionRow:
@@ -74,3 +76,16 @@ async def update_caller(conn: Executor, session_id: uuid.UUID, caller: dict[str,
     await conn.execute(
         "UPDATE sessions SET caller = caller || $2::jsonb WHERE id = $1", session_id, json.dumps(caller)
     )
+
+
+async def run_by(conn: Executor, session_id: uuid.UUID, worker: str) -> None:
+    """The session's call now runs in process `worker` (a resumed call is live again)."""
+    await conn.execute(
+        "UPDATE sessions SET worker = $2, ended_at = NULL, end_reason = NULL WHERE id = $1",
+        session_id,
+        worker,
+    )
+
+
+async def set_worker(conn: Executor, session_id: uuid.UUID, worker: str) -> None:
+    await conn.execute("UPDATE sessions SET worker = $2 WHERE id = $1", session_id, worker)

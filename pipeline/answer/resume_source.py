@@ -1,18 +1,23 @@
 """The current resume engine, rebuilt when the stored resume changes.
 
 Other processes (CLI import, other workers) may replace the resume, so the version in
-Postgres is re-read at most every `check_every_s`; a local replace reloads at once.
+Postgres is re-read at most every `check_every_s`; a local replace reloads at once. With
+Postgres down, the engine in memory keeps answering (docs/faults.md).
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 
 import asyncpg
 
 from storage.content import load_resume, resume_version, search_content
+from storage.faults import DEGRADED, UNAVAILABLE
 from tools.engine import ResumeEngine
+
+log = logging.getLogger(__name__)
 
 
 class ResumeSource:
@@ -34,7 +39,11 @@ class ResumeSource:
 
     async def engine(self) -> ResumeEngine:
         if time.monotonic() - self._checked_at >= self._check_every_s:
-            await self._refresh()
+            try:
+                await self._refresh()
+            except UNAVAILABLE as exc:
+                DEGRADED.labels("postgres", "resume-in-memory").inc()
+                log.warning("resume version unknown (%s); answering from memory", type(exc).__name__)
         return self._engine
 
     @property

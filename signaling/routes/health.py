@@ -16,11 +16,15 @@ async def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/ready", responses={503: {"description": "Postgres or Redis does not answer"}})
+@router.get("/ready", responses={200: {"description": "ready, or degraded: `degraded` names what is down"}})
 async def ready(ctx: Ctx) -> JSONResponse:
+    """Ready, or degraded: with Postgres or Redis down the service still answers from the resume
+    in memory (docs/faults.md), so it stays in rotation and says what is missing."""
     checks = await ctx.storage.ping()
-    ok = all(checks.values())
-    return JSONResponse({"status": "ready" if ok else "unavailable", "checks": checks}, 200 if ok else 503)
+    degraded = sorted({name for name, ok in checks.items() if not ok} | ctx.storage.restarting)
+    if not degraded:
+        return JSONResponse({"status": "ready", "checks": checks})
+    return JSONResponse({"status": "degraded", "checks": checks, "degraded": degraded})
 
 
 @router.get("/metrics", response_class=PlainTextResponse)

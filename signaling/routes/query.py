@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 
@@ -12,13 +13,16 @@ from pipeline.answer.answerer import Conversation
 from pipeline.pricing import Usage, prices_for
 from pipeline.tracing import span
 from pipeline.usage import COST, count_tokens
+from signaling.context import AppContext
 from signaling.deps import Ctx, RateLimitedIp, bearer, client_ip, session_from_token
 from signaling.errors import ApiError
 from signaling.security import session_tokens
 from storage.calls import add_usage
-from storage.conversations import record_exchange
+from storage.faults import DEGRADED, UNAVAILABLE
 from storage.session_state import load_state, save_state
 from storage.sessions import get_session
+
+log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/api", tags=["query"])
 
@@ -66,6 +70,20 @@ class QueryOut(BaseModel):
     latency_ms: float
 
 
+async def _check_session(ctx: AppContext, session_id: uuid.UUID) -> None:
+    """404 unless the session is this owner's. With Postgres down (or the session still in the
+    journal, created during an outage) the signed token, already verified, is the proof."""
+    try:
+        row = await get_session(ctx.storage.pool, session_id)
+    except UNAVAILABLE:
+        DEGRADED.labels("postgres", "session-from-token").inc()
+        return
+    if row is None and ctx.storage.turns.pending:
+        return
+    if row is None or row.owner_id != ctx.owner_id:
+        raise ApiError(404, "no such session")
+
+
 @router.post("/query", dependencies=[RateLimitedIp])
 async def query(body: QueryIn, request: Request, ctx: Ctx) -> QueryOut:
     start = time.perf_counter()
@@ -75,9 +93,7 @@ async def query(body: QueryIn, request: Request, ctx: Ctx) -> QueryOut:
         conversation = Conversation()
     else:
         session_from_token(ctx, bearer(request), body.session_id)
-        row = await get_session(ctx.storage.pool, body.session_id)
-        if row is None or row.owner_id != ctx.owner_id:
-            raise ApiError(404, "no such session")
+        await _check_session(ctx, body.session_id)
         # A call that ended leaves its conversation open to typed follow-ups (while its token
         # lives): the visitor who hung up can still ask, with the same memory.
         session_id = body.session_id
@@ -89,8 +105,8 @@ async def query(body: QueryIn, request: Request, ctx: Ctx) -> QueryOut:
             current.set_attribute("answer.source", answer.source)
             current.set_attribute("answer.intent", answer.result.intent)
     result = answer.result
-    await record_exchange(
-        ctx.storage.pool,
+    # Committed or fsynced before the answer goes out: an answered question is never lost.
+    await ctx.storage.turns.exchange(
         session_id,
         body.text,
         result.answer,
@@ -106,8 +122,12 @@ async def query(body: QueryIn, request: Request, ctx: Ctx) -> QueryOut:
         usage = Usage()
         count_tokens(usage, answer.tokens)
         cost = prices_for(ctx.settings).cost(usage)
-        await add_usage(ctx.storage.pool, session_id, usage.as_dict(), cost)
         COST.labels("text").inc(cost)
+        try:
+            await add_usage(ctx.storage.pool, session_id, usage.as_dict(), cost)
+        except UNAVAILABLE:  # the answer matters more than the meter; the counter above has it
+            DEGRADED.labels("postgres", "usage-not-stored").inc()
+            log.warning("usage of session %s not stored: postgres unavailable", session_id)
     await save_state(
         ctx.storage.redis, str(session_id), answer.conversation.to_json(), ctx.settings.session_state_ttl_s
     )

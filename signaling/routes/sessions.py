@@ -39,6 +39,8 @@ class TurnOut(BaseModel):
     created_at: datetime
     latency_ms: float | None = None
     latency: dict[str, float] | None = None
+    status: str = "completed"  # an agent turn still playing is 'speaking'; cut off, 'interrupted'
+    heard: str | None = None  # of an interrupted agent turn, the part the caller heard
 
 
 class History(BaseModel):
@@ -95,7 +97,13 @@ async def get_history(session_id: uuid.UUID, request: Request, ctx: Ctx) -> Hist
         ended_at=row.ended_at,
         turns=[
             TurnOut(
-                role=t.role, text=t.text, created_at=t.created_at, latency_ms=t.latency_ms, latency=t.latency
+                role=t.role,
+                text=t.text,
+                created_at=t.created_at,
+                latency_ms=t.latency_ms,
+                latency=t.latency,
+                status=t.status,
+                heard=t.heard,
             )
             for t in turns
         ],

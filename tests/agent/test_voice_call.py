@@ -36,13 +36,21 @@ async def test_spoken_question_gets_a_spoken_answer_stored_as_it_happens(
     latency = await caller.wait_for(lambda m: m.get("type") == "latency")
     assert latency["total_ms"] > 0 and {"stt_ms", "turn_ms", "answer_ms", "tts_ms"} <= latency.keys()
 
-    # Both turns are stored while the call is still up (not at hang-up), the answer with its latency.
+    # Both turns are stored while the call is still up (not at hang-up): the answer as it starts
+    # to play, then marked completed with its latency once it has been said.
     turns = await wait_for_turns(
         voice_service,
         caller.session_id,
         lambda ts: any(t.role == "assistant" and "jitterbuf" in t.text for t in ts),
     )
     assert any(t.role == "user" and "rust" in t.text.lower() for t in turns)
+    turns = await wait_for_turns(
+        voice_service,
+        caller.session_id,
+        lambda ts: any(
+            t.role == "assistant" and "jitterbuf" in t.text and t.status == "completed" for t in ts
+        ),
+    )
     stored = next(t for t in turns if t.role == "assistant" and "jitterbuf" in t.text)
     assert stored.latency_ms and stored.latency and stored.latency["total_ms"] == stored.latency_ms
     assert (await session_row(voice_service, caller.session_id))["ended_at"] is None
