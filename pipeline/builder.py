@@ -55,10 +55,17 @@ class CallPipeline:
     record: CallRecord | None = None
 
 
-def build_tts(settings: Settings, models: SpeechModels) -> TTSService:
+def build_tts(settings: Settings, models: SpeechModels, call_id: str | None = None) -> TTSService:
+    voice_id = str(models.piper_path)  # the phrase cache's key: the same text in another voice is other audio
     if settings.tts_provider == "edge":
-        return EdgeTTS(models.piper, settings.edge_voice, timeout_s=settings.edge_timeout_s)
-    return PiperTTS(models.piper)
+        return EdgeTTS(
+            models.piper,
+            settings.edge_voice,
+            timeout_s=settings.edge_timeout_s,
+            voice_id=voice_id,
+            call_id=call_id,
+        )
+    return PiperTTS(models.piper, voice_id=voice_id, call_id=call_id)
 
 
 def build_call_pipeline(
@@ -74,7 +81,9 @@ def build_call_pipeline(
     vocabulary: str = "",
     on_key: KeyCallback | None = None,
     record: CallRecord | None = None,
+    call_id: str | None = None,
 ) -> CallPipeline:
+    call_id = call_id or (str(record.session_id) if record is not None else None)
     stt = SpeechToText(models.whisper, cloud_stt_config(settings), vocabulary)
     vad = SharedSileroVAD(
         models.vad_session,
@@ -92,7 +101,11 @@ def build_call_pipeline(
             resume_after_s=settings.barge_in_resume_s,
             min_words=settings.barge_in_min_words,
         ),
-        stop=[TurnAnalyzerUserTurnStopStrategy(turn_analyzer=SharedSmartTurn(models.turn_session))],
+        stop=[
+            TurnAnalyzerUserTurnStopStrategy(
+                turn_analyzer=SharedSmartTurn(models.turn_session, call_id=call_id)
+            )
+        ],
     )
     context = LLMContextAggregatorPair(
         LLMContext(),
@@ -109,8 +122,9 @@ def build_call_pipeline(
         record.counting_tokens(on_answer) if record is not None else on_answer,
         max_sentences=settings.spoken_max_sentences,
         max_words=settings.spoken_max_words,
+        first_words=settings.tts_first_words,
     )
-    tts = build_tts(settings, models)
+    tts = build_tts(settings, models, call_id)
     pipeline = Pipeline(
         [
             transport.input(),

@@ -8,13 +8,17 @@ import logging
 from dataclasses import dataclass, field
 
 from agent.calls import CallManager
+from agent.phrases import cacheable_phrases
 from config.settings import Settings
 from pipeline.answer.answerer import Answerer
 from pipeline.answer.llm import GROQ_BASE_URL, LLMAnswerer, LLMConfig
 from pipeline.answer.resume_source import ResumeSource
 from pipeline.logs import route_pipecat_logs
 from pipeline.models import MODELS
+from pipeline.phrase_cache import configure_phrase_cache
+from pipeline.scheduler import configure_scheduler
 from pipeline.tracing import setup_tracing, shutdown_tracing
+from pipeline.tts import prewarm_phrases
 from signaling import log_redaction
 from signaling.call_caps import CallCaps
 from signaling.metrics import RESUME_VERSION
@@ -43,7 +47,7 @@ class AppContext:
     owner_keys: OwnerKeyCache  # verified owner API keys, cached briefly (signaling/deps.py)
     caps: CallCaps  # what one caller may hold at once (signaling/call_caps.py)
     audio: LocalAudioStore | S3AudioStore  # call recordings (signaling/retention.py keeps them in time)
-    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    _tasks: list[asyncio.Task[object]] = field(default_factory=list)
 
     async def close(self) -> None:
         for task in self._tasks:
@@ -98,6 +102,12 @@ async def build_context(settings: Settings) -> AppContext:
                 await audio.ensure_lifecycle(settings.audio_retention_h)
             except Exception:  # calls still work; their recordings fail (and are counted) until S3 does
                 log.exception("S3 bucket %s is not ready: recordings will fail", settings.s3_bucket)
+        configure_scheduler(
+            settings.inference_workers,
+            max_queue=settings.inference_queue_max,
+            niceness=settings.model_niceness,
+        )
+        configure_phrase_cache(settings.phrase_cache_mb)
         if settings.voice_preload:
             await MODELS.get(settings)  # once per process: no call ever waits for a model load
         answerer = Answerer(
@@ -121,6 +131,14 @@ async def build_context(settings: Settings) -> AppContext:
                 keep_retention(audio, storage.pool, settings.audio_retention_h), name="audio-retention"
             )
         )
+        if MODELS.loaded is not None and settings.phrase_cache_mb > 0:
+            models = MODELS.loaded
+            phrases = cacheable_phrases(engine)
+            ctx._tasks.append(
+                asyncio.create_task(
+                    prewarm_phrases(models.piper, str(models.piper_path), phrases), name="phrase-prewarm"
+                )
+            )
         return ctx
     except BaseException:
         await storage.close()
