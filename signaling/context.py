@@ -121,7 +121,7 @@ async def build_context(settings: Settings) -> AppContext:
             limiter=RateLimiter(storage.redis),
             resume=source,
             answerer=answerer,
-            calls=CallManager(settings.max_calls),
+            calls=CallManager(settings.max_calls, settings.load_threshold),
             owner_keys=OwnerKeyCache(storage.pool, settings.owner_key_cache_s),
             caps=CallCaps.from_settings(settings),
             audio=audio,
