@@ -47,7 +47,7 @@ class AppContext:
     owner_keys: OwnerKeyCache  # verified owner API keys, cached briefly (signaling/deps.py)
     caps: CallCaps  # what one caller may hold at once (signaling/call_caps.py)
     audio: LocalAudioStore | S3AudioStore  # call recordings (signaling/retention.py keeps them in time)
-    _tasks: list[asyncio.Task[object]] = field(default_factory=list)
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     async def close(self) -> None:
         for task in self._tasks:
@@ -132,13 +132,10 @@ async def build_context(settings: Settings) -> AppContext:
             )
         )
         if MODELS.loaded is not None and settings.phrase_cache_mb > 0:
+            # Before the service is ready: the first callers of a burst all hear a cached greeting
+            # (measured: a greeting synthesized per call waited 2 s behind another's).
             models = MODELS.loaded
-            phrases = cacheable_phrases(engine)
-            ctx._tasks.append(
-                asyncio.create_task(
-                    prewarm_phrases(models.piper, str(models.piper_path), phrases), name="phrase-prewarm"
-                )
-            )
+            await prewarm_phrases(models.piper, str(models.piper_path), cacheable_phrases(engine))
         return ctx
     except BaseException:
         await storage.close()
