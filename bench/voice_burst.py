@@ -24,7 +24,7 @@ from agent.caller import Caller
 from bench.machine import describe, percentile
 from bench.reference_bot import reference
 from bench.voice_capacity import lateness_ms
-from bench.voice_common import QUESTIONS, RESULTS, Speaker, service
+from bench.voice_common import FAIR_ENV, QUESTIONS, RESULTS, Speaker, service
 from pipeline.answer_processor import spoken_form
 from tools.engine import ResumeEngine
 from tools.resume_model import load_sample_resume
@@ -152,7 +152,7 @@ def main() -> None:
     speaker = Speaker()
     bots: dict[str, list[dict[str, Any]]] = {"ours": []}
     # Measured admission is for sustained load; a burst is admitted whole (MAX_CALLS caps it).
-    with service(MAX_CALLS=str(max(sizes)), LOAD_THRESHOLD="1000") as base:
+    with service(MAX_CALLS=str(max(sizes)), LOAD_THRESHOLD="1000", **FAIR_ENV) as base:
         for n in sizes:
             rows = asyncio.run(burst(base, n, speaker, greets=True))
             bots["ours"].append(judge(rows, ours_expected))

@@ -45,6 +45,13 @@ BENCH_ENV = {
 }
 
 
+# Against the reference bot (whose threads run at normal priority) on a machine shared with other
+# jobs: at MODEL_NICENESS 10 our model threads yield to every other process on the machine, not
+# just to our own event loop, and a comparison would measure the neighbours. Alone on a machine
+# the niceness only orders our own threads; see docs/voice.md.
+FAIR_ENV = {"MODEL_NICENESS": "0"}
+
+
 @contextmanager
 def service(**env_overrides: str) -> Iterator[str]:
     """`resume-agent serve` in its own process (as deployed), on a loopback port; yields its URL."""

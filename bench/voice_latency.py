@@ -20,7 +20,7 @@ import statistics
 from agent.caller import Caller
 from bench.machine import describe, percentile
 from bench.reference_bot import reference
-from bench.voice_common import QUESTIONS, RESULTS, Speaker, service
+from bench.voice_common import FAIR_ENV, QUESTIONS, RESULTS, Speaker, service
 
 STAGES = ["vad_stop_ms", "stt_ms", "turn_ms", "answer_ms", "tts_ms", "transport_ms"]
 
@@ -152,7 +152,7 @@ def main() -> None:
     parser.add_argument("--questions", type=int, default=12)
     parser.add_argument("--no-reference", action="store_true")
     args = parser.parse_args()
-    with service(LOAD_THRESHOLD="1000") as base:
+    with service(LOAD_THRESHOLD="1000", **FAIR_ENV) as base:
         result = asyncio.run(run(base, args.questions))
     if not args.no_reference:
         with reference() as base:

@@ -74,7 +74,12 @@ class Settings(BaseSettings):
     stt_timeout_s: float = Field(default=3.0, gt=0)
     stt_base_url: str | None = None  # an OpenAI-compatible STT endpoint instead of the provider's own
     stt_cloud_model: str | None = None  # cloud STT model; whisper-large-v3-turbo (groq) or whisper-1 (openai)
-    tts_provider: Literal["piper", "edge"] = "piper"
+    tts_provider: Literal["piper", "edge", "openai"] = "piper"
+    # TTS_PROVIDER=openai: any OpenAI-compatible speech API (pipeline/cloud_tts.py), Piper as fallback.
+    tts_base_url: str | None = None  # e.g. a self-hosted server; OpenAI's own when unset
+    tts_cloud_model: str = "gpt-4o-mini-tts"
+    tts_cloud_voice: str = "alloy"
+    tts_timeout_s: float = Field(default=3.0, gt=0)  # to the first audio byte; past it, Piper speaks
     piper_voice: Path | None = None  # a Piper .onnx voice; the bundled en_US-joe-medium when unset
     edge_voice: str = "en-US-AriaNeural"
     edge_timeout_s: float = Field(default=3.0, gt=0)  # per sentence; past it, Piper speaks the sentence

@@ -31,6 +31,7 @@ from pipeline.analyzers import SharedSileroVAD, SharedSmartTurn
 from pipeline.answer.answerer import Answerer, Conversation
 from pipeline.answer_processor import AnswerCallback, AnswerProcessor, QuestionCallback
 from pipeline.call_record import CallRecord
+from pipeline.cloud_tts import CloudTTS
 from pipeline.hold import HoldReleaseProcessor, SpeechHold
 from pipeline.keypad import KeyCallback, KeypadProcessor
 from pipeline.latency import LatencyCallback, LatencyObserver
@@ -57,6 +58,18 @@ class CallPipeline:
 
 def build_tts(settings: Settings, models: SpeechModels, call_id: str | None = None) -> TTSService:
     voice_id = str(models.piper_path)  # the phrase cache's key: the same text in another voice is other audio
+    if settings.tts_provider == "openai":
+        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "unused"
+        return CloudTTS(
+            models.piper,
+            base_url=settings.tts_base_url,
+            api_key=key,
+            model=settings.tts_cloud_model,
+            cloud_voice=settings.tts_cloud_voice,
+            timeout_s=settings.tts_timeout_s,
+            voice_id=voice_id,
+            call_id=call_id,
+        )
     if settings.tts_provider == "edge":
         return EdgeTTS(
             models.piper,
