@@ -30,9 +30,15 @@ def refusals(engine: ResumeEngine) -> list[str]:
     return [guardrails.refusal(reason, profile.name, possessive) for reason in get_args(guardrails.Reason)]
 
 
+def own_lines(engine: ResumeEngine) -> list[str]:
+    """The lines the agent says in its own words, each one TTS request: the greeting first."""
+    return [engine.greeting(), *phrases().values()]
+
+
+def refusal_chunks(engine: ResumeEngine) -> list[str]:
+    """The refusals as TTS receives them: cut into chunks like any answer."""
+    return [chunk for text in refusals(engine) for chunk in speech_chunks(text)]
+
+
 def cacheable_phrases(engine: ResumeEngine) -> list[str]:
-    """Every text TTS receives for a fixed line: whole lines (said as one TTS request) and the
-    chunks an answer-shaped line (a refusal) is cut into."""
-    whole = [engine.greeting(), *phrases().values()]
-    chunked = [chunk for text in refusals(engine) for chunk in speech_chunks(text)]
-    return [*whole, *chunked]
+    return [*own_lines(engine), *refusal_chunks(engine)]

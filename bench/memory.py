@@ -69,11 +69,17 @@ async def run(base: str, pid: int, n: int) -> dict[str, object]:
             f"call {i + 1}: {'answered' if ok else 'NOT answered'} in {t1 - t0:.1f} s,"
             f" ended after {time.monotonic() - t1:.1f} s"
         )
-        if i == 0 or (i + 1) % 10 == 0 or i == n - 1:
+        if i == 0 or (i + 1) % 5 == 0 or i == n - 1:
             samples.append({"calls": i + 1, "rss_mb": round(rss_mb(pid), 1)})
             print(f"after {i + 1:3} calls: RSS {samples[-1]['rss_mb']} MB")
+            write(summary(samples, i + 1, answered, started))  # so far: a long run can be stopped
+    return summary(samples, n, answered, started)
+
+
+def summary(samples: list[dict[str, float]], n: int, answered: int, started: float) -> dict[str, object]:
     first = samples[0]["rss_mb"]
     last = samples[-1]["rss_mb"]
+    n = int(samples[-1]["calls"])
     return {
         "machine": describe(),
         "calls": n,

@@ -107,7 +107,7 @@ def reference() -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 180
+        deadline = time.monotonic() + 600
         while True:
             try:
                 if httpx.get(f"{base}/ready", timeout=1).status_code == 200:

@@ -74,7 +74,7 @@ def service_process(**env_overrides: str) -> Iterator[tuple[str, int]]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 180
+        deadline = time.monotonic() + 600  # model load and phrase prewarm; slow on a busy machine
         while True:
             try:
                 if httpx.get(f"{base}/ready", timeout=1).status_code == 200:

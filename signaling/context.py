@@ -7,15 +7,17 @@ import contextlib
 import logging
 from dataclasses import dataclass, field
 
+from piper import PiperVoice
+
 from agent.calls import CallManager
-from agent.phrases import cacheable_phrases
+from agent.phrases import cacheable_phrases, own_lines, refusal_chunks
 from config.settings import Settings
 from pipeline.answer.answerer import Answerer
 from pipeline.answer.llm import GROQ_BASE_URL, LLMAnswerer, LLMConfig
 from pipeline.answer.resume_source import ResumeSource
 from pipeline.logs import route_pipecat_logs
 from pipeline.models import MODELS
-from pipeline.phrase_cache import configure_phrase_cache
+from pipeline.phrase_cache import configure_phrase_cache, get_phrase_cache
 from pipeline.scheduler import configure_scheduler
 from pipeline.tracing import setup_tracing, shutdown_tracing
 from pipeline.tts import prewarm_phrases
@@ -57,6 +59,10 @@ class AppContext:
         await self.calls.close()  # calls write their last turns before storage goes away
         await self.storage.close()
         shutdown_tracing()
+
+
+async def _prewarm_quietly(voice: PiperVoice, voice_id: str, phrases: list[str]) -> None:
+    await prewarm_phrases(voice, voice_id, phrases)
 
 
 def default_resume(settings: Settings) -> Resume:
@@ -134,8 +140,16 @@ async def build_context(settings: Settings) -> AppContext:
         if MODELS.loaded is not None and settings.phrase_cache_mb > 0:
             # Before the service is ready: the first callers of a burst all hear a cached greeting
             # (measured: a greeting synthesized per call waited 2 s behind another's).
+            # Refusals are rarer: they are prewarmed behind any call's work, after start-up.
             models = MODELS.loaded
-            await prewarm_phrases(models.piper, str(models.piper_path), cacheable_phrases(engine))
+            voice_id = str(models.piper_path)
+            get_phrase_cache().register(cacheable_phrases(engine))
+            await prewarm_phrases(models.piper, voice_id, own_lines(engine))
+            ctx._tasks.append(
+                asyncio.create_task(
+                    _prewarm_quietly(models.piper, voice_id, refusal_chunks(engine)), name="phrase-prewarm"
+                )
+            )
         return ctx
     except BaseException:
         await storage.close()
