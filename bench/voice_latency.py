@@ -36,7 +36,7 @@ async def run_reference(base: str, n: int) -> dict[str, object]:
         for i in range(n):
             pcm, tail_s = clips[i]
             speech_end = await caller.say(pcm) - tail_s
-            await caller.wait_quiet(after=speech_end, quiet_s=1.0, timeout_s=60)
+            await caller.wait_quiet(after=speech_end, quiet_s=1.0, timeout_s=180)
             first = caller.received.first_speech_after(speech_end)
             assert first is not None
             client.append(round((first - speech_end) * 1000, 1))
@@ -59,16 +59,16 @@ async def run(base: str, n: int) -> dict[str, object]:
     try:
         response = await caller.connect()
         response.raise_for_status()
-        await caller.wait_quiet()  # the greeting
+        await caller.wait_quiet(timeout_s=180)  # the greeting
         for i in range(n):
             question = QUESTIONS[i % len(QUESTIONS)]
             pcm, tail_s = clips[i]
             seen = len([m for m in caller.server_messages() if m.get("type") == "latency"])
             sent_until = await caller.say(pcm)
             speech_end = sent_until - tail_s
-            await caller.wait_for(lambda m, k=seen: _nth_latency(caller, k), timeout_s=30)
+            await caller.wait_for(lambda m, k=seen: _nth_latency(caller, k), timeout_s=180)
             server = [m for m in caller.server_messages() if m.get("type") == "latency"][seen]
-            await caller.wait_quiet(after=speech_end, quiet_s=1.0)
+            await caller.wait_quiet(after=speech_end, quiet_s=1.0, timeout_s=180)
             first = caller.received.first_speech_after(speech_end)
             assert first is not None
             rows.append(
