@@ -18,9 +18,12 @@ bench:
 	@scripts/setup.sh --test
 	.venv/bin/python -m bench.engine
 	.venv/bin/python -m bench.query_endpoint
+	.venv/bin/python -m bench.first_audio
 	.venv/bin/python -m bench.voice_latency
+	.venv/bin/python -m bench.voice_burst
 	.venv/bin/python -m bench.phone_latency
 	.venv/bin/python -m bench.voice_capacity
+	.venv/bin/python -m bench.memory
 	.venv/bin/python -m bench.dashboard_load
 
 # Re-resolve the hashed locks after a change to pyproject.toml's dependencies (keeps the

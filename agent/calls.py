@@ -1,7 +1,9 @@
-"""The process's live calls: capacity, one live call per session, and shutdown.
+"""The process's live calls: admission, one live call per session, and shutdown.
 
 Calls run in-process (the all-in-one service). A slot is reserved synchronously, before any
-await, so twenty offers arriving together cannot overshoot MAX_CALLS.
+await, so twenty offers arriving together cannot overshoot MAX_CALLS. Below that hard cap a new
+call is admitted while the measured load (agent/load.py) is at most LOAD_THRESHOLD; a process
+with no call at all admits one whatever the load, since the load is then someone else's.
 """
 
 from __future__ import annotations
@@ -9,12 +11,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
 import uuid
 
 from pipecat.transports.smallwebrtc.connection import SmallWebRTCConnection
-from prometheus_client import Counter, Gauge, Histogram
+from prometheus_client import Counter, Gauge
 
 from agent import webrtc_tuning
+from agent.load import LoadMonitor
+from agent.memory import release_freed_memory
 from agent.session import CallDeps, CallSession
 
 log = logging.getLogger(__name__)
@@ -22,17 +27,14 @@ log = logging.getLogger(__name__)
 ACTIVE_CALLS = Gauge("resume_agent_active_calls", "Calls in progress in this process")
 CALLS = Counter("resume_agent_calls_total", "Calls by how they ended", ["reason"])
 CALLS_REFUSED = Counter("resume_agent_calls_refused_total", "Offers refused", ["reason"])
-# Every call's audio is paced by this one event loop: a late wake-up is late audio for everyone.
-LOOP_LAG = Histogram(
-    "resume_agent_event_loop_lag_seconds",
-    "How late the serving event loop wakes up (sampled every 50 ms while calls are up)",
-    buckets=(0.005, 0.01, 0.02, 0.03, 0.04, 0.06, 0.1, 0.2, 0.5, 1, 2, 5),
-)
-LAG_PERIOD_S = 0.05
 
 
 class CallsFull(Exception):
-    """The process is at MAX_CALLS."""
+    """The process is at MAX_CALLS (or, as `Overloaded`, above LOAD_THRESHOLD)."""
+
+
+class Overloaded(CallsFull):
+    """The measured load is above LOAD_THRESHOLD."""
 
 
 class CallInProgress(Exception):
@@ -40,36 +42,59 @@ class CallInProgress(Exception):
 
 
 class CallManager:
-    def __init__(self, max_calls: int) -> None:
+    def __init__(
+        self, max_calls: int, load_threshold: float = 0.85, monitor: LoadMonitor | None = None
+    ) -> None:
         webrtc_tuning.apply()
         self.max_calls = max_calls
+        self.load_threshold = load_threshold
+        self.monitor = monitor or LoadMonitor()
         self._reserved: set[uuid.UUID] = set()  # sessions between offer and call start
         self._calls: dict[uuid.UUID, CallSession] = {}
         self._tasks: dict[uuid.UUID, asyncio.Task[None]] = {}
         self.loop = asyncio.get_running_loop()  # the serving loop; tests inspect its tasks
         self._closing = False
-        self._lag_task: asyncio.Task[None] | None = None
+        self.monitor.start()
 
     @property
     def active(self) -> int:
         return len(self._reserved) + len(self._calls)
 
     def can_accept(self) -> bool:
-        """Room for one more call of any kind (browser, phone, room job)."""
-        return not self._closing and self.active < self.max_calls
-
-    def stats(self) -> dict[str, int]:
-        """What this process runs, for its heartbeat and the job worker's admission."""
-        return {"calls": self.active, "capacity": self.max_calls}
+        """Room for one more call of any kind (browser, phone, room job), by count and measured load."""
+        if self._closing or self.active >= self.max_calls:
+            return False
+        return self.active == 0 or self.load() <= self.load_threshold
 
     def has_call(self, session_id: uuid.UUID) -> bool:
         return session_id in self._reserved or session_id in self._calls
 
+    def load(self) -> float:
+        """The measured load (1 = at capacity): for admission, /metrics and the heartbeat."""
+        return self.monitor.load
+
+    def stats(self) -> dict[str, float | int]:
+        """What a heartbeat reports about this process (every kind of call counts)."""
+        sample = self.monitor.sample()
+        return {
+            "calls": self.active,
+            "reserved": len(self._reserved),
+            "capacity": self.max_calls,
+            "load": sample.load,
+            "cpu": sample.cpu,
+            "lag_ms": sample.lag_ms,
+            "overdue_ms": sample.overdue_ms,
+            "load_threshold": self.load_threshold,
+        }
+
     def reserve(self, session_id: uuid.UUID | None = None) -> uuid.UUID:
-        """Hold a slot (and the session, if known); raises CallsFull / CallInProgress."""
+        """Hold a slot (and the session, if known); raises CallsFull, Overloaded or CallInProgress."""
         if self._closing or self.active >= self.max_calls:
             CALLS_REFUSED.labels("busy").inc()
             raise CallsFull
+        if self.active > 0 and self.load() > self.load_threshold:
+            CALLS_REFUSED.labels("load").inc()
+            raise Overloaded
         if session_id is not None and self.has_call(session_id):
             CALLS_REFUSED.labels("in-progress").inc()
             raise CallInProgress
@@ -96,15 +121,7 @@ class CallManager:
         ACTIVE_CALLS.set(len(self._calls))
         task = asyncio.create_task(self._run(call), name=f"call-{session_id}")
         self._tasks[session_id] = task
-        if self._lag_task is None or self._lag_task.done():
-            self._lag_task = asyncio.create_task(self._watch_lag(), name="loop-lag")
         return call
-
-    async def _watch_lag(self) -> None:
-        while self._calls:
-            before = self.loop.time()
-            await asyncio.sleep(LAG_PERIOD_S)
-            LOOP_LAG.observe(max(0.0, self.loop.time() - before - LAG_PERIOD_S))
 
     def task_of(self, session_id: uuid.UUID) -> asyncio.Task[None] | None:
         return self._tasks.get(session_id)
@@ -117,6 +134,8 @@ class CallManager:
             self._calls.pop(call.session_id, None)
             self._tasks.pop(call.session_id, None)
             ACTIVE_CALLS.set(len(self._calls))
+            # Off the loop, not awaited: a hang-up's cleanup never waits on it.
+            threading.Thread(target=release_freed_memory, name="malloc-trim", daemon=True).start()
 
     def connection_for(self, pc_id: str) -> SmallWebRTCConnection | None:
         call = self.call_for_pc(pc_id)
@@ -131,10 +150,7 @@ class CallManager:
     async def close(self, timeout_s: float = 10.0) -> None:
         """Hang up every call and wait for each to finish its cleanup."""
         self._closing = True
-        if self._lag_task is not None:
-            self._lag_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._lag_task
+        await self.monitor.stop()
         for call in list(self._calls.values()):
             with contextlib.suppress(Exception):
                 await call.hang_up("shutdown")

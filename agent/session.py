@@ -27,6 +27,7 @@ from pipecat.workers.runner import WorkerRunner
 from redis.asyncio import Redis
 
 from agent import webrtc_tuning
+from agent.phrases import phrase
 from config.settings import Settings
 from pipeline.answer.answerer import Answerer, Conversation
 from pipeline.answer_processor import AnsweredTurn
@@ -45,8 +46,8 @@ log = logging.getLogger(__name__)
 
 # The data channel's keep-alive: a caller whose pings stop this long ago has gone.
 PING_TIMEOUT_S = 10.0
-GOODBYE_KEYPAD = "Thanks for calling. Goodbye!"
-GOODBYE = "I haven't heard from you, so I'll hang up now. Thanks for calling, goodbye!"
+GOODBYE_KEYPAD = phrase("goodbye_keypad")
+GOODBYE = phrase("goodbye_idle")
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,7 @@ class CallSession:
                 vocabulary=self.deps.vocabulary,
                 on_key=self._on_key,
                 record=CallRecord(settings, self.deps.pool, self.session_id, self.deps.audio_store),
+                call_id=str(self.session_id),
             )
             self._wire_events(transport, call)
             self._runner = WorkerRunner(handle_sigint=False, check_dangling_tasks=False)

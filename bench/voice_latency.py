@@ -1,11 +1,13 @@
 """Voice latency over a real WebRTC call on loopback: end of the caller's speech to the agent's
-first audio, as the caller hears it, with the server's per-stage breakdown.
+first audio, as the caller hears it, with the server's per-stage breakdown, next to a plain
+Pipecat bot with the same models measured in the same run (bench/reference_bot.py).
 
-    .venv/bin/python -m bench.voice_latency [--questions 12]
+    .venv/bin/python -m bench.voice_latency [--questions 12] [--no-reference]
 
 The service runs as its own process (local models: Silero VAD, Smart Turn v3, faster-whisper
 tiny.en, the resume engine, Piper); an aiortc caller in this process speaks Piper-made questions
-one at a time, waiting for each answer to finish.
+one at a time, waiting for each answer to finish. Then the reference bot (its own process) gets
+the same questions from the same caller.
 """
 
 from __future__ import annotations
@@ -17,9 +19,35 @@ import statistics
 
 from agent.caller import Caller
 from bench.machine import describe, percentile
-from bench.voice_common import QUESTIONS, RESULTS, Speaker, service
+from bench.reference_bot import reference
+from bench.voice_common import FAIR_ENV, QUESTIONS, RESULTS, Speaker, service
 
 STAGES = ["vad_stop_ms", "stt_ms", "turn_ms", "answer_ms", "tts_ms", "transport_ms"]
+
+
+async def run_reference(base: str, n: int) -> dict[str, object]:
+    """The same questions to the reference bot: caller-side latency only (it sends no stages)."""
+    speaker = Speaker()
+    clips = [speaker.say(QUESTIONS[i % len(QUESTIONS)]) for i in range(n)]
+    caller = Caller(base)
+    client: list[float] = []
+    try:
+        (await caller.connect()).raise_for_status()
+        for i in range(n):
+            pcm, tail_s = clips[i]
+            speech_end = await caller.say(pcm) - tail_s
+            await caller.wait_quiet(after=speech_end, quiet_s=1.0, timeout_s=180)
+            first = caller.received.first_speech_after(speech_end)
+            assert first is not None
+            client.append(round((first - speech_end) * 1000, 1))
+            print(f"reference {QUESTIONS[i % len(QUESTIONS)]:32} client {client[-1]:7.1f} ms")
+    finally:
+        await caller.close()
+    return {
+        "client_p50_ms": round(percentile(client, 0.5), 1),
+        "client_p90_ms": round(percentile(client, 0.9), 1),
+        "client_ms": client,
+    }
 
 
 async def run(base: str, n: int) -> dict[str, object]:
@@ -31,16 +59,16 @@ async def run(base: str, n: int) -> dict[str, object]:
     try:
         response = await caller.connect()
         response.raise_for_status()
-        await caller.wait_quiet()  # the greeting
+        await caller.wait_quiet(timeout_s=180)  # the greeting
         for i in range(n):
             question = QUESTIONS[i % len(QUESTIONS)]
             pcm, tail_s = clips[i]
             seen = len([m for m in caller.server_messages() if m.get("type") == "latency"])
             sent_until = await caller.say(pcm)
             speech_end = sent_until - tail_s
-            await caller.wait_for(lambda m, k=seen: _nth_latency(caller, k), timeout_s=30)
+            await caller.wait_for(lambda m, k=seen: _nth_latency(caller, k), timeout_s=180)
             server = [m for m in caller.server_messages() if m.get("type") == "latency"][seen]
-            await caller.wait_quiet(after=speech_end, quiet_s=1.0)
+            await caller.wait_quiet(after=speech_end, quiet_s=1.0, timeout_s=180)
             first = caller.received.first_speech_after(speech_end)
             assert first is not None
             rows.append(
@@ -89,6 +117,7 @@ def write(result: dict[str, object]) -> None:
         "|---|---|---|",
         f"| caller (aiortc, audio heard) | {result['client_p50_ms']} ms | {result['client_p90_ms']} ms |",
         f"| server (first frame sent) | {result['server_p50_ms']} ms | {result['server_p90_ms']} ms |",
+        *_reference_lines(result),
         "",
         "Server stage medians (each from the previous mark; STT runs alongside the turn decision):",
         "",
@@ -105,12 +134,31 @@ def write(result: dict[str, object]) -> None:
     (RESULTS / "voice_latency.md").write_text("\n".join(lines))
 
 
+def _reference_lines(result: dict[str, object]) -> list[str]:
+    ref = result.get("reference")
+    if not isinstance(ref, dict):
+        return []
+    return [
+        f"| reference: plain Pipecat bot, same models, same run | {ref['client_p50_ms']} ms "
+        f"| {ref['client_p90_ms']} ms |",
+        "",
+        f"Ratio (ours / reference, caller p50): **{result['ratio_p50']}**. The shared machine was busy",
+        "with other jobs while measured: absolute figures are noisy, the ratio less so.",
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--questions", type=int, default=12)
+    parser.add_argument("--no-reference", action="store_true")
     args = parser.parse_args()
-    with service() as base:
+    with service(LOAD_THRESHOLD="1000", **FAIR_ENV) as base:
         result = asyncio.run(run(base, args.questions))
+    if not args.no_reference:
+        with reference() as base:
+            ref = asyncio.run(run_reference(base, args.questions))
+        result["reference"] = ref
+        result["ratio_p50"] = round(float(result["client_p50_ms"]) / float(ref["client_p50_ms"]), 2)  # type: ignore[arg-type]
     write(result)
     print(json.dumps({k: v for k, v in result.items() if k != "rows"}, indent=2))
 

@@ -80,7 +80,12 @@ class Settings(BaseSettings):
     stt_timeout_s: float = Field(default=3.0, gt=0)
     stt_base_url: str | None = None  # an OpenAI-compatible STT endpoint instead of the provider's own
     stt_cloud_model: str | None = None  # cloud STT model; whisper-large-v3-turbo (groq) or whisper-1 (openai)
-    tts_provider: Literal["piper", "edge"] = "piper"
+    tts_provider: Literal["piper", "edge", "openai"] = "piper"
+    # TTS_PROVIDER=openai: any OpenAI-compatible speech API (pipeline/cloud_tts.py), Piper as fallback.
+    tts_base_url: str | None = None  # e.g. a self-hosted server; OpenAI's own when unset
+    tts_cloud_model: str = "gpt-4o-mini-tts"
+    tts_cloud_voice: str = "alloy"
+    tts_timeout_s: float = Field(default=3.0, gt=0)  # to the first audio byte; past it, Piper speaks
     piper_voice: Path | None = None  # a Piper .onnx voice; the bundled en_US-joe-medium when unset
     edge_voice: str = "en-US-AriaNeural"
     edge_timeout_s: float = Field(default=3.0, gt=0)  # per sentence; past it, Piper speaks the sentence
@@ -88,9 +93,18 @@ class Settings(BaseSettings):
     # CPU niceness of the speech-model threads (0-19): above the calls' audio threads, so several
     # calls' transcriptions and synthesis cannot make anyone's audio late (pipeline/models.py).
     model_niceness: int = Field(default=10, ge=0, le=19)
+    # Threads of the shared inference scheduler (pipeline/scheduler.py) that run Smart Turn and
+    # Piper for every call, earliest deadline first; one of them only takes first-audio work.
+    inference_workers: int = Field(default=2, ge=1, le=16)
+    inference_queue_max: int = Field(default=64, ge=1)  # waiting model jobs; past it, refused
+    phrase_cache_mb: float = Field(default=8.0, ge=0)  # audio of fixed phrases (pipeline/phrase_cache.py)
+    tts_first_words: int = Field(default=4, ge=1)  # first TTS chunk of an answer (pipeline/chunking.py)
 
     # Calls.
-    max_calls: int = Field(default=8, ge=1)
+    max_calls: int = Field(default=8, ge=1)  # a hard cap; below it, admission follows LOAD_THRESHOLD
+    # New calls are refused while the measured load (agent/load.py: CPU, event-loop lag, overdue
+    # model work; 1.0 = at capacity) is above this.
+    load_threshold: float = Field(default=0.85, gt=0)
     idle_prompt_s: float = Field(default=15.0, gt=0)
     idle_hangup_s: float = Field(default=30.0, gt=0)
     ice_servers: CsvList = []  # stun:/turn: URLs; none by default (loopback and LAN need none)

@@ -2,14 +2,13 @@
 
 It takes the user's finished turn (the `LLMContextFrame` the user aggregator pushes, for voice
 and for text alike), asks `Answerer` (engine, or LLM with engine fallback), and emits the answer
-as an LLM response, one sentence (or clause) per `LLMTextFrame`, so TTS starts on the first one and the
-assistant aggregator and RTVI observer see an ordinary bot turn.
+as an LLM response, one chunk (pipeline/chunking.py) per `LLMTextFrame`, so TTS starts on the
+first one and the assistant aggregator and RTVI observer see an ordinary bot turn.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -25,55 +24,9 @@ from pipecat.frames.frames import (
 from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 
 from pipeline.answer.answerer import Answer, Answerer, Conversation
+from pipeline.chunking import FIRST_WORDS, speech_chunks, split_sentences
 
 log = logging.getLogger(__name__)
-
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
-
-
-def split_sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE_END.split(" ".join(text.split())) if s.strip()]
-
-
-_CLAUSE_END = re.compile(r"(?<=[,:;])\s+")
-# Words a phrase can start with: a first chunk cut before one still sounds like a phrase.
-_PHRASE_START = {
-    "in",
-    "at",
-    "from",
-    "with",
-    "and",
-    "for",
-    "on",
-    "to",
-    "as",
-    "since",
-    "while",
-    "where",
-    "which",
-}
-
-
-def tts_chunks(text: str, first_words: int = 8) -> list[str]:
-    """Sentences, with a long first sentence cut into a short first phrase.
-
-    TTS synthesizes a chunk whole before its first audio, so a short first chunk starts the
-    agent talking sooner (Piper here: ~0.15 s for a 6-word phrase, ~0.5 s for 20 words). The cut
-    is at the first clause break, else before a preposition or conjunction, within `first_words`.
-    """
-    chunks = split_sentences(text)
-    if not chunks:
-        return chunks
-    words = chunks[0].split()
-    if len(words) <= first_words:
-        return chunks
-    head, *rest = _CLAUSE_END.split(chunks[0], maxsplit=1)
-    if rest and 3 <= len(head.split()) <= first_words + 2:
-        return [head, rest[0], *chunks[1:]]
-    for i in range(min(first_words, len(words) - 2), 2, -1):
-        if words[i].lower() in _PHRASE_START:
-            return [" ".join(words[:i]), " ".join(words[i:]), *chunks[1:]]
-    return chunks
 
 
 def spoken_form(text: str, max_sentences: int, max_words: int) -> str:
@@ -112,6 +65,7 @@ class AnswerProcessor(FrameProcessor):
         *,
         max_sentences: int = 3,
         max_words: int = 60,
+        first_words: int = FIRST_WORDS,
     ) -> None:
         super().__init__()
         self._answerer = answerer
@@ -120,6 +74,7 @@ class AnswerProcessor(FrameProcessor):
         self._on_answer = on_answer
         self._max_sentences = max_sentences
         self._max_words = max_words
+        self._first_words = first_words
         self._skip_tts = False
 
     async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
@@ -151,7 +106,7 @@ class AnswerProcessor(FrameProcessor):
         )
         await self._on_answer(AnsweredTurn(question, answer, text, not skip, time.time()))
         await self.push_frame(_mark(LLMFullResponseStartFrame(), skip))
-        for chunk in split_sentences(text) if skip else tts_chunks(text):
+        for chunk in split_sentences(text) if skip else speech_chunks(text, self._first_words):
             await self.push_frame(_mark(LLMTextFrame(chunk + " "), skip))
         await self.push_frame(_mark(LLMFullResponseEndFrame(), skip))
 

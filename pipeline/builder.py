@@ -31,6 +31,7 @@ from pipeline.analyzers import SharedSileroVAD, SharedSmartTurn
 from pipeline.answer.answerer import Answerer, Conversation
 from pipeline.answer_processor import AnswerCallback, AnswerProcessor, QuestionCallback
 from pipeline.call_record import CallRecord
+from pipeline.cloud_tts import CloudTTS
 from pipeline.hold import HoldReleaseProcessor, SpeechHold
 from pipeline.keypad import KeyCallback, KeypadProcessor
 from pipeline.latency import LatencyCallback, LatencyObserver
@@ -55,10 +56,29 @@ class CallPipeline:
     record: CallRecord | None = None
 
 
-def build_tts(settings: Settings, models: SpeechModels) -> TTSService:
+def build_tts(settings: Settings, models: SpeechModels, call_id: str | None = None) -> TTSService:
+    voice_id = str(models.piper_path)  # the phrase cache's key: the same text in another voice is other audio
+    if settings.tts_provider == "openai":
+        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "unused"
+        return CloudTTS(
+            models.piper,
+            base_url=settings.tts_base_url,
+            api_key=key,
+            model=settings.tts_cloud_model,
+            cloud_voice=settings.tts_cloud_voice,
+            timeout_s=settings.tts_timeout_s,
+            voice_id=voice_id,
+            call_id=call_id,
+        )
     if settings.tts_provider == "edge":
-        return EdgeTTS(models.piper, settings.edge_voice, timeout_s=settings.edge_timeout_s)
-    return PiperTTS(models.piper)
+        return EdgeTTS(
+            models.piper,
+            settings.edge_voice,
+            timeout_s=settings.edge_timeout_s,
+            voice_id=voice_id,
+            call_id=call_id,
+        )
+    return PiperTTS(models.piper, voice_id=voice_id, call_id=call_id)
 
 
 def build_call_pipeline(
@@ -74,7 +94,9 @@ def build_call_pipeline(
     vocabulary: str = "",
     on_key: KeyCallback | None = None,
     record: CallRecord | None = None,
+    call_id: str | None = None,
 ) -> CallPipeline:
+    call_id = call_id or (str(record.session_id) if record is not None else None)
     stt = SpeechToText(models.whisper, cloud_stt_config(settings), vocabulary)
     vad = SharedSileroVAD(
         models.vad_session,
@@ -92,7 +114,11 @@ def build_call_pipeline(
             resume_after_s=settings.barge_in_resume_s,
             min_words=settings.barge_in_min_words,
         ),
-        stop=[TurnAnalyzerUserTurnStopStrategy(turn_analyzer=SharedSmartTurn(models.turn_session))],
+        stop=[
+            TurnAnalyzerUserTurnStopStrategy(
+                turn_analyzer=SharedSmartTurn(models.turn_session, call_id=call_id)
+            )
+        ],
     )
     context = LLMContextAggregatorPair(
         LLMContext(),
@@ -109,8 +135,9 @@ def build_call_pipeline(
         record.counting_tokens(on_answer) if record is not None else on_answer,
         max_sentences=settings.spoken_max_sentences,
         max_words=settings.spoken_max_words,
+        first_words=settings.tts_first_words,
     )
-    tts = build_tts(settings, models)
+    tts = build_tts(settings, models, call_id)
     pipeline = Pipeline(
         [
             transport.input(),

@@ -136,20 +136,16 @@ def _lower_priority() -> None:
         log.debug("could not lower model thread priority", exc_info=True)
 
 
-# Model work runs on these pools, never on asyncio's default executor: aiortc encodes and decodes
-# every 20 ms of every call's audio there, and a queue of 300 ms transcriptions in front of
-# those jobs is audio seconds late for everyone (measured: 3 s behind at 3 calls). Two threads
-# each: this machine has two cores, and more would only contend.
+# STT runs on this pool, never on asyncio's default executor: aiortc encodes and decodes every
+# 20 ms of every call's audio there, and a queue of 300 ms transcriptions in front of those jobs
+# is audio seconds late for everyone (measured: 3 s behind at 3 calls). Two threads: this
+# machine has two cores, and more would only contend. (Smart Turn and Piper run on the shared
+# inference scheduler, pipeline/scheduler.py, which STT can join through `run_blocking`.)
 STT_EXECUTOR = ThreadPoolExecutor(max_workers=2, thread_name_prefix="stt", initializer=_lower_priority)
-TTS_EXECUTOR = ThreadPoolExecutor(max_workers=2, thread_name_prefix="tts", initializer=_lower_priority)
 
 
 async def run_stt(fn: Callable[..., T], *args: Any) -> T:
     return await asyncio.get_running_loop().run_in_executor(STT_EXECUTOR, fn, *args)
-
-
-async def run_tts(fn: Callable[..., T], *args: Any) -> T:
-    return await asyncio.get_running_loop().run_in_executor(TTS_EXECUTOR, fn, *args)
 
 
 class ModelHolder:

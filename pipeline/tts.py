@@ -1,7 +1,11 @@
 """Text to speech: Piper on the shared voice, or Edge TTS with Piper as its fallback.
 
-Pipecat's TTS base aggregates the answer into sentences and calls `run_tts` once per sentence,
-so the first sentence plays while the next is synthesized.
+The answer processor cuts each answer into growing chunks (pipeline/chunking.py) and Pipecat's
+TTS base calls `run_tts` once per chunk, so the first phrase plays while the next is
+synthesized. Piper runs on the process's inference scheduler with a deadline: a chunk is due
+when the audio already handed to the transport will have finished playing, so a call's first
+phrase is due now and its later phrases step aside for other calls' first audio. Fixed phrases
+(greeting, prompts, refusals, goodbyes) come from the per-process phrase cache.
 """
 
 from __future__ import annotations
@@ -15,13 +19,15 @@ from collections.abc import AsyncGenerator, AsyncIterator
 import av
 import edge_tts
 import numpy as np
-from pipecat.frames.frames import ErrorFrame, Frame
+from pipecat.frames.frames import ErrorFrame, Frame, InterruptionFrame
+from pipecat.processors.frame_processor import FrameDirection
 from pipecat.services.settings import TTSSettings
 from pipecat.services.tts_service import TextAggregationMode, TTSService
 from piper import PiperVoice
 from prometheus_client import Counter
 
-from pipeline.models import run_tts
+from pipeline.phrase_cache import CachedAudio, PhraseCache, get_phrase_cache
+from pipeline.scheduler import URGENT_HORIZON_S, InferenceScheduler, SchedulerFull, get_scheduler, soon
 
 log = logging.getLogger(__name__)
 
@@ -30,9 +36,33 @@ TTS_FALLBACKS = Counter("resume_agent_tts_fallbacks_total", "Edge TTS failures s
 # After an Edge failure, skip it for this long rather than paying its failure on every sentence.
 EDGE_RETRY_AFTER_S = 30.0
 
+# Piper's cost on this machine (bench/first_audio.py): a fixed part and a part per word.
+PIPER_FIXED_S = 0.025
+PIPER_PER_WORD_S = 0.030
+# A later chunk is due this long before the audio in front of it runs out.
+PLAYOUT_MARGIN_S = 0.15
+
+
+def synthesize_pcm(voice: PiperVoice, text: str) -> bytes:
+    """Blocking: the whole text as 16-bit mono PCM at the voice's rate."""
+    return b"".join(chunk.audio_int16_bytes for chunk in voice.synthesize(text))
+
+
+def estimated_synthesis_s(text: str) -> float:
+    return PIPER_FIXED_S + PIPER_PER_WORD_S * len(text.split())
+
 
 class PiperTTS(TTSService):
-    def __init__(self, voice: PiperVoice, **kwargs: object) -> None:
+    def __init__(
+        self,
+        voice: PiperVoice,
+        *,
+        voice_id: str = "piper",
+        call_id: str | None = None,
+        cache: PhraseCache | None = None,
+        scheduler: InferenceScheduler | None = None,
+        **kwargs: object,
+    ) -> None:
         super().__init__(
             # The answer processor already cuts the answer into sentences and clauses: speak each
             # chunk as it comes rather than re-aggregating (which would wait for a full sentence).
@@ -43,33 +73,64 @@ class PiperTTS(TTSService):
             **kwargs,  # type: ignore[arg-type]
         )
         self._voice = voice
+        self._voice_id = voice_id
+        self._call_id = call_id
+        self._cache = cache if cache is not None else get_phrase_cache()
+        self._scheduler = scheduler
+        # When the audio handed over so far ends playing (time.monotonic); 0 when none is queued.
+        self._playout_end = 0.0
 
     def can_generate_metrics(self) -> bool:
         return True
+
+    async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
+        if isinstance(frame, InterruptionFrame):
+            self._playout_end = 0.0  # the queued audio is discarded: the next chunk is due now
+        await super().process_frame(frame, direction)
+
+    def deadline_for(self, text: str) -> float:
+        """When `text`'s audio is needed: now if nothing is playing, else just before it runs out."""
+        now = time.monotonic()
+        if self._playout_end <= now + URGENT_HORIZON_S:
+            return now
+        return max(now, self._playout_end - estimated_synthesis_s(text) - PLAYOUT_MARGIN_S)
+
+    def _played(self, seconds: float) -> None:
+        self._playout_end = max(time.monotonic(), self._playout_end) + seconds
+
+    async def piper_audio(self, text: str) -> CachedAudio:
+        cached = self._cache.get(self._voice_id, text)
+        if cached is None:
+            scheduler = self._scheduler or get_scheduler()
+            pcm = await scheduler.run_blocking(
+                synthesize_pcm,
+                self._voice,
+                text,
+                deadline=self.deadline_for(text),
+                call_id=self._call_id,
+                kind="tts",
+            )
+            cached = CachedAudio(pcm, self._voice.config.sample_rate)
+            self._cache.put(self._voice_id, text, cached)
+        self._played(cached.seconds)
+        return cached
 
     async def run_tts(self, text: str, context_id: str) -> AsyncGenerator[Frame, None]:
         async for frame in self._piper_frames(text, context_id):
             yield frame
 
     async def _piper_frames(self, text: str, context_id: str) -> AsyncGenerator[Frame, None]:
-        voice = self._voice
-
-        async def chunks() -> AsyncIterator[bytes]:
-            # Piper yields one chunk per sentence; each is synthesized in a worker thread.
-            iterator = iter(voice.synthesize(text))
-            while True:
-                chunk = await run_tts(next, iterator, None)
-                if chunk is None:
-                    return
-                yield chunk.audio_int16_bytes
-
         try:
             await self.start_tts_usage_metrics(text)
+            audio = await self.piper_audio(text)
             async for frame in self._stream_audio_frames_from_iterator(
-                chunks(), in_sample_rate=voice.config.sample_rate, context_id=context_id
+                _once(audio.pcm), in_sample_rate=audio.sample_rate, context_id=context_id
             ):
                 await self.stop_ttfb_metrics()
                 yield frame
+        except SchedulerFull:
+            log.warning("inference queue full: a phrase was not spoken")
+            yield ErrorFrame(error="speech synthesis is overloaded")
         except Exception as exc:
             log.exception("piper failed")
             yield ErrorFrame(error=f"piper failed: {exc}")
@@ -77,11 +138,15 @@ class PiperTTS(TTSService):
             await self.stop_ttfb_metrics()
 
 
+async def _once(pcm: bytes) -> AsyncIterator[bytes]:
+    yield pcm
+
+
 class EdgeTTS(PiperTTS):
     """Microsoft Edge's online voices; each sentence Edge cannot speak is spoken by Piper."""
 
     def __init__(self, voice: PiperVoice, edge_voice: str, timeout_s: float = 3.0, **kwargs: object) -> None:
-        super().__init__(voice, **kwargs)
+        super().__init__(voice, **kwargs)  # type: ignore[arg-type]
         self._edge_voice = edge_voice
         self._timeout_s = timeout_s
         self._edge_down_until = 0.0
@@ -89,11 +154,19 @@ class EdgeTTS(PiperTTS):
 
     async def run_tts(self, text: str, context_id: str) -> AsyncGenerator[Frame, None]:
         pcm: bytes | None = None
-        if time.monotonic() >= self._edge_down_until:
+        edge_id = f"edge:{self._edge_voice}"
+        cached = self._cache.get(edge_id, text)
+        if cached is not None:
+            pcm = cached.pcm
+        elif time.monotonic() >= self._edge_down_until:
             try:
                 async with asyncio.timeout(self._timeout_s):
                     mp3 = await self._edge_mp3(text)
-                pcm = await run_tts(decode_mp3, mp3, self.sample_rate)
+                scheduler = self._scheduler or get_scheduler()
+                pcm = await scheduler.run_blocking(
+                    decode_mp3, mp3, self.sample_rate, deadline=soon(), call_id=self._call_id, kind="decode"
+                )
+                self._cache.put(edge_id, text, CachedAudio(pcm, self.sample_rate))
             except Exception as exc:  # DNS, HTTP, timeout, undecodable audio: all mean "use Piper"
                 self._edge_down_until = time.monotonic() + EDGE_RETRY_AFTER_S
                 TTS_FALLBACKS.labels(type(exc).__name__).inc()
@@ -104,12 +177,9 @@ class EdgeTTS(PiperTTS):
                 yield frame
             return
 
-        async def one() -> AsyncIterator[bytes]:
-            yield pcm
-
         await self.start_tts_usage_metrics(text)
         async for frame in self._stream_audio_frames_from_iterator(
-            one(), in_sample_rate=self.sample_rate, context_id=context_id
+            _once(pcm), in_sample_rate=self.sample_rate, context_id=context_id
         ):
             await self.stop_ttfb_metrics()
             yield frame
@@ -136,3 +206,23 @@ def decode_mp3(mp3: bytes, sample_rate: int) -> bytes:
         for resampled in resampler.resample(None):
             out += resampled.to_ndarray().astype(np.int16).tobytes()
     return bytes(out)
+
+
+# Prewarming is not urgent: any call's real work goes ahead of it.
+PREWARM_DEADLINE_S = 5.0
+
+
+async def prewarm_phrases(
+    voice: PiperVoice, voice_id: str, phrases: list[str], cache: PhraseCache | None = None
+) -> int:
+    """Synthesize the fixed phrases into the phrase cache (start-up, in the background)."""
+    cache = cache if cache is not None else get_phrase_cache()
+    scheduler = get_scheduler()
+
+    async def synthesize(text: str) -> CachedAudio:
+        pcm = await scheduler.run_blocking(
+            synthesize_pcm, voice, text, deadline=soon(PREWARM_DEADLINE_S), kind="prewarm"
+        )
+        return CachedAudio(pcm, voice.config.sample_rate)
+
+    return await cache.prewarm(voice_id, synthesize, phrases)

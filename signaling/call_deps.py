@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from agent.phrases import phrase
 from agent.session import CallDeps
 from pipeline.models import MODELS
 from pipeline.stt import vocabulary_prompt
 from signaling.context import AppContext
 
-IDLE_PROMPT = "Are you still there? You can ask me about projects, skills, or experience."
+IDLE_PROMPT = phrase("idle_prompt")
 # On the phone (8 kHz, no transcript on screen) shorter answers are easier to follow.
 PHONE_MAX_SENTENCES = 2
 

@@ -7,7 +7,10 @@ import contextlib
 import logging
 from dataclasses import dataclass, field
 
+from piper import PiperVoice
+
 from agent.calls import CallManager
+from agent.phrases import cacheable_phrases, own_lines, refusal_chunks
 from config.settings import Settings
 from pipeline import internals
 from pipeline.answer.answerer import Answerer
@@ -15,7 +18,10 @@ from pipeline.answer.llm import GROQ_BASE_URL, LLMAnswerer, LLMConfig
 from pipeline.answer.resume_source import ResumeSource
 from pipeline.logs import route_pipecat_logs
 from pipeline.models import MODELS
+from pipeline.phrase_cache import configure_phrase_cache, get_phrase_cache
+from pipeline.scheduler import configure_scheduler
 from pipeline.tracing import setup_tracing, shutdown_tracing
+from pipeline.tts import prewarm_phrases
 from signaling import log_redaction
 from signaling.call_caps import CallCaps
 from signaling.liveness import keep_alive, process_name
@@ -56,6 +62,10 @@ class AppContext:
         await self.calls.close()  # calls write their last turns before storage goes away
         await self.storage.close()
         shutdown_tracing()
+
+
+async def _prewarm_quietly(voice: PiperVoice, voice_id: str, phrases: list[str]) -> None:
+    await prewarm_phrases(voice, voice_id, phrases)
 
 
 def default_resume(settings: Settings) -> Resume:
@@ -102,6 +112,12 @@ async def build_context(settings: Settings) -> AppContext:
                 await audio.ensure_lifecycle(settings.audio_retention_h)
             except Exception:  # calls still work; their recordings fail (and are counted) until S3 does
                 log.exception("S3 bucket %s is not ready: recordings will fail", settings.s3_bucket)
+        configure_scheduler(
+            settings.inference_workers,
+            max_queue=settings.inference_queue_max,
+            niceness=settings.model_niceness,
+        )
+        configure_phrase_cache(settings.phrase_cache_mb)
         if settings.voice_preload:
             await MODELS.get(settings)  # once per process: no call ever waits for a model load
         answerer = Answerer(
@@ -115,7 +131,7 @@ async def build_context(settings: Settings) -> AppContext:
             limiter=RateLimiter(storage.redis),
             resume=source,
             answerer=answerer,
-            calls=CallManager(settings.max_calls),
+            calls=CallManager(settings.max_calls, settings.load_threshold),
             owner_keys=OwnerKeyCache(storage.pool, settings.owner_key_cache_s),
             caps=CallCaps.from_settings(settings),
             audio=audio,
@@ -128,6 +144,19 @@ async def build_context(settings: Settings) -> AppContext:
         ctx._tasks.append(
             asyncio.create_task(keep_alive(ctx.process_name, storage, ctx.calls), name="heartbeat")
         )
+        if MODELS.loaded is not None and settings.phrase_cache_mb > 0:
+            # Before the service is ready: the first callers of a burst all hear a cached greeting
+            # (measured: a greeting synthesized per call waited 2 s behind another's).
+            # Refusals are rarer: they are prewarmed behind any call's work, after start-up.
+            models = MODELS.loaded
+            voice_id = str(models.piper_path)
+            get_phrase_cache().register(cacheable_phrases(engine))
+            await prewarm_phrases(models.piper, voice_id, own_lines(engine))
+            ctx._tasks.append(
+                asyncio.create_task(
+                    _prewarm_quietly(models.piper, voice_id, refusal_chunks(engine)), name="phrase-prewarm"
+                )
+            )
         return ctx
     except BaseException:
         await storage.close()

@@ -16,7 +16,7 @@ import socket
 import time
 import uuid
 
-from prometheus_client import Counter, Gauge
+from prometheus_client import Counter
 
 from agent.calls import CallManager
 from storage.connect import Storage
@@ -24,7 +24,6 @@ from storage.heartbeats import HEARTBEAT_S, beat, dead_processes, leave, reap
 
 log = logging.getLogger(__name__)
 
-LOAD = Gauge("resume_agent_load", "Calls over capacity, or CPU load per core if higher (0-1+)")
 REAPED = Counter("resume_agent_sessions_reaped_total", "Sessions ended because their process died")
 REAP_EVERY = 2  # beats
 # A process is dead once missing from this many reaper passes in a row (~6 s): a Redis that
@@ -37,10 +36,9 @@ def process_name() -> str:
 
 
 def load_figure(calls: CallManager) -> float:
-    stats = calls.stats()
-    share = stats["calls"] / max(1, stats["capacity"])
-    cpu = os.getloadavg()[0] / (os.cpu_count() or 1)
-    return round(max(share, cpu), 3)
+    """Calls over capacity, or the measured load (agent/load.py) if higher."""
+    share = calls.active / max(1, calls.max_calls)
+    return round(max(share, calls.load()), 3)
 
 
 class Reaper:
@@ -69,7 +67,6 @@ async def keep_alive(name: str, storage: Storage, calls: CallManager) -> None:
     try:
         while True:
             load = load_figure(calls)
-            LOAD.set(load)
             try:
                 await beat(
                     storage.redis,

@@ -25,7 +25,12 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def make_settings(data_dir: Path) -> Callable[..., Settings]:
     def _make(**overrides: Any) -> Settings:
-        values: dict[str, Any] = {"data_dir": data_dir, "rate_limit_enabled": False, "log_level": "WARNING"}
+        values: dict[str, Any] = {
+            "data_dir": data_dir,
+            "rate_limit_enabled": False,
+            "log_level": "WARNING",
+            "load_threshold": 1000.0,  # the test machine is loaded; admission has its own tests
+        }
         values.update(overrides)
         return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 

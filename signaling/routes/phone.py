@@ -14,6 +14,9 @@ is refused with HTTP 403, nothing accepted). Twilio can send neither (it drops a
 query string): its secret arrives in the `start` message, so a stream without one is accepted
 as pending, at most PHONE_PENDING_MAX at once, and closed unless a `start` with the right
 secret comes within PENDING_TIMEOUT_S. Comparisons are constant-time.
+
+A call refused for capacity (MAX_CALLS, or the measured load over LOAD_THRESHOLD) hears "all
+lines are busy, please try again in a minute" and is hung up (agent/busy_line.py).
 """
 
 from __future__ import annotations
@@ -27,8 +30,10 @@ from dataclasses import dataclass
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pipecat.serializers.base_serializer import FrameSerializer
 
+from agent.busy_line import say_busy_and_hang_up
 from agent.calls import CallInProgress, CallsFull
 from agent.media_stream_call import MediaStreamCall
+from pipeline.models import MODELS
 from signaling.call_caps import CapReached
 from signaling.call_deps import call_deps
 from signaling.context import AppContext
@@ -183,7 +188,12 @@ async def run_call(ctx: AppContext, websocket: WebSocket, provider: str, start: 
     except (CallsFull, CallInProgress):
         if caller_key is not None:
             ctx.caps.calls.release(caller_key)
-        await websocket.close(TRY_AGAIN_LATER)
+        log.warning("phone call refused: every line is busy")
+        models = MODELS.loaded
+        if models is None:  # no voice loaded yet (VOICE_PRELOAD=false): a plain refusal
+            await websocket.close(TRY_AGAIN_LATER)
+        else:
+            await say_busy_and_hang_up(websocket, serializer_for(provider, start), models)
         return
     session = None
     try:

@@ -142,9 +142,12 @@ async def _fuzz_one(
         async with websockets.connect(_stream_url(server, provider, in_handshake), open_timeout=10) as ws:
             for frame in frames:
                 await ws.send(frame)
-            try:  # whatever the server says back within a moment
-                while True:
-                    received.append(await asyncio.wait_for(ws.recv(), 0.3))
+            # Whatever the server says back within a moment (bounded: a greeting from the phrase
+            # cache starts at once and would otherwise keep this loop listening for its length).
+            until = time.monotonic() + 1.0
+            try:
+                while (left := until - time.monotonic()) > 0:
+                    received.append(await asyncio.wait_for(ws.recv(), min(0.3, left)))
             except (TimeoutError, websockets.ConnectionClosed):
                 pass
     except websockets.exceptions.InvalidStatus as refused:

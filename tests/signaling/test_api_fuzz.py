@@ -56,6 +56,7 @@ def fuzzed_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[L
         rate_limit_enabled=False,
         voice_preload=False,
         log_level="ERROR",
+        load_threshold=1000.0,  # fuzzed offers must reach the SDP checks, not a measured-load 503
     )
     with live_server(settings) as server:
         ctx = server.app.state.ctx

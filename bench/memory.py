@@ -1,0 +1,130 @@
+"""Memory per call: RSS of `resume-agent serve` over many sequential one-question browser calls.
+
+    .venv/bin/python -m bench.memory [--calls 100]
+
+Each call connects over WebRTC (aiortc on loopback), hears the greeting, asks one Piper-spoken
+question, hears the answer and hangs up; the next starts once the server has no call left. The
+service's RSS is read after the first call and every 10 calls after it. Target: < 20 MB of
+growth over 100 calls after the first (issue 14).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import time
+
+import httpx
+
+from agent.caller import Caller
+from bench.machine import describe
+from bench.voice_common import QUESTIONS, RESULTS, Speaker, rss_mb, service_process
+
+
+async def active_calls(base: str) -> float:
+    async with httpx.AsyncClient(base_url=base) as http:
+        text = (await http.get("/metrics")).text
+    for line in text.splitlines():
+        if line.startswith("resume_agent_active_calls "):
+            return float(line.split()[1])
+    return 0.0
+
+
+async def no_calls(base: str, timeout_s: float = 30.0) -> None:
+    """Until the server has no call left (its cleanup done), polling its /metrics."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if await active_calls(base) == 0:
+            return
+        await asyncio.sleep(0.2)  # noqa: ASYNC110  (another process: nothing to wait on but polling)
+
+
+async def one_call(base: str, pcm: object, tail_s: float) -> bool:
+    caller = Caller(base)
+    try:
+        (await caller.connect()).raise_for_status()
+        await caller.wait_quiet(quiet_s=1.0, timeout_s=60)  # the greeting
+        end = await caller.say(pcm) - tail_s  # type: ignore[arg-type]
+        await caller.wait_quiet(after=end, quiet_s=1.0, timeout_s=60)
+        return caller.received.first_speech_after(end) is not None
+    finally:
+        await caller.close()
+
+
+async def run(base: str, pid: int, n: int) -> dict[str, object]:
+    speaker = Speaker()
+    clips = [speaker.say(q) for q in QUESTIONS]
+    samples: list[dict[str, float]] = []
+    answered = 0
+    started = time.monotonic()
+    for i in range(n):
+        pcm, tail = clips[i % len(clips)]
+        t0 = time.monotonic()
+        ok = await one_call(base, pcm, tail)
+        answered += ok
+        t1 = time.monotonic()
+        await no_calls(base)
+        print(
+            f"call {i + 1}: {'answered' if ok else 'NOT answered'} in {t1 - t0:.1f} s,"
+            f" ended after {time.monotonic() - t1:.1f} s"
+        )
+        if i == 0 or (i + 1) % 5 == 0 or i == n - 1:
+            samples.append({"calls": i + 1, "rss_mb": round(rss_mb(pid), 1)})
+            print(f"after {i + 1:3} calls: RSS {samples[-1]['rss_mb']} MB")
+            write(summary(samples, i + 1, answered, started))  # so far: a long run can be stopped
+    return summary(samples, n, answered, started)
+
+
+def summary(samples: list[dict[str, float]], n: int, answered: int, started: float) -> dict[str, object]:
+    first = samples[0]["rss_mb"]
+    last = samples[-1]["rss_mb"]
+    n = int(samples[-1]["calls"])
+    return {
+        "machine": describe(),
+        "calls": n,
+        "answered": answered,
+        "rss_after_first_mb": first,
+        "rss_after_last_mb": last,
+        "growth_after_first_mb": round(last - first, 1),
+        "growth_per_call_kb": round((last - first) * 1024 / max(1, n - 1), 1),
+        "minutes": round((time.monotonic() - started) / 60, 1),
+        "samples": samples,
+    }
+
+
+def write(result: dict[str, object]) -> None:
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "memory.json").write_text(json.dumps(result, indent=2) + "\n")
+    lines = [
+        "# Memory per call (RSS of `resume-agent serve`)",
+        "",
+        f"Machine: {result['machine']} (shared with other jobs while measured).",
+        f"{result['calls']} sequential one-question browser calls (WebRTC on loopback, local models);",
+        f"{result['answered']} answered.",
+        "",
+        "| RSS after the first call | after the last | growth after the first | per call |",
+        "|---|---|---|---|",
+        f"| {result['rss_after_first_mb']} MB | {result['rss_after_last_mb']} MB "
+        f"| {result['growth_after_first_mb']} MB | {result['growth_per_call_kb']} kB |",
+        "",
+        "| calls | RSS MB |",
+        "|---|---|",
+        *[f"| {s['calls']} | {s['rss_mb']} |" for s in result["samples"]],  # type: ignore[attr-defined]
+        "",
+    ]
+    (RESULTS / "memory.md").write_text("\n".join(lines))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--calls", type=int, default=100)
+    args = parser.parse_args()
+    with service_process(LOAD_THRESHOLD="1000") as (base, pid):
+        result = asyncio.run(run(base, pid, args.calls))
+    write(result)
+    print(json.dumps({k: v for k, v in result.items() if k != "samples"}, indent=2))
+
+
+if __name__ == "__main__":
+    main()

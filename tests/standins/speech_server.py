@@ -1,0 +1,93 @@
+"""Local stand-ins for cloud speech APIs, with realistic delays: OpenAI-compatible Whisper
+transcription (Groq's and OpenAI's `/audio/transcriptions`) and speech (`/audio/speech`, PCM).
+
+This machine cannot reach the cloud. The transcription stand-in cannot hear: it answers after
+`stt_delay_s` with `transcript(n)` for the n-th request. The speech stand-in sends its first
+bytes after `tts_first_byte_s`, then 24 kHz 16-bit PCM (a voiced tone, 0.3 s a word) in chunks
+at twice real time, as a streaming TTS does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import numpy as np
+import uvicorn
+from fastapi import FastAPI, Request
+from fastapi.responses import StreamingResponse
+
+from signaling.background_server import free_port
+
+RATE = 24000
+SECONDS_PER_WORD = 0.3
+CHUNK_S = 0.1
+
+
+def voiced(seconds: float) -> bytes:
+    t = np.arange(int(RATE * seconds)) / RATE
+    wave = 0.3 * np.sin(2 * np.pi * 140 * t) * (0.6 + 0.4 * np.sin(2 * np.pi * 3 * t))
+    return (wave * 32767).astype(np.int16).tobytes()
+
+
+class SpeechStandIn:
+    def __init__(
+        self,
+        stt_delay_s: float = 0.25,
+        tts_first_byte_s: float = 0.15,
+        transcript: Callable[[int], str] = lambda _n: "Which projects used Rust?",
+    ) -> None:
+        self.stt_delay_s = stt_delay_s
+        self.tts_first_byte_s = tts_first_byte_s
+        self.transcript = transcript
+        self.transcriptions = 0
+        self.speech_requests: list[dict[str, Any]] = []
+        self.port = free_port()
+        self.app = FastAPI()
+        self.app.post("/v1/audio/transcriptions")(self._transcribe)
+        self.app.post("/v1/audio/speech")(self._speech)
+        self._server = uvicorn.Server(
+            uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="error")
+        )
+        self._thread = threading.Thread(target=self._server.run, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    async def _transcribe(self, request: Request) -> dict[str, Any]:
+        await request.body()
+        n = self.transcriptions
+        self.transcriptions += 1
+        await asyncio.sleep(self.stt_delay_s)
+        return {"text": self.transcript(n)}
+
+    async def _speech(self, request: Request) -> StreamingResponse:
+        body = await request.json()
+        self.speech_requests.append(body)
+        pcm = voiced(max(0.3, SECONDS_PER_WORD * len(str(body.get("input", "")).split())))
+        step = int(RATE * CHUNK_S) * 2
+
+        async def stream() -> AsyncIterator[bytes]:
+            await asyncio.sleep(self.tts_first_byte_s)
+            for offset in range(0, len(pcm), step):
+                yield pcm[offset : offset + step]
+                await asyncio.sleep(CHUNK_S / 2)
+
+        return StreamingResponse(stream(), media_type="audio/pcm")
+
+    def start(self) -> SpeechStandIn:
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self._server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("stand-in server did not start")
+            time.sleep(0.02)
+        return self
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=5)
