@@ -35,6 +35,7 @@ from pipeline.call_record import CallRecord
 from pipeline.latency import TurnLatency
 from pipeline.models import SpeechModels
 from pipeline.recorder import TurnRecorder
+from pipeline.stt_correction import TranscriptCorrector
 from storage.audio import AudioStore
 from storage.session_state import load_state, save_state
 from storage.sessions import end_session
@@ -57,6 +58,7 @@ class CallDeps:
     greeting: str
     idle_prompt: str
     vocabulary: str = ""  # resume names that bias STT spelling
+    corrector: TranscriptCorrector | None = None  # puts the resume's words back into transcripts
     audio_store: AudioStore | None = None  # where recordings go (RECORD_CALLS)
 
 
@@ -93,6 +95,7 @@ class CallSession:
                 on_answer=self._on_answer,
                 on_latency=self._on_latency,
                 vocabulary=self.deps.vocabulary,
+                corrector=self.deps.corrector,
                 on_key=self._on_key,
                 record=CallRecord(settings, self.deps.pool, self.session_id, self.deps.audio_store),
             )

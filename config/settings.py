@@ -74,6 +74,8 @@ class Settings(BaseSettings):
     stt_timeout_s: float = Field(default=3.0, gt=0)
     stt_base_url: str | None = None  # an OpenAI-compatible STT endpoint instead of the provider's own
     stt_cloud_model: str | None = None  # cloud STT model; whisper-large-v3-turbo (groq) or whisper-1 (openai)
+    # Put the resume's own words back into transcripts (pipeline/stt_correction.py), any STT.
+    stt_correction: bool = True
     tts_provider: Literal["piper", "edge"] = "piper"
     piper_voice: Path | None = None  # a Piper .onnx voice; the bundled en_US-joe-medium when unset
     edge_voice: str = "en-US-AriaNeural"

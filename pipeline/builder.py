@@ -36,6 +36,7 @@ from pipeline.keypad import KeyCallback, KeypadProcessor
 from pipeline.latency import LatencyCallback, LatencyObserver
 from pipeline.models import SpeechModels
 from pipeline.stt import SpeechToText, cloud_stt_config
+from pipeline.stt_correction import TranscriptCorrector
 from pipeline.text_input import TextInputProcessor
 from pipeline.tracing import tracing_enabled
 from pipeline.tts import EdgeTTS, PiperTTS
@@ -72,10 +73,11 @@ def build_call_pipeline(
     on_answer: AnswerCallback,
     on_latency: LatencyCallback,
     vocabulary: str = "",
+    corrector: TranscriptCorrector | None = None,
     on_key: KeyCallback | None = None,
     record: CallRecord | None = None,
 ) -> CallPipeline:
-    stt = SpeechToText(models.whisper, cloud_stt_config(settings), vocabulary)
+    stt = SpeechToText(models.whisper, cloud_stt_config(settings), vocabulary, corrector)
     vad = SharedSileroVAD(
         models.vad_session,
         # stop_secs stays at Smart Turn's recommended 0.2 s: the turn model decides the rest.

@@ -1,7 +1,9 @@
-"""Speech to text: the shared local faster-whisper model, or a cloud Whisper with local fallback.
+"""Speech to text: the shared local model, or a cloud Whisper with local fallback.
 
 Segmented STT: Pipecat hands us one utterance (VAD start to VAD stop) at a time. A cloud error
 or timeout costs that turn the cloud attempt only; the same audio is then transcribed locally.
+Whichever transcribed it, the transcript leaves through the resume-word correction
+(`pipeline/stt_correction.py`, STT_CORRECTION).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from prometheus_client import Counter
 
 from config.settings import Settings
 from pipeline.models import run_stt
+from pipeline.stt_correction import TranscriptCorrector
 from tools.resume_model import Resume
 
 log = logging.getLogger(__name__)
@@ -154,12 +157,18 @@ class SpeechToText(SegmentedSTTService):
     """Local Whisper on the shared model; a cloud Whisper first when one is configured."""
 
     def __init__(
-        self, model: WhisperModel, cloud: CloudSTTConfig | None = None, vocabulary: str = "", **kwargs: object
+        self,
+        model: WhisperModel,
+        cloud: CloudSTTConfig | None = None,
+        vocabulary: str = "",
+        corrector: TranscriptCorrector | None = None,
+        **kwargs: object,
     ) -> None:
         # A finalized transcript ends the turn at once; this p99 is only the turn strategy's safety net.
         super().__init__(ttfs_p99_latency=(cloud.timeout_s + 1.5) if cloud else 1.5, **kwargs)  # type: ignore[arg-type]
         self._local = LocalWhisper(model, vocabulary)
         self._vocabulary = vocabulary.strip()
+        self._corrector = corrector
         self._cloud = cloud
         self._client = (
             AsyncOpenAI(
@@ -184,10 +193,14 @@ class SpeechToText(SegmentedSTTService):
 
     async def run_stt(self, audio: bytes) -> AsyncGenerator[Frame, None]:
         await self.start_processing_metrics()
-        text = await self._transcribe(audio)
+        text = self.correct(await self._transcribe(audio))
         await self.stop_processing_metrics()
         if text:
             yield TranscriptionFrame(text, self._user_id, time_now_iso8601(), Language.EN)
+
+    def correct(self, text: str) -> str:
+        """The transcript with the resume's own words put back (local and cloud alike)."""
+        return self._corrector.correct(text) if self._corrector is not None and text else text
 
     async def _transcribe(self, pcm: bytes) -> str:
         if self._client is not None and self._cloud is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from agent.session import CallDeps
 from pipeline.models import MODELS
 from pipeline.stt import vocabulary_prompt
+from pipeline.stt_correction import corrector_for
 from signaling.context import AppContext
 
 IDLE_PROMPT = "Are you still there? You can ask me about projects, skills, or experience."
@@ -36,5 +37,6 @@ async def call_deps(ctx: AppContext, *, phone: bool = False) -> CallDeps:
         greeting=greeting(ctx),
         idle_prompt=IDLE_PROMPT,
         vocabulary=vocabulary_prompt(ctx.resume.cached_engine.resume),
+        corrector=corrector_for(ctx.resume.cached_engine.resume) if settings.stt_correction else None,
         audio_store=ctx.audio if settings.record_calls else None,
     )

@@ -1,0 +1,199 @@
+"""Put the loaded resume's own words back into a transcript ("cooper netties" -> "Kubernetes").
+
+Speech recognisers know English, not this resume: names, companies and technologies come out as
+ordinary words or near-spellings, more so on 8 kHz or noisy audio. Every window of one to four
+transcribed words is compared with the resume's terms (`tools.vocabulary`: the written term and
+the ways it is said) by letters and by a sound key (rules in `pipeline/data/phonetic_rules.json`).
+A window becomes the term when both agree closely enough. The guard against turning ordinary
+speech into resume words: the more common the window's words are in English (`wordfreq`), the
+closer the match must be; words as common as "what" or "the", or a single common word alone, are
+only replaced when their letters match exactly ("north wind" -> "Northwind"); a match may re-split
+words but not add or drop many letters; and terms that are themselves common words
+("Go", "Rust") or too short to compare are matched by their exact spoken forms only.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from rapidfuzz import fuzz, process
+from wordfreq import zipf_frequency
+
+from tools.resume_model import Resume
+from tools.text import fold
+from tools.vocabulary import Vocabulary, build_vocabulary
+
+_WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
+MAX_WINDOW = 4
+# Letters a term needs before it is matched fuzzily; shorter ones ("SIP", "AWS") only exactly.
+MIN_FUZZY_LETTERS = 4
+# Required agreement (0-1, mean of letter and sound similarity) for a window of rare words...
+BASE_SCORE = 0.78
+# ...raised by this much per Zipf unit of its most common word above RARE_ZIPF (wordfreq's scale:
+# 3 is about one in a million words, 6 is "what").
+SCORE_PER_ZIPF = 0.05
+RARE_ZIPF = 3.0
+# Windows holding a word at least this common are replaced only by an exact letter match...
+FUNCTION_WORD_ZIPF = 5.5
+# ...and so is a single word this common: the recogniser is surest of ordinary words, and one
+# letter more or less turns many into some term's alias ("cloud", "gcloud").
+COMMON_WORD_ZIPF = 4.0
+# A correction may re-split words, not add or drop many letters (letters of the shorter / longer).
+MIN_LENGTH_RATIO = 0.75
+# A written term this common in English ("Go", "Rust", "Piper") is not a target of fuzzy matches.
+COMMON_TERM_ZIPF = 4.5
+# Candidates below this sound similarity (0-100) are not scored further.
+KEY_CUTOFF = 70.0
+
+
+@lru_cache(maxsize=1)
+def _rules() -> tuple[tuple[re.Pattern[str], str], ...]:
+    raw = json.loads(resources.files("pipeline").joinpath("data/phonetic_rules.json").read_text("utf-8"))
+    return tuple((re.compile(p), r) for p, r in raw["rules"])
+
+
+def sound_key(text: str) -> str:
+    """A spelling-independent key: "Kafka", "cafca" and "kavka" share one."""
+    key = fold(text)
+    for pattern, replacement in _rules():
+        key = pattern.sub(replacement, key)
+    if not key:
+        return ""
+    body = re.sub(r"[aeiou]", "", key[1:])
+    return re.sub(r"(.)\1+", r"\1", key[0] + body)
+
+
+@lru_cache(maxsize=65536)
+def _zipf(word: str) -> float:
+    return zipf_frequency(word, "en")
+
+
+def _letters(words: list[str] | tuple[str, ...]) -> str:
+    return "".join(words)
+
+
+@dataclass(frozen=True)
+class _Surface:
+    term: str  # what the window becomes
+    words: tuple[str, ...]  # this surface form, folded and split
+    letters: str
+    key: str
+    fuzzy: bool  # may be matched by similarity, not only exactly
+    keep_exact: bool  # an exact match is already a fine way to write it ("kafka" for "Apache Kafka")
+
+
+@dataclass(frozen=True)
+class Correction:
+    start: int
+    end: int
+    said: str
+    term: str
+    score: float
+
+
+def _words(text: str) -> list[str]:
+    return [w.replace("’", "'") for w in _WORD_RE.findall(fold(text))]
+
+
+class TranscriptCorrector:
+    """Built once per resume; `correct(text)` is pure and cheap (a few ms for a question)."""
+
+    def __init__(self, vocabulary: Vocabulary) -> None:
+        surfaces: dict[tuple[str, ...], _Surface] = {}
+        terms = [*vocabulary.terms, *vocabulary.person[1:]]
+        for term in dict.fromkeys(terms):
+            written = tuple(_words(term))
+            if not written or len(written) > MAX_WINDOW:
+                continue
+            common = len(written) == 1 and _zipf(written[0]) >= COMMON_TERM_ZIPF
+            forms = [written, *(tuple(_words(f)) for f in vocabulary.spoken_forms.get(term, []))]
+            for form in forms:
+                if not form or len(form) > MAX_WINDOW or form in surfaces:
+                    continue
+                letters = _letters(form)
+                surfaces[form] = _Surface(
+                    term=term,
+                    words=form,
+                    letters=letters,
+                    key=sound_key(letters),
+                    fuzzy=not common and len(letters) >= MIN_FUZZY_LETTERS,
+                    keep_exact=form == written or set(form) <= set(written),
+                )
+        self._exact = {s.letters: s for s in surfaces.values()}
+        self._fuzzy = [s for s in surfaces.values() if s.fuzzy]
+        self._keys = [s.key for s in self._fuzzy]
+
+    def corrections(self, text: str) -> list[Correction]:
+        spans = [(m.start(), m.end(), m.group().lower().replace("’", "'")) for m in _WORD_RE.finditer(text)]
+        words = [fold(w) for _, _, w in spans]
+        found: list[Correction] = []
+        for size in range(MAX_WINDOW, 0, -1):
+            for i in range(len(words) - size + 1):
+                window = words[i : i + size]
+                hit = self._match(window)
+                if hit is not None:
+                    surface, score = hit
+                    start, end = spans[i][0], spans[i + size - 1][1]
+                    said = text[start:end]
+                    found.append(
+                        Correction(start, end, said, said if surface is None else surface.term, score)
+                    )
+        # Best first; a kept exact match (score 2) also blocks weaker overlapping ones.
+        chosen: list[Correction] = []
+        for c in sorted(found, key=lambda c: (-c.score, c.start - c.end)):
+            if all(c.end <= o.start or c.start >= o.end for o in chosen):
+                chosen.append(c)
+        return sorted((c for c in chosen if c.said != c.term), key=lambda c: c.start)
+
+    def correct(self, text: str) -> str:
+        out, last = [], 0
+        for c in self.corrections(text):
+            out += [text[last : c.start], c.term]
+            last = c.end
+        return "".join([*out, text[last:]])
+
+    def _match(self, window: list[str]) -> tuple[_Surface | None, float] | None:
+        """The surface this window stands for and how well (None: keep the window as it is)."""
+        letters = _letters(window)
+        exact = self._exact.get(letters)
+        if exact is not None:
+            # Already the term or a fine spoken form of it: kept, and it outranks any fuzzy match
+            # overlapping it (score 2).
+            return (None if exact.keep_exact and tuple(window) == exact.words else exact), 2.0
+        commonest = max(_zipf(w) for w in window)
+        if (
+            commonest >= FUNCTION_WORD_ZIPF
+            or (len(window) == 1 and commonest >= COMMON_WORD_ZIPF)
+            or len(letters) < MIN_FUZZY_LETTERS
+            or not self._keys
+        ):
+            return None
+        required = BASE_SCORE + SCORE_PER_ZIPF * max(0.0, commonest - RARE_ZIPF)
+        key = sound_key(letters)
+        best: tuple[_Surface | None, float] | None = None
+        for _, key_score, index in process.extract(
+            key, self._keys, scorer=fuzz.ratio, score_cutoff=KEY_CUTOFF, limit=8
+        ):
+            surface = self._fuzzy[index]
+            lengths = sorted((len(letters), len(surface.letters)))
+            if abs(len(surface.words) - len(window)) > 1 or lengths[0] < MIN_LENGTH_RATIO * lengths[1]:
+                continue
+            score = (key_score + fuzz.ratio(letters, surface.letters)) / 200
+            if score >= required and (best is None or score > best[1]):
+                best = (surface, score)
+        return best
+
+
+_last: tuple[Resume, TranscriptCorrector] | None = None
+
+
+def corrector_for(resume: Resume) -> TranscriptCorrector:
+    """The loaded resume's corrector, built once per resume object (every call shares it)."""
+    global _last
+    if _last is None or _last[0] is not resume:
+        _last = (resume, TranscriptCorrector(build_vocabulary(resume)))
+    return _last[1]
