@@ -71,6 +71,8 @@ class Settings(BaseSettings):
     # Speech.
     stt_provider: Literal["local", "groq", "openai"] = "local"
     stt_model: str | None = None  # faster-whisper name or folder; the bundled tiny.en when unset
+    # The local STT engine (also the cloud's fallback): faster-whisper tiny.en, or Moonshine tiny.
+    stt_local_engine: Literal["whisper", "moonshine"] = "whisper"
     stt_timeout_s: float = Field(default=3.0, gt=0)
     stt_base_url: str | None = None  # an OpenAI-compatible STT endpoint instead of the provider's own
     stt_cloud_model: str | None = None  # cloud STT model; whisper-large-v3-turbo (groq) or whisper-1 (openai)

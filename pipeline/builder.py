@@ -62,6 +62,17 @@ def build_tts(settings: Settings, models: SpeechModels) -> TTSService:
     return PiperTTS(models.piper)
 
 
+def build_stt(
+    settings: Settings,
+    models: SpeechModels,
+    vocabulary: str = "",
+    corrector: TranscriptCorrector | None = None,
+) -> SpeechToText:
+    """STT_PROVIDER's cloud (if keyed) over STT_LOCAL_ENGINE's local model, then the correction."""
+    local = models.moonshine if settings.stt_local_engine == "moonshine" else None
+    return SpeechToText(models.whisper, cloud_stt_config(settings), vocabulary, corrector, local)
+
+
 def build_call_pipeline(
     transport: BaseTransport,
     *,
@@ -77,7 +88,7 @@ def build_call_pipeline(
     on_key: KeyCallback | None = None,
     record: CallRecord | None = None,
 ) -> CallPipeline:
-    stt = SpeechToText(models.whisper, cloud_stt_config(settings), vocabulary, corrector)
+    stt = build_stt(settings, models, vocabulary, corrector)
     vad = SharedSileroVAD(
         models.vad_session,
         # stop_secs stays at Smart Turn's recommended 0.2 s: the turn model decides the rest.

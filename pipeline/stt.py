@@ -30,6 +30,7 @@ from pipecat.utils.time import time_now_iso8601
 from prometheus_client import Counter
 
 from config.settings import Settings
+from pipeline.local_stt import LocalTranscriber
 from pipeline.models import run_stt
 from pipeline.stt_correction import TranscriptCorrector
 from tools.resume_model import Resume
@@ -154,7 +155,7 @@ class LocalWhisper:
 
 
 class SpeechToText(SegmentedSTTService):
-    """Local Whisper on the shared model; a cloud Whisper first when one is configured."""
+    """The local engine on the shared model; a cloud Whisper first when one is configured."""
 
     def __init__(
         self,
@@ -162,11 +163,14 @@ class SpeechToText(SegmentedSTTService):
         cloud: CloudSTTConfig | None = None,
         vocabulary: str = "",
         corrector: TranscriptCorrector | None = None,
+        local: LocalTranscriber | None = None,
         **kwargs: object,
     ) -> None:
         # A finalized transcript ends the turn at once; this p99 is only the turn strategy's safety net.
         super().__init__(ttfs_p99_latency=(cloud.timeout_s + 1.5) if cloud else 1.5, **kwargs)  # type: ignore[arg-type]
-        self._local = LocalWhisper(model, vocabulary)
+        # The local engine: Whisper on the shared model with this resume's prompt, unless another
+        # engine (Moonshine, STT_LOCAL_ENGINE) is given.
+        self._local: LocalTranscriber = local if local is not None else LocalWhisper(model, vocabulary)
         self._vocabulary = vocabulary.strip()
         self._corrector = corrector
         self._cloud = cloud
