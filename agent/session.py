@@ -34,6 +34,7 @@ from pipeline.builder import CallPipeline, build_call_pipeline
 from pipeline.call_record import CallRecord
 from pipeline.latency import TurnLatency
 from pipeline.models import SpeechModels
+from pipeline.noise_filter import noise_filter
 from pipeline.recorder import TurnRecorder
 from pipeline.stt_correction import TranscriptCorrector
 from storage.audio import AudioStore
@@ -163,7 +164,12 @@ class CallSession:
         webrtc_tuning.low_latency_receivers(self.connection.pc)
         return SmallWebRTCTransport(
             self.connection,
-            TransportParams(audio_in_enabled=True, audio_out_enabled=True, audio_out_10ms_chunks=2),
+            TransportParams(
+                audio_in_enabled=True,
+                audio_out_enabled=True,
+                audio_out_10ms_chunks=2,
+                audio_in_filter=noise_filter(self.deps.settings),
+            ),
         )
 
     async def _close_peer(self) -> None:

@@ -78,6 +78,8 @@ class Settings(BaseSettings):
     stt_cloud_model: str | None = None  # cloud STT model; whisper-large-v3-turbo (groq) or whisper-1 (openai)
     # Put the resume's own words back into transcripts (pipeline/stt_correction.py), any STT.
     stt_correction: bool = True
+    # Noise filter on the caller's audio (pipeline/noise_filter.py); off: it measured worse.
+    noise_filter: Literal["none", "rnnoise"] = "none"
     tts_provider: Literal["piper", "edge"] = "piper"
     piper_voice: Path | None = None  # a Piper .onnx voice; the bundled en_US-joe-medium when unset
     edge_voice: str = "en-US-AriaNeural"

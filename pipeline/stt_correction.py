@@ -42,6 +42,8 @@ FUNCTION_WORD_ZIPF = 5.5
 # ...and so is a single word this common: the recogniser is surest of ordinary words, and one
 # letter more or less turns many into some term's alias ("cloud", "gcloud").
 COMMON_WORD_ZIPF = 4.0
+# Required score lowered this much when part of the window already is the term ("Jordan race").
+ANCHOR_BONUS = 0.06
 # A correction may re-split words, not add or drop many letters (letters of the shorter / longer).
 MIN_LENGTH_RATIO = 0.75
 # A written term this common in English ("Go", "Rust", "Piper") is not a target of fuzzy matches.
@@ -164,15 +166,10 @@ class TranscriptCorrector:
             # Already the term or a fine spoken form of it: kept, and it outranks any fuzzy match
             # overlapping it (score 2).
             return (None if exact.keep_exact and tuple(window) == exact.words else exact), 2.0
-        commonest = max(_zipf(w) for w in window)
-        if (
-            commonest >= FUNCTION_WORD_ZIPF
-            or (len(window) == 1 and commonest >= COMMON_WORD_ZIPF)
-            or len(letters) < MIN_FUZZY_LETTERS
-            or not self._keys
-        ):
+        if len(letters) < MIN_FUZZY_LETTERS or not self._keys:
             return None
-        required = BASE_SCORE + SCORE_PER_ZIPF * max(0.0, commonest - RARE_ZIPF)
+        if len(window) == 1 and _zipf(window[0]) >= COMMON_WORD_ZIPF:
+            return None
         key = sound_key(letters)
         best: tuple[_Surface | None, float] | None = None
         for _, key_score, index in process.extract(
@@ -182,6 +179,17 @@ class TranscriptCorrector:
             lengths = sorted((len(letters), len(surface.letters)))
             if abs(len(surface.words) - len(window)) > 1 or lengths[0] < MIN_LENGTH_RATIO * lengths[1]:
                 continue
+            # Only the words that would change carry the risk; a word already right ("Jordan" in
+            # "Jordan race") is evidence for the rest.
+            changed = [w for w in window if w not in surface.words]
+            if not changed:
+                continue
+            commonest = max(_zipf(w) for w in changed)
+            if commonest >= FUNCTION_WORD_ZIPF:
+                continue
+            required = BASE_SCORE + SCORE_PER_ZIPF * max(0.0, commonest - RARE_ZIPF)
+            if len(changed) < len(window):
+                required -= ANCHOR_BONUS
             score = (key_score + fuzz.ratio(letters, surface.letters)) / 200
             if score >= required and (best is None or score > best[1]):
                 best = (surface, score)
