@@ -28,7 +28,10 @@ from tools.text import fold
 from tools.vocabulary import Vocabulary, build_vocabulary
 
 _WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
+_BREAK_RE = re.compile(r"[.;:!?()\[\]\"]")
 MAX_WINDOW = 4
+# Letters a spoken form needs to be replaced by its term on sight ("k8s" -> "Kubernetes").
+MIN_ALIAS_LETTERS = 3
 # Letters a term needs before it is matched fuzzily; shorter ones ("SIP", "AWS") only exactly.
 MIN_FUZZY_LETTERS = 4
 # Required agreement (0-1, mean of letter and sound similarity) for a window of rare words...
@@ -42,6 +45,8 @@ FUNCTION_WORD_ZIPF = 5.5
 # ...and so is a single word this common: the recogniser is surest of ordinary words, and one
 # letter more or less turns many into some term's alias ("cloud", "gcloud").
 COMMON_WORD_ZIPF = 4.0
+# ...raised this much when an anchored window's inner function word changes.
+FUNCTION_WORD_PENALTY = 0.1
 # Required score lowered this much when part of the window already is the term ("Jordan race").
 ANCHOR_BONUS = 0.06
 # A correction may re-split words, not add or drop many letters (letters of the shorter / longer).
@@ -71,7 +76,8 @@ def sound_key(text: str) -> str:
 
 @lru_cache(maxsize=65536)
 def _zipf(word: str) -> float:
-    return zipf_frequency(word, "en")
+    # A possessive is as common as its word ("cloud's" is "cloud").
+    return max(zipf_frequency(word, "en"), zipf_frequency(re.sub(r"'s?$", "", word), "en"))
 
 
 def _letters(words: list[str] | tuple[str, ...]) -> str:
@@ -95,6 +101,7 @@ class Correction:
     said: str
     term: str
     score: float
+    anchored: bool = False  # part of the window was already the term's own word ("Jordan race")
 
 
 def _words(text: str) -> list[str]:
@@ -132,22 +139,34 @@ class TranscriptCorrector:
     def corrections(self, text: str) -> list[Correction]:
         spans = [(m.start(), m.end(), m.group().lower().replace("’", "'")) for m in _WORD_RE.finditer(text)]
         words = [fold(w) for _, _, w in spans]
+        # A window never spans a sentence break. Recognisers also put commas inside names they
+        # do not know ("telephonia, Abura"), so a comma only stops a window that part of a term
+        # anchors: in "MX, PyTorch" the right word is not extended by the clause before it.
+        gaps = [text[spans[i - 1][1] : spans[i][0]] for i in range(1, len(spans))]
+        breaks = {i + 1 for i, gap in enumerate(gaps) if _BREAK_RE.search(gap)}
+        commas = {i + 1 for i, gap in enumerate(gaps) if "," in gap}
         found: list[Correction] = []
         for size in range(MAX_WINDOW, 0, -1):
             for i in range(len(words) - size + 1):
+                if any(j in breaks for j in range(i + 1, i + size)):
+                    continue
                 window = words[i : i + size]
                 hit = self._match(window)
-                if hit is not None:
-                    surface, score = hit
+                if hit is not None and not (hit[2] and any(j in commas for j in range(i + 1, i + size))):
+                    surface, score, anchored = hit
                     start, end = spans[i][0], spans[i + size - 1][1]
                     said = text[start:end]
-                    found.append(
-                        Correction(start, end, said, said if surface is None else surface.term, score)
-                    )
-        # Best first; a kept exact match (score 2) also blocks weaker overlapping ones.
+                    term = said if surface is None else surface.term
+                    found.append(Correction(start, end, said, term, score, anchored))
+        # Best first; a kept exact match (score 2) blocks weaker overlapping ones, except a match
+        # it anchors ("Jordan" inside "Jordan race" -> "Jordan Reyes").
         chosen: list[Correction] = []
         for c in sorted(found, key=lambda c: (-c.score, c.start - c.end)):
-            if all(c.end <= o.start or c.start >= o.end for o in chosen):
+            clashes = [o for o in chosen if not (c.end <= o.start or c.start >= o.end)]
+            if c.anchored and all(o.score == 2.0 and c.start <= o.start and o.end <= c.end for o in clashes):
+                chosen = [o for o in chosen if o not in clashes]
+                clashes = []
+            if not clashes:
                 chosen.append(c)
         return sorted((c for c in chosen if c.said != c.term), key=lambda c: c.start)
 
@@ -158,20 +177,20 @@ class TranscriptCorrector:
             last = c.end
         return "".join([*out, text[last:]])
 
-    def _match(self, window: list[str]) -> tuple[_Surface | None, float] | None:
+    def _match(self, window: list[str]) -> tuple[_Surface | None, float, bool] | None:
         """The surface this window stands for and how well (None: keep the window as it is)."""
         letters = _letters(window)
         exact = self._exact.get(letters)
-        if exact is not None:
+        if exact is not None and (exact.keep_exact or len(letters) >= MIN_ALIAS_LETTERS):
             # Already the term or a fine spoken form of it: kept, and it outranks any fuzzy match
-            # overlapping it (score 2).
-            return (None if exact.keep_exact and tuple(window) == exact.words else exact), 2.0
+            # overlapping it (score 2). (Two-letter aliases like "py" are too often a word's piece.)
+            return (None if exact.keep_exact and tuple(window) == exact.words else exact), 2.0, False
         if len(letters) < MIN_FUZZY_LETTERS or not self._keys:
             return None
         if len(window) == 1 and _zipf(window[0]) >= COMMON_WORD_ZIPF:
             return None
         key = sound_key(letters)
-        best: tuple[_Surface | None, float] | None = None
+        best: tuple[_Surface | None, float, bool] | None = None
         for _, key_score, index in process.extract(
             key, self._keys, scorer=fuzz.ratio, score_cutoff=KEY_CUTOFF, limit=8
         ):
@@ -182,17 +201,23 @@ class TranscriptCorrector:
             # Only the words that would change carry the risk; a word already right ("Jordan" in
             # "Jordan race") is evidence for the rest.
             changed = [w for w in window if w not in surface.words]
-            if not changed:
+            anchored = len(changed) < len(window)
+            # A word as common as "or" may only change inside an anchored window ("son or labs"
+            # -> "Sonora Labs"), never at its edge, where it is a word of the sentence around.
+            function = [w for w in changed if _zipf(w) >= FUNCTION_WORD_ZIPF]
+            if function and (not anchored or window[0] in function or window[-1] in function):
                 continue
-            commonest = max(_zipf(w) for w in changed)
-            if commonest >= FUNCTION_WORD_ZIPF:
+            content = [w for w in changed if w not in function]
+            if not content:
                 continue
+            commonest = max(_zipf(w) for w in content)
             required = BASE_SCORE + SCORE_PER_ZIPF * max(0.0, commonest - RARE_ZIPF)
-            if len(changed) < len(window):
+            if anchored:
+                required += FUNCTION_WORD_PENALTY if function else 0.0
                 required -= ANCHOR_BONUS
             score = (key_score + fuzz.ratio(letters, surface.letters)) / 200
             if score >= required and (best is None or score > best[1]):
-                best = (surface, score)
+                best = (surface, score, anchored)
         return best
 
 

@@ -57,6 +57,12 @@ def test_sound_key_ignores_spelling_and_voicing() -> None:
         ("Did he use camelio for sip routing?", "Kamailio"),
         ("What was his role at north wind analytics?", "Northwind Analytics"),
         ("Does he know pie torch and terra form?", "PyTorch"),
+        # A word already right anchors its neighbour, even a common one...
+        ("Where does Jordan race work now?", "Jordan Reyes"),
+        # ...and lets a small word inside the name change ("or" in "Son or Labs").
+        ("What did he build at Son or Labs?", "Sonora Labs"),
+        # Commas that a recogniser puts inside a name it does not know do not stop it.
+        ("Tell me about his time at telephonia, Abirta.", "Telefonía Abierta"),
     ],
 )
 def test_resume_words_are_recovered(sample_fix: TranscriptCorrector, heard: str, meant: str) -> None:
@@ -83,6 +89,9 @@ def test_ordinary_words_are_left_alone(sample_fix: TranscriptCorrector) -> None:
         "Did he lead a team of engineers?",
         "Does he like captains and strikes?",
         "Tell me about his hobbies.",
+        "Then he is un-py and long.",  # a two-letter alias ("py") is a piece of a word
+        "Ask about MX, PyTorch or Art.",  # an anchored match does not reach across a comma
+        "Where did he go. Reyes, I mean.",
     ]:
         assert sample_fix.correct(said) == said
     questions = _typed_questions()
