@@ -28,12 +28,14 @@ from pipecat.services.stt_service import SegmentedSTTService
 from pipecat.transcriptions.language import Language
 from pipecat.utils.time import time_now_iso8601
 from prometheus_client import Counter
+from wordfreq import zipf_frequency
 
 from config.settings import Settings
 from pipeline.local_stt import LocalTranscriber
 from pipeline.models import run_stt
 from pipeline.stt_correction import TranscriptCorrector
 from tools.resume_model import Resume
+from tools.vocabulary import build_vocabulary
 
 log = logging.getLogger(__name__)
 
@@ -84,21 +86,34 @@ MAX_TOKENS_PER_S = 6.0
 MAX_SHORT_WINDOW_S = 28.0
 
 
-def vocabulary_prompt(resume: Resume, max_words: int = 60) -> str:
-    """Names from the resume, given to Whisper as preceding text so it spells them right."""
-    names = [resume.profile.name]
-    names += [e.company for e in resume.experience] + [p.name for p in resume.projects]
-    names += [t for e in resume.experience for t in e.technologies] + [
-        t for p in resume.projects for t in p.technologies
-    ]
-    unique = list(dict.fromkeys(n.strip() for n in names if n.strip()))
-    words: list[str] = []
-    for name in unique:
-        if len(words) + len(name.split()) > max_words:
-            break
-        words += name.split()
-        words[-1] += ","
-    return " " + " ".join(words).rstrip(",") + "."
+# A term goes into the prompt if one of its words is rarer than this in English (wordfreq Zipf):
+# Whisper spells "Voice latency observatory" right anyway, not "Kamailio".
+PROMPT_RARE_ZIPF = 4.0
+PROMPT_MAX_TERM_WORDS = 3
+
+
+def vocabulary_prompt(resume: Resume, max_words: int = 70) -> str:
+    """The resume's distinctive names, given to Whisper as preceding text so it spells them right.
+
+    Most identifying last: the prompt is cut to its last tokens (LocalWhisper keeps 120), and
+    Whisper leans most on the text nearest the audio. So places, technologies and items come
+    first, then companies, and the person's name ends it.
+    """
+    v = build_vocabulary(resume)
+    chosen: list[str] = []
+    count = 0
+    for group in (v.person[:1], v.companies, v.items, v.technologies, v.places):
+        for term in group:
+            words = re.findall(r"[^\W_]+", term)
+            if not words or len(words) > PROMPT_MAX_TERM_WORDS or term in chosen:
+                continue
+            if min(zipf_frequency(w, "en") for w in words) >= PROMPT_RARE_ZIPF:
+                continue
+            if count + len(words) > max_words:
+                break
+            chosen.append(term)
+            count += len(words)
+    return " " + ", ".join(reversed(chosen)) + "." if chosen else ""
 
 
 def collapse_repeats(text: str) -> str:

@@ -202,6 +202,8 @@ class TranscriptCorrector:
             # "Jordan race") is evidence for the rest.
             changed = [w for w in window if w not in surface.words]
             anchored = len(changed) < len(window)
+            if anchored and all(w in window for w in surface.words):
+                continue  # nothing for the changed words to become: "QA Cartograph" is not "Cartograph"
             # A word as common as "or" may only change inside an anchored window ("son or labs"
             # -> "Sonora Labs"), never at its edge, where it is a word of the sentence around.
             function = [w for w in changed if _zipf(w) >= FUNCTION_WORD_ZIPF]

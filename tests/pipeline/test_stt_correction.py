@@ -11,7 +11,7 @@ import pytest
 from faster_whisper import WhisperModel
 from pipecat.frames.frames import TranscriptionFrame
 
-from pipeline.stt import CloudSTTConfig, SpeechToText
+from pipeline.stt import CloudSTTConfig, LocalWhisper, SpeechToText, vocabulary_prompt
 from pipeline.stt_correction import TranscriptCorrector, corrector_for, sound_key
 from tools.resume_model import Resume, load_sample_resume
 from tools.vocabulary import build_vocabulary
@@ -91,6 +91,7 @@ def test_ordinary_words_are_left_alone(sample_fix: TranscriptCorrector) -> None:
         "Tell me about his hobbies.",
         "Then he is un-py and long.",  # a two-letter alias ("py") is a piece of a word
         "Ask about MX, PyTorch or Art.",  # an anchored match does not reach across a comma
+        "Did he use Revit and QA Cartograph?",  # a right word does not swallow its neighbour
         "Where did he go. Reyes, I mean.",
     ]:
         assert sample_fix.correct(said) == said
@@ -171,3 +172,13 @@ async def test_cloud_transcripts_leave_stt_corrected(whisper: WhisperModel, samp
     finally:
         server.close()
         await server.wait_closed()
+
+
+def test_whisper_prompt_ends_with_the_most_identifying_names(sample: Resume, whisper: WhisperModel) -> None:
+    prompt = vocabulary_prompt(sample)
+    # LocalWhisper keeps the prompt's last tokens: the name and companies must be among them.
+    kept = LocalWhisper(whisper, prompt)
+    tail = kept.tokenizer.decode(kept._prompt_ids)
+    assert tail.rstrip(".").endswith(sample.profile.name)
+    assert all(company in tail for company in ["Sonora Labs", "Northwind Analytics", "Cartograph"])
+    assert "Kamailio" in prompt and "jitterbuf" in prompt
