@@ -254,7 +254,7 @@ def markdown(result: dict) -> str:
             r = conditions.get(c)
             cells.append(f"{r['keywords']:.0%} / {r['wer']:.2f} / {r['p50_ms']:.0f}" if r else "-")
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
-    lines += ["", "| engine / voice | keywords | WER |", "| --- | --- | --- |"]
+    lines += ["", "| engine / voice (all four conditions) | keywords | WER |", "| --- | --- | --- |"]
     lines += [
         f"| {k} | {r['keywords']:.0%} | {r['wer']:.2f} |" for k, r in sorted(result["by_voice"].items())
     ]
