@@ -12,6 +12,7 @@ from pipecat.transports.base_transport import BaseTransport
 from pipecat.transports.websocket.fastapi import FastAPIWebsocketParams, FastAPIWebsocketTransport
 
 from agent.session import CallDeps, CallSession
+from pipeline.noise_filter import noise_filter
 
 
 class MediaStreamCall(CallSession):
@@ -31,6 +32,7 @@ class MediaStreamCall(CallSession):
                 add_wav_header=False,
                 serializer=self.serializer,
                 audio_out_10ms_chunks=2,
+                audio_in_filter=noise_filter(self.deps.settings),
             ),
         )
 

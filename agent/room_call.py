@@ -15,6 +15,7 @@ from pipecat.transports.livekit.transport import LiveKitParams, LiveKitTransport
 
 from agent.livekit_tokens import agent_token
 from agent.session import CallDeps, CallSession
+from pipeline.noise_filter import noise_filter
 
 
 class RoomCall(CallSession):
@@ -35,7 +36,12 @@ class RoomCall(CallSession):
             url=settings.livekit_url,
             token=token,
             room_name=self.room,
-            params=LiveKitParams(audio_in_enabled=True, audio_out_enabled=True, audio_out_10ms_chunks=2),
+            params=LiveKitParams(
+                audio_in_enabled=True,
+                audio_out_enabled=True,
+                audio_out_10ms_chunks=2,
+                audio_in_filter=noise_filter(settings),
+            ),
         )
 
     async def _close_peer(self) -> None:

@@ -35,7 +35,9 @@ from pipeline.builder import CallPipeline, build_call_pipeline
 from pipeline.call_record import CallRecord
 from pipeline.latency import TurnLatency
 from pipeline.models import SpeechModels
+from pipeline.noise_filter import noise_filter
 from pipeline.recorder import TurnRecorder
+from pipeline.stt_correction import TranscriptCorrector
 from storage.audio import AudioStore
 from storage.faults import UNAVAILABLE
 from storage.session_state import load_state, save_state
@@ -62,6 +64,7 @@ class CallDeps:
     turns: TurnStore  # durable turn writes (Postgres, else the local journal)
     worker: str = ""  # this process's name: its heartbeat vouches for the call (storage/heartbeats.py)
     vocabulary: str = ""  # resume names that bias STT spelling
+    corrector: TranscriptCorrector | None = None  # puts the resume's words back into transcripts
     audio_store: AudioStore | None = None  # where recordings go (RECORD_CALLS)
 
 
@@ -101,6 +104,7 @@ class CallSession:
                 on_answer=self._on_answer,
                 on_latency=self._on_latency,
                 vocabulary=self.deps.vocabulary,
+                corrector=self.deps.corrector,
                 on_key=self._on_key,
                 record=CallRecord(settings, self.deps.pool, self.session_id, self.deps.audio_store),
                 call_id=str(self.session_id),
@@ -172,7 +176,12 @@ class CallSession:
         webrtc_tuning.low_latency_receivers(self.connection.pc)
         return SmallWebRTCTransport(
             self.connection,
-            TransportParams(audio_in_enabled=True, audio_out_enabled=True, audio_out_10ms_chunks=2),
+            TransportParams(
+                audio_in_enabled=True,
+                audio_out_enabled=True,
+                audio_out_10ms_chunks=2,
+                audio_in_filter=noise_filter(self.deps.settings),
+            ),
         )
 
     async def _close_peer(self) -> None:

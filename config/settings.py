@@ -77,9 +77,15 @@ class Settings(BaseSettings):
     # Speech.
     stt_provider: Literal["local", "groq", "openai"] = "local"
     stt_model: str | None = None  # faster-whisper name or folder; the bundled tiny.en when unset
+    # The local STT engine (also the cloud's fallback): faster-whisper tiny.en, or Moonshine tiny.
+    stt_local_engine: Literal["whisper", "moonshine"] = "whisper"
     stt_timeout_s: float = Field(default=3.0, gt=0)
     stt_base_url: str | None = None  # an OpenAI-compatible STT endpoint instead of the provider's own
     stt_cloud_model: str | None = None  # cloud STT model; whisper-large-v3-turbo (groq) or whisper-1 (openai)
+    # Put the resume's own words back into transcripts (pipeline/stt_correction.py), any STT.
+    stt_correction: bool = True
+    # Noise filter on the caller's audio (pipeline/noise_filter.py); off: it measured worse.
+    noise_filter: Literal["none", "rnnoise"] = "none"
     tts_provider: Literal["piper", "edge", "openai"] = "piper"
     # TTS_PROVIDER=openai: any OpenAI-compatible speech API (pipeline/cloud_tts.py), Piper as fallback.
     tts_base_url: str | None = None  # e.g. a self-hosted server; OpenAI's own when unset

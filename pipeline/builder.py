@@ -37,6 +37,7 @@ from pipeline.keypad import KeyCallback, KeypadProcessor
 from pipeline.latency import LatencyCallback, LatencyObserver
 from pipeline.models import SpeechModels
 from pipeline.stt import SpeechToText, cloud_stt_config
+from pipeline.stt_correction import TranscriptCorrector
 from pipeline.text_input import TextInputProcessor
 from pipeline.tracing import tracing_enabled
 from pipeline.tts import EdgeTTS, PiperTTS
@@ -81,6 +82,17 @@ def build_tts(settings: Settings, models: SpeechModels, call_id: str | None = No
     return PiperTTS(models.piper, voice_id=voice_id, call_id=call_id)
 
 
+def build_stt(
+    settings: Settings,
+    models: SpeechModels,
+    vocabulary: str = "",
+    corrector: TranscriptCorrector | None = None,
+) -> SpeechToText:
+    """STT_PROVIDER's cloud (if keyed) over STT_LOCAL_ENGINE's local model, then the correction."""
+    local = models.moonshine if settings.stt_local_engine == "moonshine" else None
+    return SpeechToText(models.whisper, cloud_stt_config(settings), vocabulary, corrector, local)
+
+
 def build_call_pipeline(
     transport: BaseTransport,
     *,
@@ -92,12 +104,13 @@ def build_call_pipeline(
     on_answer: AnswerCallback,
     on_latency: LatencyCallback,
     vocabulary: str = "",
+    corrector: TranscriptCorrector | None = None,
     on_key: KeyCallback | None = None,
     record: CallRecord | None = None,
     call_id: str | None = None,
 ) -> CallPipeline:
     call_id = call_id or (str(record.session_id) if record is not None else None)
-    stt = SpeechToText(models.whisper, cloud_stt_config(settings), vocabulary)
+    stt = build_stt(settings, models, vocabulary, corrector)
     vad = SharedSileroVAD(
         models.vad_session,
         # stop_secs stays at Smart Turn's recommended 0.2 s: the turn model decides the rest.

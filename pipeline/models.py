@@ -28,6 +28,7 @@ from piper import PiperVoice
 from piper.config import PiperConfig
 
 from config.settings import Settings
+from pipeline.local_stt import MoonshinePool
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -41,6 +42,7 @@ class SpeechModels:
     piper: PiperVoice
     whisper_name: str
     piper_path: Path
+    moonshine: MoonshinePool | None = None  # loaded only for STT_LOCAL_ENGINE=moonshine
 
 
 def _onnx_session(path: str, threads: int) -> ort.InferenceSession:
@@ -97,12 +99,15 @@ def load_models(settings: Settings) -> SpeechModels:
     )
     voice_path = piper_voice_path(settings)
     voice = load_piper(voice_path, cpus)
-    _warm_up(whisper, voice, turn)
+    moonshine = MoonshinePool(STT_THREADS) if settings.stt_local_engine == "moonshine" else None
+    _warm_up(whisper, voice, turn, moonshine)
     log.info("speech models ready in %.1f s", time.perf_counter() - start)
-    return SpeechModels(vad, turn, whisper, voice, whisper_name, voice_path)
+    return SpeechModels(vad, turn, whisper, voice, whisper_name, voice_path, moonshine)
 
 
-def _warm_up(whisper: WhisperModel, voice: PiperVoice, turn: ort.InferenceSession) -> None:
+def _warm_up(
+    whisper: WhisperModel, voice: PiperVoice, turn: ort.InferenceSession, moonshine: MoonshinePool | None
+) -> None:
     # The first inference of each model allocates and tunes; pay that here, not on a caller's turn.
     speech = np.concatenate([chunk.audio_float_array for chunk in voice.synthesize("Hello, warming up.")])
     pcm16k = np.interp(
@@ -112,7 +117,10 @@ def _warm_up(whisper: WhisperModel, voice: PiperVoice, turn: ort.InferenceSessio
     ).astype(np.float32)
     from pipeline.stt import LocalWhisper  # (import here: stt imports this module's neighbours)
 
-    LocalWhisper(whisper, " Warm up.").transcribe((pcm16k * 32767).astype(np.int16).tobytes())
+    pcm16 = (pcm16k * 32767).astype(np.int16).tobytes()
+    LocalWhisper(whisper, " Warm up.").transcribe(pcm16)
+    if moonshine is not None:
+        moonshine.transcribe(pcm16)
     features = np.zeros((1, 80, 800), dtype=np.float32)
     try:
         turn.run(None, {"input_features": features})
@@ -136,12 +144,15 @@ def _lower_priority() -> None:
         log.debug("could not lower model thread priority", exc_info=True)
 
 
-# STT runs on this pool, never on asyncio's default executor: aiortc encodes and decodes every
-# 20 ms of every call's audio there, and a queue of 300 ms transcriptions in front of those jobs
-# is audio seconds late for everyone (measured: 3 s behind at 3 calls). Two threads: this
-# machine has two cores, and more would only contend. (Smart Turn and Piper run on the shared
-# inference scheduler, pipeline/scheduler.py, which STT can join through `run_blocking`.)
-STT_EXECUTOR = ThreadPoolExecutor(max_workers=2, thread_name_prefix="stt", initializer=_lower_priority)
+# Model work runs on these pools, never on asyncio's default executor: aiortc encodes and decodes
+# every 20 ms of every call's audio there, and a queue of 300 ms transcriptions in front of
+# those jobs is audio seconds late for everyone (measured: 3 s behind at 3 calls). Two threads:
+# this machine has two cores, and more would only contend. (Smart Turn and Piper run on the
+# shared inference scheduler, pipeline/scheduler.py.)
+STT_THREADS = 2
+STT_EXECUTOR = ThreadPoolExecutor(
+    max_workers=STT_THREADS, thread_name_prefix="stt", initializer=_lower_priority
+)
 
 
 async def run_stt(fn: Callable[..., T], *args: Any) -> T:
@@ -153,15 +164,20 @@ class ModelHolder:
 
     def __init__(self) -> None:
         self._models: SpeechModels | None = None
-        self._key: tuple[str | None, str | None] | None = None
+        self._key: tuple[str | None, str | None, str] | None = None
         self._lock = threading.Lock()
 
     @property
     def loaded(self) -> SpeechModels | None:
         return self._models
 
+    @staticmethod
+    def _key_of(settings: Settings) -> tuple[str | None, str | None, str]:
+        voice = str(settings.piper_voice) if settings.piper_voice else None
+        return (settings.stt_model, voice, settings.stt_local_engine)
+
     def get_blocking(self, settings: Settings) -> SpeechModels:
-        key = (settings.stt_model, str(settings.piper_voice) if settings.piper_voice else None)
+        key = self._key_of(settings)
         with self._lock:
             if self._models is None or self._key != key:
                 self._models = load_models(settings)
@@ -171,10 +187,7 @@ class ModelHolder:
     async def get(self, settings: Settings) -> SpeechModels:
         global _niceness
         _niceness = settings.model_niceness
-        if self._models is not None and self._key == (
-            settings.stt_model,
-            str(settings.piper_voice) if settings.piper_voice else None,
-        ):
+        if self._models is not None and self._key == self._key_of(settings):
             return self._models
         # Loaded on a low-priority model thread, so the pools the models start inherit it.
         return await asyncio.get_running_loop().run_in_executor(STT_EXECUTOR, self.get_blocking, settings)

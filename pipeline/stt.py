@@ -1,7 +1,9 @@
-"""Speech to text: the shared local faster-whisper model, or a cloud Whisper with local fallback.
+"""Speech to text: the shared local model, or a cloud Whisper with local fallback.
 
 Segmented STT: Pipecat hands us one utterance (VAD start to VAD stop) at a time. A cloud error
 or timeout costs that turn the cloud attempt only; the same audio is then transcribed locally.
+Whichever transcribed it, the transcript leaves through the resume-word correction
+(`pipeline/stt_correction.py`, STT_CORRECTION).
 """
 
 from __future__ import annotations
@@ -26,10 +28,14 @@ from pipecat.services.stt_service import SegmentedSTTService
 from pipecat.transcriptions.language import Language
 from pipecat.utils.time import time_now_iso8601
 from prometheus_client import Counter
+from wordfreq import zipf_frequency
 
 from config.settings import Settings
+from pipeline.local_stt import LocalTranscriber
 from pipeline.models import run_stt
+from pipeline.stt_correction import TranscriptCorrector
 from tools.resume_model import Resume
+from tools.vocabulary import build_vocabulary
 
 log = logging.getLogger(__name__)
 
@@ -80,21 +86,34 @@ MAX_TOKENS_PER_S = 6.0
 MAX_SHORT_WINDOW_S = 28.0
 
 
-def vocabulary_prompt(resume: Resume, max_words: int = 60) -> str:
-    """Names from the resume, given to Whisper as preceding text so it spells them right."""
-    names = [resume.profile.name]
-    names += [e.company for e in resume.experience] + [p.name for p in resume.projects]
-    names += [t for e in resume.experience for t in e.technologies] + [
-        t for p in resume.projects for t in p.technologies
-    ]
-    unique = list(dict.fromkeys(n.strip() for n in names if n.strip()))
-    words: list[str] = []
-    for name in unique:
-        if len(words) + len(name.split()) > max_words:
-            break
-        words += name.split()
-        words[-1] += ","
-    return " " + " ".join(words).rstrip(",") + "."
+# A term goes into the prompt if one of its words is rarer than this in English (wordfreq Zipf):
+# Whisper spells "Voice latency observatory" right anyway, not "Kamailio".
+PROMPT_RARE_ZIPF = 4.0
+PROMPT_MAX_TERM_WORDS = 3
+
+
+def vocabulary_prompt(resume: Resume, max_words: int = 70) -> str:
+    """The resume's distinctive names, given to Whisper as preceding text so it spells them right.
+
+    Most identifying last: the prompt is cut to its last tokens (LocalWhisper keeps 120), and
+    Whisper leans most on the text nearest the audio. So places, technologies and items come
+    first, then companies, and the person's name ends it.
+    """
+    v = build_vocabulary(resume)
+    chosen: list[str] = []
+    count = 0
+    for group in (v.person[:1], v.companies, v.items, v.technologies, v.places):
+        for term in group:
+            words = re.findall(r"[^\W_]+", term)
+            if not words or len(words) > PROMPT_MAX_TERM_WORDS or term in chosen:
+                continue
+            if min(zipf_frequency(w, "en") for w in words) >= PROMPT_RARE_ZIPF:
+                continue
+            if count + len(words) > max_words:
+                break
+            chosen.append(term)
+            count += len(words)
+    return " " + ", ".join(reversed(chosen)) + "." if chosen else ""
 
 
 def collapse_repeats(text: str) -> str:
@@ -151,15 +170,24 @@ class LocalWhisper:
 
 
 class SpeechToText(SegmentedSTTService):
-    """Local Whisper on the shared model; a cloud Whisper first when one is configured."""
+    """The local engine on the shared model; a cloud Whisper first when one is configured."""
 
     def __init__(
-        self, model: WhisperModel, cloud: CloudSTTConfig | None = None, vocabulary: str = "", **kwargs: object
+        self,
+        model: WhisperModel,
+        cloud: CloudSTTConfig | None = None,
+        vocabulary: str = "",
+        corrector: TranscriptCorrector | None = None,
+        local: LocalTranscriber | None = None,
+        **kwargs: object,
     ) -> None:
         # A finalized transcript ends the turn at once; this p99 is only the turn strategy's safety net.
         super().__init__(ttfs_p99_latency=(cloud.timeout_s + 1.5) if cloud else 1.5, **kwargs)  # type: ignore[arg-type]
-        self._local = LocalWhisper(model, vocabulary)
+        # The local engine: Whisper on the shared model with this resume's prompt, unless another
+        # engine (Moonshine, STT_LOCAL_ENGINE) is given.
+        self._local: LocalTranscriber = local if local is not None else LocalWhisper(model, vocabulary)
         self._vocabulary = vocabulary.strip()
+        self._corrector = corrector
         self._cloud = cloud
         self._client = (
             AsyncOpenAI(
@@ -184,10 +212,14 @@ class SpeechToText(SegmentedSTTService):
 
     async def run_stt(self, audio: bytes) -> AsyncGenerator[Frame, None]:
         await self.start_processing_metrics()
-        text = await self._transcribe(audio)
+        text = self.correct(await self._transcribe(audio))
         await self.stop_processing_metrics()
         if text:
             yield TranscriptionFrame(text, self._user_id, time_now_iso8601(), Language.EN)
+
+    def correct(self, text: str) -> str:
+        """The transcript with the resume's own words put back (local and cloud alike)."""
+        return self._corrector.correct(text) if self._corrector is not None and text else text
 
     async def _transcribe(self, pcm: bytes) -> str:
         if self._client is not None and self._cloud is not None:

@@ -6,6 +6,7 @@ from agent.phrases import phrase
 from agent.session import CallDeps
 from pipeline.models import MODELS
 from pipeline.stt import vocabulary_prompt
+from pipeline.stt_correction import corrector_for
 from signaling.context import AppContext
 
 IDLE_PROMPT = phrase("idle_prompt")
@@ -39,5 +40,6 @@ async def call_deps(ctx: AppContext, *, phone: bool = False) -> CallDeps:
         turns=ctx.storage.turns,
         worker=ctx.process_name,
         vocabulary=vocabulary_prompt(ctx.resume.cached_engine.resume),
+        corrector=corrector_for(ctx.resume.cached_engine.resume) if settings.stt_correction else None,
         audio_store=ctx.audio if settings.record_calls else None,
     )
