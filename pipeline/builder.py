@@ -1,7 +1,7 @@
 """Assemble one call's frame pipeline for any Pipecat transport.
 
     transport in -> text input -> STT -> user context (Silero VAD, barge-in strategies,
-    Smart Turn v3 end of turn, idle timer) -> answerer -> TTS -> hold release -> transport out
+    Smart Turn v3 + transcript end of turn, idle timer) -> answerer -> TTS -> hold release -> transport out
     -> assistant context
 
 plus the latency observer, the call record's observers (usage, recordings), and RTVI (added by
@@ -23,7 +23,7 @@ from pipecat.processors.aggregators.llm_response_universal import (
 from pipecat.services.tts_service import TTSService
 from pipecat.transports.base_output import BaseOutputTransport
 from pipecat.transports.base_transport import BaseTransport
-from pipecat.turns.user_stop import TurnAnalyzerUserTurnStopStrategy
+from pipecat.turns.user_stop import BaseUserTurnStopStrategy, TurnAnalyzerUserTurnStopStrategy
 from pipecat.turns.user_turn_strategies import UserTurnStrategies
 
 from config.settings import Settings
@@ -39,6 +39,7 @@ from pipeline.stt import SpeechToText, cloud_stt_config
 from pipeline.text_input import TextInputProcessor
 from pipeline.tracing import tracing_enabled
 from pipeline.tts import EdgeTTS, PiperTTS
+from pipeline.turn_stop import TextAwareTurnStopStrategy
 from pipeline.turns import start_strategies
 
 AUDIO_IN_RATE = 16000  # what Silero, Smart Turn and Whisper all want
@@ -53,6 +54,13 @@ class CallPipeline:
     tts: TTSService
     stt: SpeechToText
     record: CallRecord | None = None
+
+
+def stop_strategy(settings: Settings, models: SpeechModels) -> BaseUserTurnStopStrategy:
+    analyzer = SharedSmartTurn(models.turn_session)
+    if not settings.turn_text_aware:
+        return TurnAnalyzerUserTurnStopStrategy(turn_analyzer=analyzer)
+    return TextAwareTurnStopStrategy(turn_analyzer=analyzer, max_wait_s=settings.turn_unfinished_wait_s)
 
 
 def build_tts(settings: Settings, models: SpeechModels) -> TTSService:
@@ -92,7 +100,7 @@ def build_call_pipeline(
             resume_after_s=settings.barge_in_resume_s,
             min_words=settings.barge_in_min_words,
         ),
-        stop=[TurnAnalyzerUserTurnStopStrategy(turn_analyzer=SharedSmartTurn(models.turn_session))],
+        stop=[stop_strategy(settings, models)],
     )
     context = LLMContextAggregatorPair(
         LLMContext(),
