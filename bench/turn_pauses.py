@@ -60,7 +60,7 @@ def _messages(caller: Caller, since: int) -> list[tuple[float, dict[str, Any]]]:
 
 async def ask(caller: Caller, clip: Clip) -> dict[str, Any]:
     since = len(caller.messages)
-    await caller.say(clip.pcm)
+    await asyncio.wait_for(caller.say(clip.pcm), timeout=len(clip.pcm) / 48000 + 20)
     start = caller.mic.sent_speech_from
     speech_end = start + clip.voiced_end_s
     with contextlib.suppress(TimeoutError, AssertionError):  # no answer, or one that goes on
@@ -90,7 +90,7 @@ async def talk_over(caller: Caller, pcm: Any, into_answer_s: float = 0.6) -> dic
     await asyncio.sleep(max(0.0, first + into_answer_s - time.time()))
     if not caller.received.speaking_at(time.time() - 0.5, time.time()):
         return None  # the answer was already over: not a measurement
-    await caller.say(pcm)
+    await asyncio.wait_for(caller.say(pcm), timeout=len(pcm) / 48000 + 20)
     onset = caller.mic.sent_speech_from + voiced_start(pcm)
     with contextlib.suppress(TimeoutError, AssertionError):  # no answer, or one that goes on
         await caller.wait_quiet(after=onset, quiet_s=SETTLE_S, timeout_s=30)
@@ -114,10 +114,12 @@ def _covers(heard: str, words: str) -> bool:
     return found * 2 >= len(wanted)
 
 
-async def _messages_settled(caller: Caller, quiet_s: float = 1.5) -> None:
-    """Until no server message has come for `quiet_s` (a loaded machine answers late)."""
-    while True:
-        last = max((float(m["_t"]) for m in caller.messages), default=0.0)
+async def _messages_settled(caller: Caller, quiet_s: float = 1.5, most_s: float = 15.0) -> None:
+    """Until no message of ours has come for `quiet_s` (a loaded machine answers late)."""
+    deadline = time.time() + most_s
+    while time.time() < deadline:
+        ours = [m for m in caller.messages if m.get("type") == "server-message"]
+        last = max((float(m["_t"]) for m in ours), default=0.0)
         if time.time() - last >= quiet_s:
             return
         await asyncio.sleep(0.1)
@@ -143,38 +145,54 @@ def _silent_from(caller: Caller, after: float, hold_s: float = 0.8) -> float | N
     return candidate if r.times and r.times[-1] - candidate >= hold_s else None
 
 
+async def _call(base: str) -> Caller:
+    caller = Caller(base)
+    (await caller.connect()).raise_for_status()
+    with contextlib.suppress(TimeoutError):
+        await caller.wait_quiet(timeout_s=30)  # the greeting
+    return caller
+
+
 async def run(base: str, pauses: list[float], n_questions: int) -> dict[str, Any]:
     pause_set = PauseSet()
-    jobs: list[tuple[int, str, float, Clip]] = []
+    jobs: list[list[tuple[int, str, float, Clip]]] = []  # one call per question, as a caller would
     for i in range(n_questions):
         voice = VOICES[i % len(VOICES)]
-        for pause in [0.0, *pauses]:
-            jobs.append((i, voice.name, pause, pause_set.question(i, voice, pause)))
+        jobs.append([(i, voice.name, pause, pause_set.question(i, voice, pause)) for pause in [0.0, *pauses]])
     background = [(kind, noise(kind)) for kind in NOISES] + [
         (text, pause_set.phrase(text)) for text in BACKCHANNELS
     ]
     interruptions = [(text, pause_set.phrase(text)) for text in INTERRUPTIONS]
     lead_in = pause_set.question(6, VOICES[0], 0.0).pcm  # a question with a long answer
 
-    caller = Caller(base)
     rows: list[dict[str, Any]] = []
     over: list[dict[str, Any]] = []
+    for call in jobs:
+        caller = await _call(base)
+        try:
+            for i, voice_name, pause, clip in call:
+                row = {"question": QUESTIONS[i], "voice": voice_name, "pause_s": pause, "before": clip.before}
+                try:
+                    row.update(await ask(caller, clip))
+                except TimeoutError:
+                    row["lost"] = True  # the call broke down (a starved machine): left out
+                rows.append(row)
+                print(json.dumps(row), flush=True)
+        finally:
+            await caller.close()
+    caller = await _call(base)
     try:
-        (await caller.connect()).raise_for_status()
-        await caller.wait_quiet()  # the greeting
-        for i, voice_name, pause, clip in jobs:
-            row = {"question": QUESTIONS[i], "voice": voice_name, "pause_s": pause, "before": clip.before}
-            row.update(await ask(caller, clip))
-            rows.append(row)
-            print(json.dumps(row))
         for kind, items in (("backchannel", background * 2), ("interruption", interruptions * 2)):
             for label, pcm in items:
                 task = asyncio.create_task(talk_over(caller, pcm))
-                await caller.say(lead_in)
-                result = await task
+                try:
+                    await asyncio.wait_for(caller.say(lead_in), timeout=30)
+                    result = await task
+                except TimeoutError:
+                    result = None
                 if result is not None:
                     over.append({"kind": kind, "said": label, **result})
-                    print(json.dumps(over[-1]))
+                    print(json.dumps(over[-1]), flush=True)
                 with contextlib.suppress(TimeoutError, AssertionError):
                     await caller.wait_quiet(quiet_s=SETTLE_S, timeout_s=60)
                 await _messages_settled(caller)
@@ -185,6 +203,8 @@ async def run(base: str, pauses: list[float], n_questions: int) -> dict[str, Any
 
 def summarize(rows: list[dict[str, Any]], over: list[dict[str, Any]], pauses: list[float]) -> dict[str, Any]:
     by_pause: dict[str, Any] = {}
+    lost = len([r for r in rows if r.get("lost")])
+    rows = [r for r in rows if not r.get("lost")]
     for pause in pauses:
         subset = [r for r in rows if r["pause_s"] == pause]
         by_pause[f"{int(pause * 1000)}ms"] = {
@@ -200,6 +220,7 @@ def summarize(rows: list[dict[str, Any]], over: list[dict[str, Any]], pauses: li
     stops = [o["stop_ms"] for o in real if o["stop_ms"] is not None]
     return {
         "machine": describe(),
+        "lost": lost,
         "pauses": by_pause,
         "no_pause": {
             "questions": len(whole),

@@ -106,6 +106,9 @@ class Settings(BaseSettings):
     # speech for the rest. TURN_TEXT_AWARE=false leaves the decision to Smart Turn alone.
     turn_text_aware: bool = True
     turn_unfinished_wait_s: float = Field(default=1.5, ge=0, le=5)
+    # Speech within this long after a question was taken that reads as its rest is merged with
+    # it (one stored turn, one answer); 0 turns merging off.
+    turn_merge_window_s: float = Field(default=2.5, ge=0, le=10)
     # Spoken answers: at most this many sentences / words (typed questions get the full answer).
     spoken_max_sentences: int = Field(default=3, ge=1)
     spoken_max_words: int = Field(default=60, ge=5)

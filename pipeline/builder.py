@@ -31,6 +31,7 @@ from pipeline.analyzers import SharedSileroVAD, SharedSmartTurn
 from pipeline.answer.answerer import Answerer, Conversation
 from pipeline.answer_processor import AnswerCallback, AnswerProcessor, QuestionCallback
 from pipeline.call_record import CallRecord
+from pipeline.continuation import ContinuationWindow
 from pipeline.hold import HoldReleaseProcessor, SpeechHold
 from pipeline.keypad import KeyCallback, KeypadProcessor
 from pipeline.latency import LatencyCallback, LatencyObserver
@@ -79,6 +80,7 @@ def build_call_pipeline(
     on_question: QuestionCallback,
     on_answer: AnswerCallback,
     on_latency: LatencyCallback,
+    on_amend: QuestionCallback | None = None,
     vocabulary: str = "",
     on_key: KeyCallback | None = None,
     record: CallRecord | None = None,
@@ -90,6 +92,7 @@ def build_call_pipeline(
         params=VADParams(start_secs=settings.vad_start_s, stop_secs=0.2, min_volume=settings.vad_min_volume),
     )
     hold = SpeechHold()
+    window = ContinuationWindow(settings.turn_merge_window_s)
     output = transport.output()
     assert isinstance(output, BaseOutputTransport)  # every Pipecat transport's output is one
     hold.install(output)
@@ -99,6 +102,7 @@ def build_call_pipeline(
             min_speech_s=settings.barge_in_min_speech_s,
             resume_after_s=settings.barge_in_resume_s,
             min_words=settings.barge_in_min_words,
+            window=window,
         ),
         stop=[stop_strategy(settings, models)],
     )
@@ -117,6 +121,8 @@ def build_call_pipeline(
         record.counting_tokens(on_answer) if record is not None else on_answer,
         max_sentences=settings.spoken_max_sentences,
         max_words=settings.spoken_max_words,
+        window=window,
+        on_amend=on_amend,
     )
     tts = build_tts(settings, models)
     pipeline = Pipeline(

@@ -16,7 +16,7 @@ from typing import Any
 import asyncpg
 
 from pipeline.latency import TurnLatency
-from storage.conversations import Role, add_turn, record_query
+from storage.conversations import Role, add_turn, record_query, replace_last_user_turn
 from storage.sessions import touch_session
 
 log = logging.getLogger(__name__)
@@ -40,6 +40,12 @@ class TurnRecorder:
     async def user_turn(self, text: str) -> None:
         self._enqueue("turn", ("user", text, None, None))
         await self._send({"type": "transcript", "role": "user", "text": text, "final": True})
+
+    async def amend_user_turn(self, text: str) -> None:
+        """The last user turn was a fragment of `text` (see pipeline/fragments.py): one turn, not two."""
+        self._queue.put_nowait(("amend", (text,)))
+        message = {"type": "transcript", "role": "user", "text": text, "final": True, "replaces": True}
+        await self._send(message)
 
     async def latency(self, latency: TurnLatency) -> None:
         """The voice latency of the agent turn now starting to play; stored with that turn."""
@@ -76,6 +82,8 @@ class TurnRecorder:
                     role: Role = args[0]
                     await add_turn(self._pool, self._session_id, role, args[1], args[2], args[3])
                     await touch_session(self._pool, self._session_id)
+                elif kind == "amend":
+                    await replace_last_user_turn(self._pool, self._session_id, args[0])
                 else:
                     await record_query(self._pool, self._session_id, *args)
             except Exception:  # a lost row must not end the call

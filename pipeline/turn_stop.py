@@ -9,7 +9,7 @@ it over, while Smart Turn runs), the transcript of the whole turn so far is judg
     sound complete,   words finished    -> the turn ends now
     sound complete,   words unfinished  -> wait up to weight x `max_wait_s` from the end of speech
     sound incomplete, words finished    -> wait `max_wait_s` (Smart Turn alone would wait its 3 s)
-    sound incomplete, words unfinished  -> Smart Turn's own silence timeout
+    sound incomplete, words unfinished  -> (1 + weight) x `max_wait_s`, at most Smart Turn's 3 s
 
 Any new speech in the wait cancels it (VAD's start), and the turn goes on. The waits count from
 when the caller stopped talking, so the time STT took is not added on top.
@@ -128,6 +128,7 @@ class TextAwareTurnStopStrategy(BaseUserTurnStopStrategy):
                 if self._parts:
                     await self._stop()
         elif isinstance(frame, TranscriptionFrame):
+            log.debug("transcript %r (speaking: %s)", frame.text, self._speaking)
             if frame.text.strip():
                 self._parts.append(frame.text.strip())
             self._pending = False
@@ -153,6 +154,7 @@ class TextAwareTurnStopStrategy(BaseUserTurnStopStrategy):
         verdict = self.last_verdict = self._grammar.judge(self.text)
         complete = self._acoustic == EndOfTurnState.COMPLETE
         if complete and not verdict.unfinished:
+            log.debug("turn %r: finished", self.text)
             TURN_WAITS.labels("answered").inc()
             await self._stop()
             return
@@ -160,8 +162,9 @@ class TextAwareTurnStopStrategy(BaseUserTurnStopStrategy):
             wait = verdict.weight * self._max_wait_s
         elif not verdict.unfinished:
             wait = self._max_wait_s
-        else:
-            wait = max(self._max_wait_s, float(getattr(self._analyzer.params, "stop_secs", 3.0)))
+        else:  # both say unfinished: longer, up to Smart Turn's own silence timeout
+            smart_turn_s = float(getattr(self._analyzer.params, "stop_secs", 3.0))
+            wait = min(smart_turn_s, self._max_wait_s * (1 + verdict.weight))
         log.debug("turn %r: %s, sound %s: waiting %.2f s", self.text, verdict.reason, self._acoustic, wait)
         self._waiting = True
         self._arm(self._speech_end + wait, self._wait_over)

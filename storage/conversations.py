@@ -43,6 +43,16 @@ async def add_turn(
     return int(turn_id)
 
 
+async def replace_last_user_turn(conn: Executor, session_id: uuid.UUID, text: str) -> None:
+    """A question the caller finished after a pause: its fragment's row becomes the whole."""
+    await conn.execute(
+        "UPDATE conversations SET text = $2 WHERE id = (SELECT max(id) FROM conversations"
+        " WHERE session_id = $1 AND role = 'user')",
+        session_id,
+        text,
+    )
+
+
 async def history(conn: Executor, session_id: uuid.UUID) -> list[Turn]:
     rows = await conn.fetch(
         "SELECT id, role, text, created_at, latency_ms, latency FROM conversations"
