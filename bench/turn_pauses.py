@@ -28,6 +28,7 @@ import contextlib
 import json
 import re
 import time
+from pathlib import Path
 from typing import Any
 
 from rapidfuzz import fuzz
@@ -153,7 +154,9 @@ async def _call(base: str) -> Caller:
     return caller
 
 
-async def run(base: str, pauses: list[float], n_questions: int) -> dict[str, Any]:
+async def run(
+    base: str, pauses: list[float], n_questions: int, reps: int = 2, talk_over_first: bool = False
+) -> dict[str, Any]:
     pause_set = PauseSet()
     jobs: list[list[tuple[int, str, float, Clip]]] = []  # one call per question, as a caller would
     for i in range(n_questions):
@@ -167,6 +170,8 @@ async def run(base: str, pauses: list[float], n_questions: int) -> dict[str, Any
 
     rows: list[dict[str, Any]] = []
     over: list[dict[str, Any]] = []
+    if talk_over_first and reps:
+        await _talk_over_phase(base, background * reps, interruptions * reps, lead_in, over)
     for call in jobs:
         caller = await _call(base)
         try:
@@ -180,9 +185,22 @@ async def run(base: str, pauses: list[float], n_questions: int) -> dict[str, Any
                 print(json.dumps(row), flush=True)
         finally:
             await caller.close()
+    if not talk_over_first and reps:
+        await _talk_over_phase(base, background * reps, interruptions * reps, lead_in, over)
+    return summarize(rows, over, pauses)
+
+
+async def _talk_over_phase(
+    base: str,
+    background: list[tuple[str, Any]],
+    interruptions: list[tuple[str, Any]],
+    lead_in: Any,
+    over: list[dict[str, Any]],
+) -> None:
+    """Backchannels and noises, then real interruptions, said over the answers of one call."""
     caller = await _call(base)
     try:
-        for kind, items in (("backchannel", background * 2), ("interruption", interruptions * 2)):
+        for kind, items in (("backchannel", background), ("interruption", interruptions)):
             for label, pcm in items:
                 task = asyncio.create_task(talk_over(caller, pcm))
                 try:
@@ -198,7 +216,6 @@ async def run(base: str, pauses: list[float], n_questions: int) -> dict[str, Any
                 await _messages_settled(caller)
     finally:
         await caller.close()
-    return summarize(rows, over, pauses)
 
 
 def summarize(rows: list[dict[str, Any]], over: list[dict[str, Any]], pauses: list[float]) -> dict[str, Any]:
@@ -252,14 +269,30 @@ def main() -> None:
     parser.add_argument("--questions", type=int, default=len(QUESTIONS))
     parser.add_argument("--label", default="after")
     parser.add_argument("--env", action="append", default=[], help="KEY=VALUE for the service")
+    parser.add_argument(
+        "--talk-over-reps", type=int, default=2, help="each backchannel/interruption this often"
+    )
+    parser.add_argument("--talk-over-first", action="store_true")
+    parser.add_argument("--from-log", help="summarize the rows a run printed (e.g. one cut short)")
     args = parser.parse_args()
+    if args.from_log:
+        lines = [json.loads(x) for x in Path(args.from_log).read_text().splitlines() if x.startswith("{")]
+        rows = [x for x in lines if "question" in x]
+        over = [x for x in lines if "kind" in x]
+        pauses_seen = sorted({r["pause_s"] for r in rows if r["pause_s"] > 0})
+        _write(summarize(rows, over, pauses_seen), args.label, {"from_log": "true"})
+        return
     env = {"SPOKEN_MAX_SENTENCES": "1", **dict(e.split("=", 1) for e in args.env)}
     pauses = [float(p) for p in args.pauses.split(",")]
     with service(**env) as base:
-        result = asyncio.run(run(base, pauses, args.questions))
-    result["label"], result["env"] = args.label, env
+        result = asyncio.run(run(base, pauses, args.questions, args.talk_over_reps, args.talk_over_first))
+    _write(result, args.label, env)
+
+
+def _write(result: dict[str, Any], label: str, env: dict[str, str]) -> None:
+    result["label"], result["env"] = label, env
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"turn_pauses_{args.label}.json").write_text(json.dumps(result, indent=2) + "\n")
+    (RESULTS / f"turn_pauses_{label}.json").write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps({k: v for k, v in result.items() if k not in ("rows", "talk_over")}, indent=2))
 
 
