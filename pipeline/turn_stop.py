@@ -89,7 +89,12 @@ class TextAwareTurnStopStrategy(BaseUserTurnStopStrategy):
         await self._analyzer.cleanup()
 
     async def handle_user_turn_started(self) -> None:
+        acoustic, speech_end = self._acoustic, self._speech_end
         await self._reset()
+        if not self._speaking:
+            # Begun by a transcript (words heard over the agent), after its stretch of speech
+            # ended: Smart Turn's verdict on that stretch is this turn's, and its words come next.
+            self._acoustic, self._speech_end = acoustic, speech_end
 
     async def handle_user_turn_stopped(self) -> None:
         await self._reset()

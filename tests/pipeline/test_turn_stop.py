@@ -122,3 +122,16 @@ async def test_no_transcript_for_a_stretch_of_noise_does_not_end_the_turn() -> N
     # The words of the question come afterwards, with their own end of speech.
     await _speak(strategy, "Where is Jordan based?")
     assert stopped.is_set()
+
+
+async def test_a_turn_begun_by_its_transcript_after_the_speech_ended_is_decided_on_it() -> None:
+    # Words heard over the agent start the turn only once transcribed, after VAD's stop.
+    strategy, stopped = await _strategy(EndOfTurnState.COMPLETE)
+    await strategy.handle_user_turn_stopped()
+    await strategy.process_frame(VADUserStartedSpeakingFrame(start_secs=0.15))
+    stop = VADUserStoppedSpeakingFrame(stop_secs=0.2)
+    stop.timestamp = time.time()
+    await strategy.process_frame(stop)
+    await strategy.handle_user_turn_started()  # what the start strategy's trigger leads to
+    await strategy.process_frame(TranscriptionFrame("with Kafka.", "caller", "now", finalized=True))
+    assert stopped.is_set()
