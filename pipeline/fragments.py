@@ -20,6 +20,8 @@ BACKCHANNELS_PATH = Path(__file__).parent / "data" / "backchannels.json"
 _WORD = re.compile(r"[a-z0-9]+(?:['’-][a-z]+)*")
 # A rest of a question this short carries no question of its own ("Kafka.", "in Python").
 SHORT_REST_WORDS = 3
+# A question this surely unfinished takes whatever follows (a trailing comma alone is not enough).
+SURELY_UNFINISHED = 0.5
 
 
 def _words(text: str) -> list[str]:
@@ -72,12 +74,10 @@ class Fragments:
     def continues(self, previous: str, text: str) -> bool:
         """Whether `text` reads as the rest of the question `previous`, not as a question of its own."""
         words = self.content_words(text)
-        if not words:
-            return False
-        if self._grammar.judge(previous).unfinished:
+        if not words or words[0] in self._openers:
+            return False  # nothing said, or a question of its own ("Wait, tell me...", "Does she...")
+        if self._grammar.judge(previous).weight >= SURELY_UNFINISHED:
             return True
-        if words[0] in self._openers:
-            return False
         return words[0] in self._joining or len(words) <= SHORT_REST_WORDS
 
     def join(self, previous: str, text: str) -> str:

@@ -42,6 +42,7 @@ def test_the_rest_of_a_question_is_joined(previous: str, text: str, whole: str) 
         ("Where is she based?", "What languages does she speak?"),
         ("Where is she based?", "Does she need a visa to work here?"),
         ("Where is she based?", "Mm-hmm."),
+        ("Does she know Go,", "Does she know Go well?"),  # the same question again, not its rest
     ],
 )
 def test_a_new_question_or_a_backchannel_is_not_joined(previous: str, text: str) -> None:
