@@ -30,12 +30,19 @@ from pipecat.frames.frames import (
     UserStartedSpeakingFrame,
 )
 from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
+from prometheus_client import Counter
 
 from pipeline.answer.answerer import Answer, Answerer, Conversation
 from pipeline.continuation import ContinuationWindow
 from pipeline.fragments import default_fragments
 
 log = logging.getLogger(__name__)
+
+TURN_MERGES = Counter(
+    "resume_agent_turn_merges_total",
+    "Turns taken as the rest of the question before them",
+    ["kind"],  # joined: its words were added; repeated: a backchannel cut the answer, given again
+)
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
 
@@ -198,8 +205,10 @@ class AnswerProcessor(FrameProcessor):
         if fragments.is_backchannel(question):
             # Only a turn begun while the agent was silent gets here with no words of its own:
             # it cut off the answer before it was heard, so that answer is given again.
+            TURN_MERGES.labels("repeated").inc()
             return previous.question
         if fragments.continues(previous.question, question):
+            TURN_MERGES.labels("joined").inc()
             return fragments.join(previous.question, question)
         return None
 
