@@ -98,7 +98,8 @@ async def talk_over(caller: Caller, pcm: Any, into_answer_s: float = 0.6) -> dic
     messages = _messages(caller, since)
     stopped_at = _silent_from(caller, onset)
     return {
-        "stopped": any(m.get("type") == "interrupted" for _, m in messages),
+        # (After the onset: an earlier answer's end can be reported late on a loaded machine.)
+        "stopped": any(m.get("type") == "interrupted" and t > onset for t, m in messages),
         "answered": any(
             m.get("type") == "transcript" and m.get("role") == "user" and t > onset for t, m in messages
         ),
