@@ -221,8 +221,9 @@ async def _talk_over_phase(
 
 def summarize(rows: list[dict[str, Any]], over: list[dict[str, Any]], pauses: list[float]) -> dict[str, Any]:
     by_pause: dict[str, Any] = {}
-    lost = len([r for r in rows if r.get("lost")])
-    rows = [r for r in rows if not r.get("lost")]
+    # A question the server heard nothing of (the call broke down on a starved machine) is left out.
+    lost = len([r for r in rows if r.get("lost") or not r.get("heard")])
+    rows = [r for r in rows if not r.get("lost") and r.get("heard")]
     for pause in pauses:
         subset = [r for r in rows if r["pause_s"] == pause]
         by_pause[f"{int(pause * 1000)}ms"] = {
