@@ -67,8 +67,8 @@ class TurnGrammar:
         self._phrase_weight = float(data["ending_phrases"]["weight"])
         self._whole = {tuple(p.split()) for p in data["whole_phrases"]["phrases"]}
         self._whole_weight = float(data["whole_phrases"]["weight"])
-        self._marks = tuple(data["trailing_marks"]["marks"])
-        self._mark_weight = float(data["trailing_marks"]["weight"])
+        marks = data["trailing_marks"]
+        self._marks = [(tuple(marks[k]["marks"]), float(marks[k]["weight"])) for k in ("strong", "weak")]
         self._yes_no = set(data["yes_no_openers"])
         self._do_modal = set(data["do_support_and_modals"])
         self._wh = set(data["wh_openers"])
@@ -121,8 +121,9 @@ class TurnGrammar:
                 return Verdict(self._object_weight, "verb without its object")
         if wh_question and n <= 3 and n >= 2 and words[1] in self._do_modal:
             return Verdict(1.0, "subject only")  # "Where did Jordan", "What can they"
-        if text.rstrip().endswith(self._marks):
-            return Verdict(self._mark_weight, "trailing mark")
+        for marks, weight in self._marks:
+            if text.rstrip().endswith(marks):
+                return Verdict(weight, "trailing mark")
         return FINISHED
 
     def _embedded_question(self, words: list[str]) -> bool:
