@@ -101,6 +101,7 @@ class CallSession:
                 answerer=self.deps.answerer,
                 conversation=conversation,
                 on_question=self._on_question,
+                on_amend=self._recorder.amend_user_turn,
                 on_answer=self._on_answer,
                 on_latency=self._on_latency,
                 vocabulary=self.deps.vocabulary,

@@ -127,6 +127,14 @@ class Settings(BaseSettings):
     barge_in_resume_s: float = Field(default=0.4, ge=0)
     # ...and a transcript shorter than this many words that did not interrupt is not answered.
     barge_in_min_words: int = Field(default=3, ge=1)
+    # End of turn (pipeline/turn_stop.py): after Smart Turn, the transcript so far is judged; an
+    # unfinished one ("Has Jordan worked with") waits up to TURN_UNFINISHED_WAIT_S from the end of
+    # speech for the rest. TURN_TEXT_AWARE=false leaves the decision to Smart Turn alone.
+    turn_text_aware: bool = True
+    turn_unfinished_wait_s: float = Field(default=1.5, ge=0, le=5)
+    # Speech within this long after a question was taken that reads as its rest is merged with
+    # it (one stored turn, one answer); 0 turns merging off.
+    turn_merge_window_s: float = Field(default=2.5, ge=0, le=10)
     # Spoken answers: at most this many sentences / words (typed questions get the full answer).
     spoken_max_sentences: int = Field(default=3, ge=1)
     spoken_max_words: int = Field(default=60, ge=5)

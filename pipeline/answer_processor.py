@@ -4,6 +4,12 @@ It takes the user's finished turn (the `LLMContextFrame` the user aggregator pus
 and for text alike), asks `Answerer` (engine, or LLM with engine fallback), and emits the answer
 as an LLM response, one chunk (pipeline/chunking.py) per `LLMTextFrame`, so TTS starts on the
 first one and the assistant aggregator and RTVI observer see an ordinary bot turn.
+
+A turn that starts within the continuation window after a question was taken, and reads as the
+rest of it ("Where did Jordan go?" + "to University."), is merged with it: the interruption
+that started the turn has already stopped the fragment's answer, the conversation forgets that
+answer, the stored user turn is replaced by the whole question (`on_amend`), and the whole is
+answered.
 """
 
 from __future__ import annotations
@@ -20,13 +26,23 @@ from pipecat.frames.frames import (
     LLMFullResponseEndFrame,
     LLMFullResponseStartFrame,
     LLMTextFrame,
+    UserStartedSpeakingFrame,
 )
 from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
+from prometheus_client import Counter
 
 from pipeline.answer.answerer import Answer, Answerer, Conversation
 from pipeline.chunking import FIRST_WORDS, speech_chunks, split_sentences
+from pipeline.continuation import ContinuationWindow
+from pipeline.fragments import default_fragments
 
 log = logging.getLogger(__name__)
+
+TURN_MERGES = Counter(
+    "resume_agent_turn_merges_total",
+    "Turns taken as the rest of the question before them",
+    ["kind"],  # joined: its words were added; repeated: a backchannel cut the answer, given again
+)
 
 
 def spoken_form(text: str, max_sentences: int, max_words: int) -> str:
@@ -55,6 +71,12 @@ AnswerCallback = Callable[[AnsweredTurn], Awaitable[None]]
 QuestionCallback = Callable[[str], Awaitable[None]]
 
 
+@dataclass(frozen=True)
+class _Asked:
+    question: str
+    before: Conversation  # the conversation before it was answered
+
+
 class AnswerProcessor(FrameProcessor):
     def __init__(
         self,
@@ -66,6 +88,8 @@ class AnswerProcessor(FrameProcessor):
         max_sentences: int = 3,
         max_words: int = 60,
         first_words: int = FIRST_WORDS,
+        window: ContinuationWindow | None = None,
+        on_amend: QuestionCallback | None = None,
     ) -> None:
         super().__init__()
         self._answerer = answerer
@@ -76,12 +100,19 @@ class AnswerProcessor(FrameProcessor):
         self._max_words = max_words
         self._first_words = first_words
         self._skip_tts = False
+        self._window = window or ContinuationWindow(0.0)
+        self._on_amend = on_amend or on_question
+        self._previous: _Asked | None = None
+        self._turn_started_at: float | None = None
 
     async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
         await super().process_frame(frame, direction)
         if isinstance(frame, LLMContextFrame):
             if not frame.speculation:
                 await self._answer_context(frame)
+        elif isinstance(frame, UserStartedSpeakingFrame):
+            self._turn_started_at = time.monotonic()
+            await self.push_frame(frame, direction)
         elif isinstance(frame, LLMConfigureOutputFrame):
             # RTVI `send-text` with audio_response=false (and our muted text) arrive as this.
             self._skip_tts = frame.skip_tts
@@ -95,7 +126,16 @@ class AnswerProcessor(FrameProcessor):
         await self.answer(question)
 
     async def answer(self, question: str) -> None:
-        await self._on_question(question)  # the user's turn is stored and shown before the answer
+        merged = self._merged(question)
+        if merged is None:
+            self._previous = _Asked(question, self.conversation)
+            await self._on_question(question)  # the user's turn is stored and shown before the answer
+        else:
+            assert self._previous is not None
+            question, self.conversation = merged, self._previous.before
+            self._previous = _Asked(question, self.conversation)
+            await self._on_amend(question)  # replaces the fragment stored a moment ago
+        self._window.open()
         answer = await self._answerer.answer(question, self.conversation)
         self.conversation = answer.conversation
         skip = self._skip_tts
@@ -109,6 +149,23 @@ class AnswerProcessor(FrameProcessor):
         for chunk in split_sentences(text) if skip else speech_chunks(text, self._first_words):
             await self.push_frame(_mark(LLMTextFrame(chunk + " "), skip))
         await self.push_frame(_mark(LLMFullResponseEndFrame(), skip))
+
+    def _merged(self, question: str) -> str | None:
+        """The whole question if `question` is the rest of the previous one, else None."""
+        started, self._turn_started_at = self._turn_started_at, None
+        previous = self._previous
+        if previous is None or started is None or not self._window.is_open(at=started):
+            return None
+        fragments = default_fragments()
+        if fragments.is_backchannel(question):
+            # Only a turn begun while the agent was silent gets here with no words of its own:
+            # it cut off the answer before it was heard, so that answer is given again.
+            TURN_MERGES.labels("repeated").inc()
+            return previous.question
+        if fragments.continues(previous.question, question):
+            TURN_MERGES.labels("joined").inc()
+            return fragments.join(previous.question, question)
+        return None
 
 
 def _mark(frame: Frame, skip_tts: bool) -> Frame:

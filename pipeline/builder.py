@@ -1,7 +1,7 @@
 """Assemble one call's frame pipeline for any Pipecat transport.
 
     transport in -> text input -> STT -> user context (Silero VAD, barge-in strategies,
-    Smart Turn v3 end of turn, idle timer) -> answerer -> TTS -> hold release -> transport out
+    Smart Turn v3 + transcript end of turn, idle timer) -> answerer -> TTS -> hold release -> transport out
     -> assistant context
 
 plus the latency observer, the call record's observers (usage, recordings), and RTVI (added by
@@ -23,7 +23,7 @@ from pipecat.processors.aggregators.llm_response_universal import (
 from pipecat.services.tts_service import TTSService
 from pipecat.transports.base_output import BaseOutputTransport
 from pipecat.transports.base_transport import BaseTransport
-from pipecat.turns.user_stop import TurnAnalyzerUserTurnStopStrategy
+from pipecat.turns.user_stop import BaseUserTurnStopStrategy, TurnAnalyzerUserTurnStopStrategy
 from pipecat.turns.user_turn_strategies import UserTurnStrategies
 
 from config.settings import Settings
@@ -32,6 +32,7 @@ from pipeline.answer.answerer import Answerer, Conversation
 from pipeline.answer_processor import AnswerCallback, AnswerProcessor, QuestionCallback
 from pipeline.call_record import CallRecord
 from pipeline.cloud_tts import CloudTTS
+from pipeline.continuation import ContinuationWindow
 from pipeline.hold import HoldReleaseProcessor, SpeechHold
 from pipeline.keypad import KeyCallback, KeypadProcessor
 from pipeline.latency import LatencyCallback, LatencyObserver
@@ -41,6 +42,7 @@ from pipeline.stt_correction import TranscriptCorrector
 from pipeline.text_input import TextInputProcessor
 from pipeline.tracing import tracing_enabled
 from pipeline.tts import EdgeTTS, PiperTTS
+from pipeline.turn_stop import TextAwareTurnStopStrategy
 from pipeline.turns import start_strategies
 
 AUDIO_IN_RATE = 16000  # what Silero, Smart Turn and Whisper all want
@@ -55,6 +57,15 @@ class CallPipeline:
     tts: TTSService
     stt: SpeechToText
     record: CallRecord | None = None
+
+
+def stop_strategy(
+    settings: Settings, models: SpeechModels, call_id: str | None = None
+) -> BaseUserTurnStopStrategy:
+    analyzer = SharedSmartTurn(models.turn_session, call_id=call_id)
+    if not settings.turn_text_aware:
+        return TurnAnalyzerUserTurnStopStrategy(turn_analyzer=analyzer)
+    return TextAwareTurnStopStrategy(turn_analyzer=analyzer, max_wait_s=settings.turn_unfinished_wait_s)
 
 
 def build_tts(settings: Settings, models: SpeechModels, call_id: str | None = None) -> TTSService:
@@ -103,6 +114,7 @@ def build_call_pipeline(
     on_question: QuestionCallback,
     on_answer: AnswerCallback,
     on_latency: LatencyCallback,
+    on_amend: QuestionCallback | None = None,
     vocabulary: str = "",
     corrector: TranscriptCorrector | None = None,
     on_key: KeyCallback | None = None,
@@ -117,6 +129,7 @@ def build_call_pipeline(
         params=VADParams(start_secs=settings.vad_start_s, stop_secs=0.2, min_volume=settings.vad_min_volume),
     )
     hold = SpeechHold()
+    window = ContinuationWindow(settings.turn_merge_window_s)
     output = transport.output()
     assert isinstance(output, BaseOutputTransport)  # every Pipecat transport's output is one
     hold.install(output)
@@ -126,12 +139,9 @@ def build_call_pipeline(
             min_speech_s=settings.barge_in_min_speech_s,
             resume_after_s=settings.barge_in_resume_s,
             min_words=settings.barge_in_min_words,
+            window=window,
         ),
-        stop=[
-            TurnAnalyzerUserTurnStopStrategy(
-                turn_analyzer=SharedSmartTurn(models.turn_session, call_id=call_id)
-            )
-        ],
+        stop=[stop_strategy(settings, models, call_id)],
     )
     context = LLMContextAggregatorPair(
         LLMContext(),
@@ -149,6 +159,8 @@ def build_call_pipeline(
         max_sentences=settings.spoken_max_sentences,
         max_words=settings.spoken_max_words,
         first_words=settings.tts_first_words,
+        window=window,
+        on_amend=on_amend,
     )
     tts = build_tts(settings, models, call_id)
     pipeline = Pipeline(

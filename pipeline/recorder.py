@@ -19,7 +19,7 @@ from typing import Any
 
 from pipeline.latency import TurnLatency
 from storage.journal import Entry
-from storage.turn_store import TurnStore, finish_entry, query_entry, turn_entry
+from storage.turn_store import TurnStore, amend_entry, finish_entry, query_entry, turn_entry
 
 log = logging.getLogger(__name__)
 
@@ -36,13 +36,23 @@ class TurnRecorder:
         self._task: asyncio.Task[None] | None = None
         self.turns = 0
         self._latency: TurnLatency | None = None
+        self._last_user_uid: str | None = None
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._writer(), name=f"recorder-{self._session_id}")
 
     async def user_turn(self, text: str) -> None:
-        self._turn("user", text)
+        self._last_user_uid = self._turn("user", text)
         await self._send({"type": "transcript", "role": "user", "text": text, "final": True})
+
+    async def amend_user_turn(self, text: str) -> None:
+        """The last user turn was a fragment of `text` (see pipeline/fragments.py): one turn, not two."""
+        if self._last_user_uid is None:
+            await self.user_turn(text)
+            return
+        self._queue.put_nowait(amend_entry(self._last_user_uid, text))
+        message = {"type": "transcript", "role": "user", "text": text, "final": True, "replaces": True}
+        await self._send(message)
 
     async def latency(self, latency: TurnLatency) -> None:
         """The voice latency of the agent turn now starting to play; stored with that turn."""

@@ -10,11 +10,13 @@ Pipecat decides with a list of user-turn start strategies (the first to fire win
    has lasted `min_speech_s` in total; speech that stops short (a cough, "yes", "ok") lets the
    agent resume after `resume_after_s`. A pure duration rule could not do both: a short word
    lasts about as long as the caller will wait for the agent to stop.
-2. Pipecat's `MinWordsUserTurnStartStrategy(min_words=N)`. While the agent speaks, a
-   transcript of fewer than N words that did not start a turn (that "yes") is discarded, not
-   answered; one of N words or more starts a turn even if VAD missed its start (a quiet talker).
-   On its own it could not stop the agent in time: with segmented STT, words only exist once
-   the caller has stopped talking.
+2. `TranscriptStartStrategy` (pipeline/transcript_start.py), Pipecat's min-words rule that
+   does not count backchannels. While the agent speaks, a transcript of fewer than N words
+   that did not start a turn (that "yes", "mm-hm, okay") is discarded, not answered; one of N
+   words or more starts a turn even if VAD missed its start (a quiet talker). On its own it
+   could not stop the agent in time: with segmented STT, words only exist once the caller has
+   stopped talking. Just after a question was closed (the continuation window) one word is
+   enough, and the hold lasts until its transcript is in: it may be the rest of the question.
 """
 
 from __future__ import annotations
@@ -30,17 +32,30 @@ from pipecat.frames.frames import (
     VADUserStoppedSpeakingFrame,
 )
 from pipecat.turns.types import ProcessFrameResult
-from pipecat.turns.user_start import BaseUserTurnStartStrategy, MinWordsUserTurnStartStrategy
+from pipecat.turns.user_start import BaseUserTurnStartStrategy
 
+from pipeline.continuation import ContinuationWindow
 from pipeline.hold import SpeechHold
+from pipeline.transcript_start import TranscriptStartStrategy
+
+# In the continuation window the agent stays paused until the caller's words are transcribed
+# (~0.3-0.6 s here), so a "...with Kafka" stops it without the answer restarting in between.
+CONTINUATION_RESUME_S = 0.9
 
 
 class BargeInStartStrategy(BaseUserTurnStartStrategy):
     def __init__(
-        self, *, hold: SpeechHold, min_speech_s: float, resume_after_s: float, **kwargs: object
+        self,
+        *,
+        hold: SpeechHold,
+        min_speech_s: float,
+        resume_after_s: float,
+        window: ContinuationWindow | None = None,
+        **kwargs: object,
     ) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self._hold = hold
+        self._window = window
         self._min_speech_s = min_speech_s
         self._resume_after_s = resume_after_s
         self._bot_speaking = False
@@ -73,7 +88,10 @@ class BargeInStartStrategy(BaseUserTurnStartStrategy):
             if self._speech_since is not None:
                 self._speech_before += max(0.0, now - frame.stop_secs - self._speech_since)
                 self._speech_since = None
-                self._resume_at = now + self._resume_after_s
+                resume_after = self._resume_after_s
+                if self._window is not None and self._window.is_open():
+                    resume_after = max(resume_after, CONTINUATION_RESUME_S)
+                self._resume_at = now + resume_after
         elif isinstance(frame, InputAudioRawFrame):  # every 20 ms: the clock for the checks below
             if self._speech_since is not None:
                 if self._speech_before + (now - self._speech_since) >= self._min_speech_s:
@@ -91,9 +109,17 @@ class BargeInStartStrategy(BaseUserTurnStartStrategy):
 
 
 def start_strategies(
-    hold: SpeechHold, *, min_speech_s: float, resume_after_s: float, min_words: int
+    hold: SpeechHold,
+    *,
+    min_speech_s: float,
+    resume_after_s: float,
+    min_words: int,
+    window: ContinuationWindow | None = None,
 ) -> list[BaseUserTurnStartStrategy]:
+    window = window or ContinuationWindow(0.0)
     return [
-        BargeInStartStrategy(hold=hold, min_speech_s=min_speech_s, resume_after_s=resume_after_s),
-        MinWordsUserTurnStartStrategy(min_words=min_words, use_interim=False),
+        BargeInStartStrategy(
+            hold=hold, min_speech_s=min_speech_s, resume_after_s=resume_after_s, window=window
+        ),
+        TranscriptStartStrategy(min_words=min_words, window=window),
     ]

@@ -200,6 +200,11 @@ def finish_entry(
     }
 
 
+def amend_entry(uid: str, text: str) -> Entry:
+    """A stored user turn was a fragment: its row becomes the whole question."""
+    return {"op": "amend", "at": time.time(), "uid": uid, "text": text}
+
+
 def query_entry(
     session_id: uuid.UUID, query: str, intent: str, item_ids: list[str], refused: bool, source: str, ms: float
 ) -> Entry:
@@ -293,6 +298,10 @@ async def apply(pool: asyncpg.Pool, entry: Entry) -> None:
             entry["heard"],
             entry["latency_ms"],
             _jsonb(entry["latency"]),
+        )
+    elif op == "amend":
+        await pool.execute(
+            "UPDATE conversations SET text = $2 WHERE uid = $1", uuid.UUID(entry["uid"]), entry["text"]
         )
     elif op == "query":
         await pool.execute(

@@ -1,0 +1,208 @@
+"""When the caller's turn is over: Smart Turn v3 on the sound, then the words so far.
+
+Smart Turn hears whether speech *sounds* finished; on its own it cuts people off in a pause
+("Does Jordan have experience with ... Kafka?"). So once it has given its verdict and the
+segment's transcript is in (segmented Whisper transcribes each stretch of speech when VAD calls
+it over, while Smart Turn runs), the transcript of the whole turn so far is judged by
+`pipeline/unfinished.py`:
+
+    sound complete,   words finished    -> the turn ends now
+    sound complete,   words unfinished  -> wait up to weight x `max_wait_s` from the end of speech
+    sound incomplete, words finished    -> wait `max_wait_s` (Smart Turn alone would wait its 3 s)
+    sound incomplete, words unfinished  -> (1 + weight) x `max_wait_s`, at most Smart Turn's 3 s
+
+Any new speech in the wait cancels it (VAD's start), and the turn goes on. The waits count from
+when the caller stopped talking, so the time STT took is not added on top.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+from pipecat.audio.turn.base_turn_analyzer import BaseTurnAnalyzer, EndOfTurnState
+from pipecat.frames.frames import (
+    Frame,
+    InputAudioRawFrame,
+    MetricsFrame,
+    SpeechControlParamsFrame,
+    StartFrame,
+    STTMetadataFrame,
+    TranscriptionFrame,
+    VADUserStartedSpeakingFrame,
+    VADUserStoppedSpeakingFrame,
+)
+from pipecat.metrics.metrics import MetricsData
+from pipecat.processors.frame_processor import FrameProcessorSetup
+from pipecat.turns.types import ProcessFrameResult
+from pipecat.turns.user_stop import BaseUserTurnStopStrategy
+from prometheus_client import Counter
+
+from pipeline.unfinished import TurnGrammar, Verdict, default_grammar
+
+log = logging.getLogger(__name__)
+
+TURN_WAITS = Counter(
+    "resume_agent_turn_waits_total",
+    "Ends of speech judged by the words, by outcome",
+    ["outcome"],  # answered | waited_answered | waited_resumed
+)
+
+
+class TextAwareTurnStopStrategy(BaseUserTurnStopStrategy):
+    def __init__(
+        self,
+        *,
+        turn_analyzer: BaseTurnAnalyzer,
+        max_wait_s: float,
+        grammar: TurnGrammar | None = None,
+        stt_timeout_s: float = 1.5,
+        **kwargs: object,
+    ) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self._analyzer = turn_analyzer
+        self._grammar = grammar or default_grammar()
+        self._max_wait_s = max_wait_s
+        self._stt_timeout_s = stt_timeout_s
+        self._speaking = False
+        self._timer: asyncio.Task[None] | None = None
+        self.last_verdict: Verdict | None = None
+        self._clear()
+
+    def _clear(self) -> None:
+        self._parts: list[str] = []  # this turn's transcripts, one per stretch of speech
+        self._acoustic: EndOfTurnState | None = None  # Smart Turn's verdict on the last stretch
+        self._speech_end = 0.0  # wall time the caller last stopped talking
+        # The last stretch's transcript has not come yet. Segmented STT transcribes stretches in
+        # order and one with no words (a cough) yields none, so any transcript settles it.
+        self._pending = False
+        self._waiting = False
+
+    async def setup(self, setup: FrameProcessorSetup) -> None:  # type: ignore[override]
+        await super().setup(setup)
+        self._analyzer.set_sample_rate(setup.audio_in_sample_rate)
+
+    async def cleanup(self) -> None:
+        await super().cleanup()
+        await self._cancel_timer()
+        await self._analyzer.cleanup()
+
+    async def handle_user_turn_started(self) -> None:
+        acoustic, speech_end = self._acoustic, self._speech_end
+        await self._reset()
+        if not self._speaking:
+            # Begun by a transcript (words heard over the agent), after its stretch of speech
+            # ended: Smart Turn's verdict on that stretch is this turn's, and its words come next.
+            self._acoustic, self._speech_end = acoustic, speech_end
+
+    async def handle_user_turn_stopped(self) -> None:
+        await self._reset()
+        self._analyzer.clear()
+
+    async def _reset(self) -> None:
+        await self._cancel_timer()
+        self._clear()
+
+    async def process_frame(self, frame: Frame) -> ProcessFrameResult:
+        if isinstance(frame, StartFrame):
+            await self.broadcast_frame(SpeechControlParamsFrame, turn_params=self._analyzer.params)
+        elif isinstance(frame, STTMetadataFrame):
+            self._stt_timeout_s = frame.ttfs_p99_latency
+        elif isinstance(frame, VADUserStartedSpeakingFrame):
+            self._analyzer.update_vad_start_secs(frame.start_secs)
+            self._speaking = True
+            if self._waiting:
+                TURN_WAITS.labels("waited_resumed").inc()
+            self._acoustic = None
+            self._waiting = False
+            await self._cancel_timer()
+        elif isinstance(frame, VADUserStoppedSpeakingFrame):
+            self._speaking = False
+            self._speech_end = frame.timestamp - frame.stop_secs
+            self._pending = True
+            state, prediction = await self._analyzer.analyze_end_of_turn()
+            await self._push_metrics(prediction)
+            self._acoustic = state
+            await self._decide()
+        elif isinstance(frame, InputAudioRawFrame):
+            if self._analyzer.append_audio(frame.audio, self._speaking) == EndOfTurnState.COMPLETE:
+                # Smart Turn's own silence timeout: the sound says the turn is over, whatever it said before.
+                _, prediction = await self._analyzer.analyze_end_of_turn()
+                await self._push_metrics(prediction)
+                if self._parts:
+                    await self._stop()
+        elif isinstance(frame, TranscriptionFrame):
+            log.debug("transcript %r (speaking: %s)", frame.text, self._speaking)
+            if frame.text.strip():
+                self._parts.append(frame.text.strip())
+            self._pending = False
+            await self._decide()
+        return ProcessFrameResult.CONTINUE
+
+    @property
+    def text(self) -> str:
+        return " ".join(self._parts)
+
+    async def _decide(self) -> None:
+        if self._speaking or self._acoustic is None:
+            return
+        if self._pending:
+            if self._timer is None:
+                # A stretch STT finds no words in yields no transcript: wait for one, within bounds.
+                self._arm(self._speech_end + self._stt_timeout_s, self._transcript_overdue)
+            return
+        # New words (or the end of a wait for them): judge again; deadlines are absolute.
+        await self._cancel_timer()
+        if not self._parts:
+            return  # nothing said yet that could be answered
+        verdict = self.last_verdict = self._grammar.judge(self.text)
+        complete = self._acoustic == EndOfTurnState.COMPLETE
+        if complete and not verdict.unfinished:
+            log.debug("turn %r: finished", self.text)
+            TURN_WAITS.labels("answered").inc()
+            await self._stop()
+            return
+        if complete:
+            wait = verdict.weight * self._max_wait_s
+        elif not verdict.unfinished:
+            wait = self._max_wait_s
+        else:  # both say unfinished: longer, up to Smart Turn's own silence timeout
+            smart_turn_s = float(getattr(self._analyzer.params, "stop_secs", 3.0))
+            wait = min(smart_turn_s, self._max_wait_s * (1 + verdict.weight))
+        log.debug("turn %r: %s, sound %s: waiting %.2f s", self.text, verdict.reason, self._acoustic, wait)
+        self._waiting = True
+        self._arm(self._speech_end + wait, self._wait_over)
+
+    async def _transcript_overdue(self) -> None:
+        self._pending = False
+        await self._decide()
+
+    async def _wait_over(self) -> None:
+        TURN_WAITS.labels("waited_answered").inc()
+        await self._stop()
+
+    async def _stop(self) -> None:
+        await self._cancel_timer()
+        self._waiting = False
+        await self.trigger_user_turn_stopped()
+
+    def _arm(self, deadline: float, then: object) -> None:
+        async def fire() -> None:
+            try:
+                await asyncio.sleep(max(0.0, deadline - time.time()))
+            except asyncio.CancelledError:
+                return
+            self._timer = None
+            await then()  # type: ignore[operator]
+
+        self._timer = self.task_manager.create_task(fire(), f"{self}::wait")
+
+    async def _cancel_timer(self) -> None:
+        timer, self._timer = self._timer, None
+        if timer is not None and timer is not asyncio.current_task():
+            await self.task_manager.cancel_task(timer)
+
+    async def _push_metrics(self, prediction: MetricsData | None) -> None:
+        if prediction is not None:
+            await self.push_frame(MetricsFrame(data=[prediction]))
