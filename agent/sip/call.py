@@ -38,8 +38,12 @@ class BridgePort(pj.AudioMediaPort):
 
     def onFrameReceived(self, frame: pj.MediaFrame) -> None:  # noqa: N802 (PJSIP's name)
         link = self.link
-        if link is not None and frame.type == pj.PJMEDIA_FRAME_TYPE_AUDIO:
-            link.received(bytes(frame.buf))
+        if link is None:
+            return
+        # Without RTP (a pause in the caller's stream) the bridge passes no audio: the pipeline
+        # still gets its 20 ms of silence, as from a phone line, so its VAD and turn clock run on.
+        audio = frame.type == pj.PJMEDIA_FRAME_TYPE_AUDIO and frame.size == FRAME_BYTES
+        link.received(bytes(frame.buf) if audio else _SILENCE)
 
     def onFrameRequested(self, frame: pj.MediaFrame) -> None:  # noqa: N802
         link = self.link

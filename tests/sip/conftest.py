@@ -16,6 +16,8 @@ from tests.sip.sipp import free_port, free_sip_port
 from tests.voice_fixtures import *  # noqa: F403
 from tests.voice_fixtures import voice_settings
 
+RTP_TIMEOUT_S = 4.0
+
 
 @pytest.fixture(scope="session")
 def sip_service(data_dir: Path) -> Iterator[LiveServer]:
@@ -27,6 +29,8 @@ def sip_service(data_dir: Path) -> Iterator[LiveServer]:
         sip_allowed_addresses=["127.0.0.1/32"],
         sip_rtp_port_start=rtp_start,
         sip_rtp_port_range=200,
+        # Short, so the vanished-caller test is quick; sipp's own calls here last under 2 s.
+        sip_rtp_timeout_s=RTP_TIMEOUT_S,
     )
     with live_server(settings) as server:
         yield server
