@@ -16,12 +16,23 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from prometheus_client import Counter
+
 SAMPLE_RATE = 8000
 FRAME_BYTES = SAMPLE_RATE * 2 // 50  # 20 ms of 16-bit mono
 # Caller audio waiting for a pipeline that has not started (or stalls): older frames are dropped.
 MAX_QUEUED_FRAMES = 250
-# Agent audio buffered ahead of PJSIP: the transport paces to ~2 frames, this is only a backstop.
+# Agent audio buffered ahead of PJSIP: the transport paces to LEAD_FRAMES, this is only a backstop.
 MAX_BUFFERED_BYTES = FRAME_BYTES * 50
+# A gap in the agent's audio shorter than this is late audio (the pipeline did not keep up);
+# a longer one is the silence between two of its turns.
+MAX_LATE_GAP_FRAMES = 50
+
+SIP_FRAMES = Counter("resume_agent_sip_audio_frames_total", "20 ms frames of agent audio sent on SIP calls")
+SIP_LATE_FRAMES = Counter(
+    "resume_agent_sip_late_frames_total",
+    "20 ms slots inside an agent utterance that had no audio ready (late audio on SIP calls)",
+)
 
 
 class Commands(Protocol):
@@ -52,6 +63,7 @@ class AudioLink:
         self.end_reason = "hang-up"
         self._out = bytearray()
         self._lock = threading.Lock()
+        self._empty_run = MAX_LATE_GAP_FRAMES + 1  # slots since audio was last sent
 
     # --- asyncio side ---
     def answer(self) -> None:
@@ -73,6 +85,7 @@ class AudioLink:
     def clear(self) -> None:
         with self._lock:
             self._out.clear()
+            self._empty_run = MAX_LATE_GAP_FRAMES + 1  # an interruption's silence is not lateness
 
     @property
     def buffered(self) -> int:
@@ -86,9 +99,14 @@ class AudioLink:
     def take(self) -> bytes | None:
         with self._lock:
             if not self._out:
+                self._empty_run += 1
                 return None
             chunk = bytes(self._out[:FRAME_BYTES])
             del self._out[:FRAME_BYTES]
+            gap, self._empty_run = self._empty_run, 0
+        SIP_FRAMES.inc()
+        if 0 < gap <= MAX_LATE_GAP_FRAMES:
+            SIP_LATE_FRAMES.inc(gap)
         return chunk.ljust(FRAME_BYTES, b"\0")
 
     def digit(self, digit: str) -> None:

@@ -2,8 +2,8 @@
 
 The input side resamples the caller's 8 kHz audio to the pipeline's rate and turns keypad
 digits into InputDTMFFrames; the output side takes audio resampled to 8 kHz by Pipecat's
-output transport and paces it like a sound card, so at most two 20 ms frames wait in front of
-PJSIP (the speech hold and barge-in act within one frame). Events: on_client_connected when
+output transport and paces it like a sound card, so at most three 20 ms frames wait in front of
+PJSIP (the speech hold and barge-in act within 60 ms). Events: on_client_connected when
 the caller's ACK arrives, on_client_disconnected when the call ends, from either side.
 """
 
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
 
 from pipecat.audio.dtmf.types import KeypadEntry
 from pipecat.audio.utils import create_stream_resampler
@@ -30,10 +29,11 @@ from pipecat.transports.base_input import BaseInputTransport
 from pipecat.transports.base_output import BaseOutputTransport
 from pipecat.transports.base_transport import BaseTransport, TransportParams
 
-from agent.sip.link import SAMPLE_RATE, AudioLink
+from agent.sip.link import FRAME_BYTES, SAMPLE_RATE, AudioLink
 
 DRAIN_MAX_S = 2.0  # the last words (a goodbye) are played out before the BYE, up to this long
 FRAME_S = 0.02
+LEAD_FRAMES = 3  # 60 ms of agent audio ahead of PJSIP
 
 
 class SipInputTransport(BaseInputTransport):
@@ -95,7 +95,6 @@ class SipOutputTransport(BaseOutputTransport):
     def __init__(self, link: AudioLink, params: TransportParams) -> None:
         super().__init__(params)
         self._link = link
-        self._next_send = 0.0
 
     async def start(self, frame: StartFrame) -> None:
         await super().start(frame)
@@ -112,21 +111,16 @@ class SipOutputTransport(BaseOutputTransport):
         await super().process_frame(frame, direction)
         if isinstance(frame, InterruptionFrame):
             self._link.clear()  # what PJSIP has not sent yet is stale
-            self._next_send = 0.0
 
     async def write_audio_frame(self, frame: OutputAudioRawFrame) -> bool:
         if self._link.ended.is_set():
             return False
         self._link.write(frame.audio)
-        # Pace like a sound card: return when the frame before this one has been played.
-        now = time.monotonic()
-        duration = len(frame.audio) / (2 * self.sample_rate)
-        wait = self._next_send - now
-        if wait > 0:
-            await asyncio.sleep(wait)
-            self._next_send += duration
-        else:
-            self._next_send = now + duration
+        # Paced by PJSIP's own clock, like a sound card: return once no more than LEAD_FRAMES
+        # wait in front of it (enough to ride out a late wake-up of this loop).
+        excess = self._link.buffered - LEAD_FRAMES * FRAME_BYTES
+        if excess > 0:
+            await asyncio.sleep(excess / (2 * SAMPLE_RATE))
         return True
 
 
