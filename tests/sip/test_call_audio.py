@@ -129,3 +129,28 @@ async def test_vanished_caller_is_hung_up_after_the_rtp_timeout(
     await wait_for_no_calls(sip_service)
     session = (await sip_sessions(sip_service))[-1]
     assert session["ended_at"] is not None and session["end_reason"] == "peer lost"
+
+
+async def test_hold_and_resume_keep_the_call_going(
+    sip_service: LiveServer, models: SpeechModels, tmp_path: Path
+) -> None:
+    port = free_port() & ~1
+    peer = await RtpPeer.open(port)
+    sipp = asyncio.create_task(_call_until_bye(sip_service, tmp_path, port, "hold_resume.xml"))
+    try:
+        # The re-INVITEs go out 0.3 s and 0.6 s after the answer, within the greeting.
+        greeting_end = await peer.wait_quiet(after=0.0)
+        assert not sipp.done()  # both re-INVITEs got their 200 and the call is up
+        pressed = await peer.press("0")  # repeats the greeting: audio both ways after the hold
+        assert pressed > greeting_end
+        await peer.wait_quiet(after=pressed)
+        heard = LocalWhisper(models.whisper)
+        assert "jordan" in _squash(heard.transcribe(to_16k(peer.audio_after(pressed))))
+        await peer.press("#")
+        run = await sipp
+        assert run.returncode == 0, run.stdout[-2000:] + run.errors
+    finally:
+        peer.close()
+        if not sipp.done():
+            sipp.cancel()
+    await wait_for_no_calls(sip_service)
