@@ -45,8 +45,8 @@ async def sip_run(target: str, n: int, speaker: Speaker) -> list[float]:
 
 
 async def run(base: str, target: str, n: int) -> dict[str, object]:
-    browser = await voice_latency.run(base, n)
     sip = await sip_run(target, n, Speaker())
+    browser = await voice_latency.run(base, n)
     return {
         "machine": describe(),
         "questions": n,
