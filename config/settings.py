@@ -152,9 +152,18 @@ class Settings(BaseSettings):
     # Phone calls through the LiveKit SIP bridge (`resume-agent sip setup`).
     sip_trunk_name: str = "resume-agent"
     sip_numbers: CsvList = []  # the phone numbers callers dial, E.164
+    # Who may call, for both SIP paths: carrier IPs/CIDRs and/or digest credentials.
     sip_allowed_addresses: CsvList = []  # carrier IPs/CIDRs allowed to send calls
     sip_auth_username: str | None = None
     sip_auth_password: SecretStr | None = None
+
+    # The agent's own SIP endpoint (agent/sip/, docs/sip.md): off unless SIP_PORT is set.
+    sip_port: int | None = Field(default=None, ge=1, le=65535)  # UDP and TCP
+    sip_host: str = "0.0.0.0"  # the address SIP and RTP bind to
+    sip_public_address: str | None = None  # the address put in Contact and SDP (behind NAT)
+    sip_rtp_port_start: int = Field(default=10000, ge=1024, le=65535)
+    sip_rtp_port_range: int = Field(default=1000, ge=2)
+    sip_rtp_timeout_s: float = Field(default=30.0, gt=0)  # no caller RTP this long: the caller is gone
 
     # Object storage for call audio. Unset bucket means DATA_DIR/audio.
     s3_bucket: str | None = None

@@ -36,6 +36,8 @@ if [[ $want_test == 1 ]]; then
   missing=()
   command -v chromium >/dev/null || missing+=(chromium)
   command -v sipp >/dev/null || missing+=(sip-tester)
+  command -v kamailio >/dev/null || missing+=(kamailio)  # SIP proxy in front of agent processes (tests/sip)
+  command -v tcpdump >/dev/null || missing+=(tcpdump)  # captures the agent's RTP as a SIP caller hears it
   command -v redis-server >/dev/null || missing+=(redis-server)
   command -v wrk >/dev/null || missing+=(wrk)
   command -v promtool >/dev/null || missing+=(prometheus)  # promtool checks monitoring/ alert rules

@@ -31,6 +31,7 @@ from signaling.routes import (
     sessions,
     webrtc,
 )
+from signaling.sip_calls import sip_endpoint
 
 WEB_DIR = Path(__file__).resolve().parents[1] / "web"
 
@@ -52,11 +53,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ctx = await build_context(settings)
         app.state.ctx = ctx
         try:
-            if settings.livekit_enabled and settings.agent_in_process:
-                async with room_agents(ctx):
+            async with sip_endpoint(ctx) as sip:
+                app.state.sip = sip
+                if settings.livekit_enabled and settings.agent_in_process:
+                    async with room_agents(ctx):
+                        yield
+                else:
                     yield
-            else:
-                yield
         finally:
             await ctx.close()
 

@@ -12,7 +12,7 @@ import asyncpg
 
 from storage.types import Executor
 
-Channel = Literal["web", "phone", "text", "livekit"]
+Channel = Literal["web", "phone", "text", "livekit", "sip"]
 
 
 @dataclass(frozen=True)

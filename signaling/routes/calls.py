@@ -33,7 +33,7 @@ from tools.resume_model import item_title
 
 router = APIRouter(prefix="/api/calls", tags=["calls"])
 
-ChannelName = Literal["web", "phone", "text", "livekit"]
+ChannelName = Literal["web", "phone", "text", "livekit", "sip"]
 
 
 class UsageOut(BaseModel):
