@@ -168,7 +168,8 @@ class Routes:
             )
         if len(found) == 1:
             extra = [emp] if (emp := self.index.employer_of(found[0])) else []
-            named = anchor.id in {m.item_id for m in q.ents}
+            # Named in the question ("before Initech", "before her current job"): say its name.
+            named = anchor.id in {m.item_id for m in q.ents} or q.has("current_role")
             text = self.say.neighbour(found[0], direction, q.stems, name if named else "that")
             return Outcome("relative", text, found + extra, focus=found, kind=kind)
         lead = f"{cap(direction)} {name}"
