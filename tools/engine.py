@@ -209,8 +209,10 @@ class ResumeEngine:
             or q.cue.value != "none"
             or (q.place and q.det.kind)
             or any(s in self._vocabulary or s in self._anchors for s in q.stems)
-            # Two everyday words the resume uses together ("type ratings") are its own term.
+            # Two everyday words the resume uses together ("type ratings") are its own term, and so
+            # are everyday words that one of its sentences holds ("how many covers a night").
             or self._index.has_phrase(q.stems)
+            or (len(q.stems) >= 2 and self._index.in_one_sentence(q.stems))
         )
 
     def _refusal(self, reason: guardrails.Reason) -> EngineResult:
