@@ -225,3 +225,18 @@ def test_a_certification_question_keeps_the_ones_with_its_rarest_words() -> None
     (one,) = ask(lawyer, "are they admitted in new york")
     (every,) = ask(lawyer, "what bars are they admitted to")
     assert ids(one) == ["cert-bar-ny"] and len(ids(every)) == 4
+
+
+def test_everyday_words_one_sentence_holds_anchor_the_question() -> None:
+    (r,) = ask(_engine_of("unseen/chef_resume.json"), "how many covers a night")
+    assert not r.refused and ids(r) == ["exp-ashcombe"]
+
+
+def test_where_did_he_train_is_education() -> None:
+    (r,) = ask(_engine_of("unseen/chef_resume.json"), "where did he train")
+    assert r.intent == "education"
+
+
+def test_which_employers_by_any_noun() -> None:
+    (r,) = ask(_engine_of("unseen/pilot_resume.json"), "which airlines have they flown for")
+    assert len([i for i in ids(r) if i.startswith("exp-")]) == 4
