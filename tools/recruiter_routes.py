@@ -123,7 +123,7 @@ class RecruiterRoutes:
                 # A listed skill no item tags ("antimicrobial stewardship"): where the items' text says it.
                 found = self.text_search(q, [stem(w) for w in tokens(t.name)])
                 if found is not None:
-                    facts.append(found.answer)
+                    facts += _SENT_SPLIT.split(found.answer)  # sentence by sentence, so the first fits
                     items += [e for e in found.items if e not in items]
                 continue
             exps = [e for e in used if e.kind == "experience"] or used
@@ -138,7 +138,7 @@ class RecruiterRoutes:
         if topic:
             found = self.text_search(q, topic)
             if found is not None:
-                facts.append(found.answer)
+                facts += _SENT_SPLIT.split(found.answer)  # sentence by sentence, so the first fits
                 items += [e for e in found.items if e not in items]
         if role_stems & _LEAD_ROLE:
             led = self.leadership(q)
