@@ -52,7 +52,7 @@ _SUPERLATIVE_RE = re.compile(
     r"successes|contributions?|impacts?)\b|\bmost proud of\b|\bproudest\b"
 )
 _LENGTH_RE = re.compile(
-    r"\b(?:in|with|using) (?:just |only |exactly )?(one|a single|1|two|2|three|3|a few|a couple of) "
+    r"\b(?:in|with|using) (?:just |only |exactly )?(one|a single|1|two|2|three|3|a few|a couple of|a) "
     r"sentences?\b|\b(one|single)[- ]liner\b"
     r"|\b(briefly|brief|short|quick|quickly|shortly|concise\w*|tl ?;? ?dr|nutshell)\b"
     r"|\bin (?:a few|\d+|ten|twenty|thirty|fifty) words\b|\belevator pitch\b"
@@ -61,6 +61,7 @@ _LENGTH_RE = re.compile(
 _SENTENCES = {
     "one": 1,
     "a single": 1,
+    "a": 1,
     "1": 1,
     "two": 2,
     "2": 2,
