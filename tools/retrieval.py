@@ -64,8 +64,14 @@ class Retrieval:
             i += 1
         return out
 
+    def base_forms(self, s: str) -> list[str]:
+        """Resume stems a word the resume lacks is made from ("trainer" -> "train", "teacher" -> "teach")."""
+        if len(s) < 6 or self.index.idf(s) > 0:
+            return []
+        return [s[:n] for n in range(len(s) - 1, len(s) - 4, -1) if n >= 4 and self.index.idf(s[:n]) > 0][:1]
+
     def related(self, s: str) -> list[str]:
-        return [*knowledge.synonyms().get(s, ()), *self.prefixed(s)]
+        return [*knowledge.synonyms().get(s, ()), *self.prefixed(s), *self.base_forms(s)]
 
     def expand(self, stems: Sequence[str]) -> dict[str, float]:
         """Stems to search with their weights: the question's own, then synonyms and expansions."""

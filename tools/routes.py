@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from tools import knowledge
 from tools.dates import DateRange, date_lead
 from tools.query import Outcome, Query
 from tools.respond_lists import ListSpeaker
@@ -255,6 +256,9 @@ class Routes:
         found: list[tuple[int, Entry, str]] = []
         # "has he managed a team": the question's own words ("team") find sentences too, and first.
         asked = {x for x in q.stems if x not in _LEAD_STEMS and self.index.idf(x) > 0}
+        # "a people manager": with none of its own words in the resume, the words it uses for them ("team").
+        if not asked:
+            asked = {r for x in q.stems if x not in _LEAD_STEMS for r in knowledge.synonyms().get(x, ())}
         overlap: dict[str, int] = {}
         for e in pool:
             for n, (s, own) in enumerate(self.index.sentence_stems(e)):

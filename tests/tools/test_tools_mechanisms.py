@@ -240,3 +240,14 @@ def test_where_did_he_train_is_education() -> None:
 def test_which_employers_by_any_noun() -> None:
     (r,) = ask(_engine_of("unseen/pilot_resume.json"), "which airlines have they flown for")
     assert len([i for i in ids(r) if i.startswith("exp-")]) == 4
+
+
+def test_a_word_made_from_a_resume_word_finds_it() -> None:
+    # "trainer" is not on the resume; "Line Training Captain ... has trained 18 first officers" is.
+    (r,) = ask(_engine_of("unseen/pilot_resume.json"), "are they a trainer")
+    assert "exp-skyline-capt" in ids(r)
+
+
+def test_a_people_manager_is_answered_with_the_teams() -> None:
+    (r,) = ask(_engine_of("unseen/marketing_resume.json"), "is he a people manager")
+    assert "team of 9" in r.answer
