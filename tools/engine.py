@@ -13,7 +13,7 @@ from datetime import date
 
 from tools import dates as dates_mod
 from tools import guardrails
-from tools.english import basic_words
+from tools.english import basic_words, common_words
 from tools.entities import EntityIndex
 from tools.followup import cue as followup_cue
 from tools.intent import IntentDetector
@@ -44,6 +44,7 @@ _FACET_STEMS = frozenset(
         "much fast quick reliable"
     )
 )
+_SUBJECTS = frozenset({"i", "you", "we", "he", "she", "they"})
 _ITEM_FACETS = frozenset(
     {"metric", "dates", "item_tech", "team_size", "where", "details", "link_q", "employer_q"}
 )
@@ -80,6 +81,7 @@ class ResumeEngine:
         self._vocabulary = self._index.rare_stems()
         # Any word of the resume's own text but the most basic English ones anchors a question to it.
         basic = {stem(w) for w in basic_words()}
+        self._common = common_words()
         self._anchors = frozenset(s for s in self._index.vocabulary() if s not in basic and len(s) > 2)
 
     @property
@@ -166,11 +168,14 @@ class ResumeEngine:
             dates=dates_mod.parse(utt),
             place=place,
             # The item's own name says nothing about *which* of its facts is wanted.
-            stems=content_stems(
-                [t for i, t in enumerate(utt.toks) if i not in covered], extra_stop=self._person
-            )
-            + compound_stems(utt.norm)
-            + self._glued(utt.toks),
+            stems=self._drop_filler(
+                utt.toks,
+                content_stems(
+                    [t for i, t in enumerate(utt.toks) if i not in covered], extra_stop=self._person
+                )
+                + compound_stems(utt.norm)
+                + self._glued(utt.toks),
+            ),
             cue=followup_cue(det.text),
             retrieved=tuple(Retrieved(i, score) for i, score in retrieved) if retrieved is not None else None,
             person=bool(self._person_re.search(det.text)),
@@ -180,6 +185,20 @@ class ResumeEngine:
                 and _NEGATION_RE.search(det.text)
             ),
         )
+
+    def _drop_filler(self, toks: tuple[str, ...], stems: list[str]) -> list[str]:
+        """Leave out the asking verb and adverbs the resume never uses: "does he *handle* allergens
+        *properly*" asks about allergens. Common words only, and never all of the question's words."""
+        vocab = self._index.vocabulary()
+        filler = {
+            stem(t)
+            for i, t in enumerate(toks)
+            if ((i and (toks[i - 1] in _SUBJECTS or toks[i - 1] in self._person)) or t.endswith("ly"))
+            and t in self._common
+            and stem(t) not in vocab
+        }
+        kept = [s for s in stems if s not in filler]
+        return kept or stems
 
     def _glued(self, toks: tuple[str, ...]) -> list[str]:
         """ "stock outs" also as "stockout", when the resume writes it so ("stock-outs")."""
@@ -209,8 +228,10 @@ class ResumeEngine:
             or q.cue.value != "none"
             or (q.place and q.det.kind)
             or any(s in self._vocabulary or s in self._anchors for s in q.stems)
-            # Two everyday words the resume uses together ("type ratings") are its own term.
+            # Two everyday words the resume uses together ("type ratings") are its own term, and so
+            # are everyday words that one of its sentences holds ("how many covers a night").
             or self._index.has_phrase(q.stems)
+            or (len(q.stems) >= 2 and self._index.in_one_sentence(q.stems))
         )
 
     def _refusal(self, reason: guardrails.Reason) -> EngineResult:

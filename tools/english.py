@@ -29,11 +29,6 @@ def common_words() -> frozenset[str]:
     return _words_at_least(4.0)
 
 
-def frequent_words() -> frozenset[str]:
-    """Zipf >= 4.5 (~3,000 words): "handle", "properly"; a question's filler more than its subject."""
-    return _words_at_least(4.5)
-
-
 def basic_words() -> frozenset[str]:
     return _words_at_least(5.0)
 

@@ -76,7 +76,8 @@ _TOPICS: dict[str, str] = {
     "work": rf"\b(work history|employment( history)?|career|jobs?|employers?|compan(y|ies)|worked|where (has|"
     rf"have|did) "
     rf"{P} (work|been)|roles?|positions?|professional experience|work experience|experience|workplaces?)\b",
-    "education": r"\b(educat\w*|degrees?|stud(y|ied|ies|ying)|universit\w*|college|school\w*|graduat\w*|"
+    "education": rf"\b(where (did|does) {P} (train|qualify)|(trained|qualified) as an?|"
+    r"educat\w*|degrees?|stud(y|ied|ies|ying)|universit\w*|college|school\w*|graduat\w*|"
     r"masters?|"
     r"master's|bachelors?|bachelor's|msc|bsc|b\.?sc|m\.?sc|phd|ph\.?d|doctorate|thesis|dissertation|"
     r"academic\w*|"
@@ -166,6 +167,7 @@ _KIND_RE: dict[str, re.Pattern[str]] = {
     "experience": re.compile(
         rf"\b(jobs?|compan(y|ies)|employers?|roles?|positions?|career|employment|work history|"
         rf"workplaces?|firms?|organi[sz]ations?|where (has|have|did|does) {P} (work|worked)|"
+        rf"(which|what) \w+s (has|have|did) {P} (\w+ )?(for|at)\s*\??$|"
         rf"worked (at|for)|(professional|work) experience|gigs?)\b"
     ),
 }

@@ -101,12 +101,12 @@ def spoken_languages() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
-def talk_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """(a question asking for talks, a publication that is a talk), both on folded text."""
+def talk_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """(a question asking for talks, a publication that is a talk, an award that is one), folded text."""
     data = _load("categories.json")["talks"]
 
     def alt(ws: list[str]) -> re.Pattern[str]:
         alts = "|".join(re.escape(fold(w)) for w in sorted(ws, key=len, reverse=True))
         return re.compile(rf"\b({alts})\b")
 
-    return alt(data["asked"]), alt(data["items"])
+    return alt(data["asked"]), alt(data["items"]), alt(data["awards"])

@@ -155,6 +155,8 @@ class Planner(Routes, TechRoutes, SectionRoutes, ProfileRoutes, RecruiterRoutes)
             if q.cue is Cue.MORE and len(focus) == 1:
                 return Outcome("item", self.say.detail(focus[0], q.stems), focus)
             return self.about(focus, q, st)
+        # Everyday words one sentence of the resume holds together ("covers a night") name that subject.
+        together = len(q.stems) >= 2 and self.index.in_one_sentence(q.stems)
         # "What was the impact?" right after an item: no pronoun, but clearly about that item.
         implicit = (
             focus
@@ -162,7 +164,7 @@ class Planner(Routes, TechRoutes, SectionRoutes, ProfileRoutes, RecruiterRoutes)
             and not (q.person or q.techs or q.det.kind or section or q.dates.range or q.dates.ordinal)
             and self.attribute(q, st) not in (None, "tech_check", "leadership")
             # "what was the MAPE improvement?" names something the focus item never mentions.
-            and all(self.index.mentions(focus[0].id, x) for x in q.stems if x in self._vocabulary)
+            and all(self.index.mentions(focus[0].id, x) for x in q.stems if x in self._vocabulary or together)
         )
         if implicit:
             return self.about(focus, q, st)
@@ -170,7 +172,7 @@ class Planner(Routes, TechRoutes, SectionRoutes, ProfileRoutes, RecruiterRoutes)
         bare = not (q.techs or q.det.kind or section or q.dates.range or q.has("summary", "work", "skills"))
         facet_only = not q.person and not q.ents and self.attribute(q, st) in (
             "item_metric", "item_dates", "item_technologies", "item_location", "item_employer", "item_link",
-        ) and not [x for x in q.stems if x in self._vocabulary]  # fmt: skip
+        ) and not [x for x in q.stems if x in self._vocabulary] and not together  # fmt: skip
         if (
             not focus
             and bare

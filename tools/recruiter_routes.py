@@ -52,7 +52,7 @@ _SUPERLATIVE_RE = re.compile(
     r"successes|contributions?|impacts?)\b|\bmost proud of\b|\bproudest\b"
 )
 _LENGTH_RE = re.compile(
-    r"\b(?:in|with|using) (?:just |only |exactly )?(one|a single|1|two|2|three|3|a few|a couple of) "
+    r"\b(?:in|with|using) (?:just |only |exactly )?(one|a single|1|two|2|three|3|a few|a couple of|a) "
     r"sentences?\b|\b(one|single)[- ]liner\b"
     r"|\b(briefly|brief|short|quick|quickly|shortly|concise\w*|tl ?;? ?dr|nutshell)\b"
     r"|\bin (?:a few|\d+|ten|twenty|thirty|fifty) words\b|\belevator pitch\b"
@@ -61,6 +61,7 @@ _LENGTH_RE = re.compile(
 _SENTENCES = {
     "one": 1,
     "a single": 1,
+    "a": 1,
     "1": 1,
     "two": 2,
     "2": 2,
@@ -123,7 +124,7 @@ class RecruiterRoutes:
                 # A listed skill no item tags ("antimicrobial stewardship"): where the items' text says it.
                 found = self.text_search(q, [stem(w) for w in tokens(t.name)])
                 if found is not None:
-                    facts.append(found.answer)
+                    facts += _SENT_SPLIT.split(found.answer)  # sentence by sentence, so the first fits
                     items += [e for e in found.items if e not in items]
                 continue
             exps = [e for e in used if e.kind == "experience"] or used
@@ -138,7 +139,7 @@ class RecruiterRoutes:
         if topic:
             found = self.text_search(q, topic)
             if found is not None:
-                facts.append(found.answer)
+                facts += _SENT_SPLIT.split(found.answer)  # sentence by sentence, so the first fits
                 items += [e for e in found.items if e not in items]
         if role_stems & _LEAD_ROLE:
             led = self.leadership(q)

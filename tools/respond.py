@@ -125,8 +125,8 @@ class Speaker:
         head = words[0].lower()
         nxt = words[1].lower() if len(words) > 1 else ""
         passive = nxt == "by" or (head in _PASSIVE_HEADS and nxt in _PASSIVE_NEXT)
-        past = (head in _IRREGULAR_PAST or head.endswith("ed")) and (
-            not descriptive or nxt in _DETERMINERS or nxt[:1].isdigit()
+        past = head in _IRREGULAR_PAST or (
+            head.endswith("ed") and (not descriptive or nxt in _DETERMINERS or nxt[:1].isdigit())
         )
         if past and not passive and it and head in _ITEM_SUBJECT_PAST:
             return f"{it} {lower_first(text)}"

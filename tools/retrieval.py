@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from tools import knowledge
-from tools.english import basic_words, common_words, frequent_words
+from tools.english import basic_words, common_words
 from tools.search import Entry, ResumeIndex
 from tools.text import stem
 
@@ -52,7 +52,6 @@ class Retrieval:
         self._sorted = sorted(index.vocabulary())
         self._basic = frozenset(stem(w) for w in basic_words())
         self._common = frozenset(stem(w) for w in common_words())
-        self._frequent = frozenset(stem(w) for w in frequent_words())
 
     def prefixed(self, s: str) -> list[str]:
         """Resume stems that a clipped word ("physio") starts, when the word itself is not there."""
@@ -65,8 +64,14 @@ class Retrieval:
             i += 1
         return out
 
+    def base_forms(self, s: str) -> list[str]:
+        """Resume stems a word the resume lacks is made from ("trainer" -> "train", "teacher" -> "teach")."""
+        if len(s) < 6 or self.index.idf(s) > 0:
+            return []
+        return [s[:n] for n in range(len(s) - 1, len(s) - 4, -1) if n >= 4 and self.index.idf(s[:n]) > 0][:1]
+
     def related(self, s: str) -> list[str]:
-        return [*knowledge.synonyms().get(s, ()), *self.prefixed(s)]
+        return [*knowledge.synonyms().get(s, ()), *self.prefixed(s), *self.base_forms(s)]
 
     def expand(self, stems: Sequence[str]) -> dict[str, float]:
         """Stems to search with their weights: the question's own, then synonyms and expansions."""
@@ -78,7 +83,7 @@ class Retrieval:
 
     def _missing_factor(self, s: str) -> float:
         """How much a question word the resume lacks counts against a hit: the more everyday, the less."""
-        if s in self._basic or s in self._frequent:
+        if s in self._basic:
             return 0.3
         return 0.5 if s in self._common else 1.0
 

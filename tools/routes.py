@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from tools import knowledge
 from tools.dates import DateRange, date_lead
 from tools.query import Outcome, Query
 from tools.respond_lists import ListSpeaker
@@ -168,7 +169,8 @@ class Routes:
             )
         if len(found) == 1:
             extra = [emp] if (emp := self.index.employer_of(found[0])) else []
-            named = anchor.id in {m.item_id for m in q.ents}
+            # Named in the question ("before Initech", "before her current job"): say its name.
+            named = anchor.id in {m.item_id for m in q.ents} or q.has("current_role")
             text = self.say.neighbour(found[0], direction, q.stems, name if named else "that")
             return Outcome("relative", text, found + extra, focus=found, kind=kind)
         lead = f"{cap(direction)} {name}"
@@ -254,18 +256,23 @@ class Routes:
         found: list[tuple[int, Entry, str]] = []
         # "has he managed a team": the question's own words ("team") find sentences too, and first.
         asked = {x for x in q.stems if x not in _LEAD_STEMS and self.index.idf(x) > 0}
+        # "a people manager": with none of its own words in the resume, the words it uses for them ("team").
+        if not asked:
+            asked = {r for x in q.stems if x not in _LEAD_STEMS for r in knowledge.synonyms().get(x, ())}
+        overlap: dict[str, int] = {}
         for e in pool:
-            for n, s in enumerate(e.sentences):
+            for n, (s, own) in enumerate(self.index.sentence_stems(e)):
                 stems = {stem(w) for w in s.lower().replace(";", " ").split()}
                 rank = next((i for i, ls in enumerate(_LEAD_STEMS) if ls in stems), None)
+                overlap[s] = len(asked & own)
                 # Only a highlight (something done), not the job's description ("Staff nurse in ...").
-                if rank is None and n >= e.lead_count and asked & {stem(w) for w in tokens(s)}:
+                if rank is None and n >= e.lead_count and overlap[s]:
                     rank = len(_LEAD_STEMS)
                 if rank is not None:
                     found.append((rank, e, s))
         if not found:
             return Outcome("leadership", "The resume doesn't mention managing or mentoring people.", [])
-        found.sort(key=lambda x: (-len(asked & {stem(w) for w in tokens(x[2])}), x[0]))
+        found.sort(key=lambda x: (-overlap[x[2]], x[0]))
         chosen = found[:2]
         claims, items = [], []
         for _, e, s in chosen:

@@ -307,6 +307,10 @@ class ResumeIndex:
             i += 1
         return False
 
+    def sentence_stems(self, e: Entry) -> list[tuple[str, frozenset[str]]]:
+        """The item's sentences (as `e.sentences`) with their stems, computed once at build."""
+        return self._sent_stems.get(e.id, [])
+
     def sentences_with(self, e: Entry, stems: list[str]) -> list[str]:
         """The item's sentences that hold every stem of `stems`, in order."""
         want = set(stems)

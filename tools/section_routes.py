@@ -220,13 +220,13 @@ class SectionRoutes:
 
     def _talks(self, q: Query) -> list[Entry]:
         """ "Has she spoken at conferences?": the publications that are talks, by their title or venue."""
-        asked, is_talk = knowledge.talk_patterns()
+        asked, is_talk, is_talk_award = knowledge.talk_patterns()
         if q.techs or q.det.kind in ("project", "experience") or not asked.search(q.text):
             return []
         # A talk may be filed as a publication ("... (talk)") or as an award ("Speaker, ...").
         talks = [
             e
-            for e in [*self.index.of_kind("publication"), *self.index.of_kind("award")]
+            for e in self.index.of_kind("publication")
             if is_talk.search(fold(f"{e.title} {getattr(e.item, 'venue', '') or ''}"))
-        ]
+        ] + [e for e in self.index.of_kind("award") if is_talk_award.search(fold(e.title))]
         return self.index.filter(talks, date=q.dates.range)

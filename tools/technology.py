@@ -71,6 +71,10 @@ class TechIndex:
             keys = [tech_key(display)] + [tech_key(a) for a in known.aliases]
             # The resume's own spelling wins, so "kafka" resolves to "Apache Kafka" or "Kafka" as written.
             target = next((self._display[k] for k in keys if k in self._display), display)
+            if target == display and display not in self.in_resume:
+                # "Epic" for a resume's "Epic Willow": a resume name led by the technology's own name.
+                led = [n for n in self._display.values() if " " in n and tech_key(n.split()[0]) in keys]
+                target = led[0] if len(led) == 1 else target
             for k in keys:
                 self._by_key.setdefault(k, target)
         # "Amazon Elastic Compute Cloud (EC2)" answers to "EC2" and "Amazon Elastic Compute Cloud", "ISO 9001

@@ -225,3 +225,29 @@ def test_a_certification_question_keeps_the_ones_with_its_rarest_words() -> None
     (one,) = ask(lawyer, "are they admitted in new york")
     (every,) = ask(lawyer, "what bars are they admitted to")
     assert ids(one) == ["cert-bar-ny"] and len(ids(every)) == 4
+
+
+def test_everyday_words_one_sentence_holds_anchor_the_question() -> None:
+    (r,) = ask(_engine_of("unseen/chef_resume.json"), "how many covers a night")
+    assert not r.refused and ids(r) == ["exp-ashcombe"]
+
+
+def test_where_did_he_train_is_education() -> None:
+    (r,) = ask(_engine_of("unseen/chef_resume.json"), "where did he train")
+    assert r.intent == "education"
+
+
+def test_which_employers_by_any_noun() -> None:
+    (r,) = ask(_engine_of("unseen/pilot_resume.json"), "which airlines have they flown for")
+    assert len([i for i in ids(r) if i.startswith("exp-")]) == 4
+
+
+def test_a_word_made_from_a_resume_word_finds_it() -> None:
+    # "trainer" is not on the resume; "Line Training Captain ... has trained 18 first officers" is.
+    (r,) = ask(_engine_of("unseen/pilot_resume.json"), "are they a trainer")
+    assert "exp-skyline-capt" in ids(r)
+
+
+def test_a_people_manager_is_answered_with_the_teams() -> None:
+    (r,) = ask(_engine_of("unseen/marketing_resume.json"), "is he a people manager")
+    assert "team of 9" in r.answer
