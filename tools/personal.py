@@ -1,17 +1,25 @@
 """Personal questions a resume does not answer, and which of them depend on the resume.
 
-PRIVATE topics (age, family, health, beliefs, body, criminal record) get "the resume doesn't say"
-whatever the resume holds: a paediatric resume that mentions children does not answer "does she have
-children?". Other topics (salary, grades, references, weaknesses, a driving licence ...) are only
-unknown when the resume is silent: they are checked against the resume's own words first, so a
-teacher's "grades 3 to 5" or a stated salary expectation is answered.
-Patterns run on folded text with the person as "xperson".
+PRIVATE topics (age, family, health, beliefs, body, criminal record) are refused whatever the resume
+holds: a paediatric resume that mentions children does not answer "does she have children?". Pay is
+private too unless the resume's profile states it (`stated`): then that sentence answers it. Other
+topics (grades, references, weaknesses, a driving licence ...) are only unknown when the resume is
+silent: they are checked against the resume's own words first, so a teacher's "grades 3 to 5" is
+answered. Patterns run on folded text with the person as "xperson"; the spoken phrases and the words
+that state a topic are data (`tools/data/knowledge/personal.json`).
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
+from functools import cache, lru_cache
+from importlib import resources
+from typing import Any
+
+from tools.resume_model import Profile
+from tools.text import fold
 
 _P = r"(?:xperson|he|she|they|them|him|her|the candidate)"
 _POSS = r"(?:xperson'?s?|his|her|their|the candidate'?s)"
@@ -20,7 +28,9 @@ _POSS = r"(?:xperson'?s?|his|her|their|the candidate'?s)"
 _PRIVATE: tuple[tuple[str, str], ...] = (
     (
         "age",
-        rf"how old|\bage\b|birthday|date of birth|year of birth|(when|where) (was|were) {_P} born|born in",
+        rf"how old|{_POSS} (own )?age\b|\bage (of|is) {_P}\b|what age (is|are|was|were) {_P}\b|"
+        rf"^(and |what about )?(the )?age\W*$|birthday|date of birth|year of birth|"
+        rf"(when|where) (was|were) {_P} born|born in",
     ),
     (
         "family",
@@ -59,7 +69,8 @@ _UNSTATED: tuple[tuple[str, str], ...] = (
         "salary",
         r"salar\w*|compensation|\bpay\b|wages?|earnings|income|(hourly|day|daily|billing) rates?|"
         r"how much (does|do|did|would|will) \w+ (make|earn|charge|cost|want|expect)|"
-        r"how much (is|are|was|were) \w+ (earning|making|paid|charging|on)\b|(is|are) \w+ (well|highly) paid",
+        r"how much (is|are|was|were) \w+ (earning|making|paid|charging|on)\b|(is|are) \w+ (well|highly) paid|"
+        rf"what (does|do|did|would|will) {_P} (earn|charge)\b|how (much|well) (does|do|did) {_P} get paid",
     ),
     ("grades", r"\bgpa\b|\bgrades?\b"),
     ("references", r"references?|referees?"),
@@ -69,10 +80,10 @@ _UNSTATED: tuple[tuple[str, str], ...] = (
     ("a driving licence", r"driv(er|ing)'?s? licen[cs]e"),
     ("a background check", r"background check"),
 )
-# Private topics refused outright. Age is answered as not stated ("the resume doesn't say"), as
-# the existing question sets expect; it is a fact many resumes imply by their dates.
-REFUSED = frozenset({"family", "health", "religion", "politics", "gender", "sexual orientation", "ethnicity",
-                     "appearance", "criminal record"})  # fmt: skip
+# Private topics refused outright (issue 10: age, family, health ... are refused, not "not stated").
+REFUSED = frozenset({"age", "family", "health", "religion", "politics", "gender", "sexual orientation",
+                     "ethnicity", "appearance", "criminal record"})  # fmt: skip
+_SENTENCE_RE = re.compile(r"(?<=[.;!?])\s+")
 _PRIVATE_RE = [(label, re.compile(rf"\b({rx})")) for label, rx in _PRIVATE]
 _UNSTATED_RE = [(label, re.compile(rf"\b({rx})")) for label, rx in _UNSTATED]
 ANY_RE = re.compile("|".join(rf"\b({rx})" for _, rx in (*_PRIVATE, *_UNSTATED)))
@@ -94,4 +105,51 @@ def classify(text: str) -> Personal | None:
         m = rx.search(text)
         if m:
             return Personal(label, m.group(1), False)
+    return None
+
+
+@lru_cache(maxsize=1)
+def phrases() -> dict[str, Any]:
+    text = resources.files("tools").joinpath("data/knowledge/personal.json").read_text(encoding="utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+def _alt(words: list[str]) -> str:
+    return "|".join(re.escape(fold(w)) for w in sorted(words, key=len, reverse=True))
+
+
+@cache
+def _stated_res(label: str) -> tuple[re.Pattern[str], re.Pattern[str]] | None:
+    topic = phrases()["private_unless_stated"].get(label)
+    if topic is None:
+        return None
+    # Not inside a hyphenated compound: "pay-per-click" is marketing, not pay.
+    word = re.compile(rf"(?<![\w-])({_alt(topic['words'])})s?(?![\w-])")
+    money = _alt(phrases()["currencies"])
+    with_ = re.compile(
+        rf"(?<![\w-])({_alt(topic['with'])})(?![\w-])|({money})\s?\d|\d[\d,.]*\s?(k\b|({money}))"
+    )
+    return word, with_
+
+
+def unless_stated(label: str) -> bool:
+    """Is this topic private only while the resume is silent on it (pay), rather than always?"""
+    return label in phrases()["private_unless_stated"]
+
+
+def stated(label: str, profile: Profile) -> str | None:
+    """The profile's own sentence that states this topic (an expected salary, a day rate), if any.
+
+    Only the profile speaks for the person's terms; a job's "ran salary benchmarking" is work done.
+    """
+    res = _stated_res(label)
+    if res is None:
+        return None
+    word, with_ = res
+    for field in (profile.summary, profile.availability, profile.title, profile.work_authorization):
+        for said in _SENTENCE_RE.split(field or ""):
+            low = fold(said)
+            if word.search(low) and with_.search(low):
+                return said.strip()
     return None

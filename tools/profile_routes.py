@@ -42,12 +42,19 @@ class ProfileRoutes:
         own = {w.split(" ")[0].lower() for w in self.resume.profile.languages_spoken}
         self._spoken_names = tuple(sorted(knowledge.spoken_languages() | own))
 
-    def _resume_says(self, words: str) -> bool:
-        """Does the resume itself use these words (items or profile text)? Then it may answer them."""
+    def _resume_says(self, words: str, profile: bool = True) -> bool:
+        """Does the resume use these words (items, and profile text unless not)? Then it may answer them."""
         p = self.resume.profile
-        profile = " ".join(x or "" for x in (p.summary, p.availability, p.work_authorization, p.title))
-        own = self.index.vocabulary() | {stem(t) for t in tokens(profile)}
+        own = self.index.vocabulary()
+        if profile:
+            text = " ".join(x or "" for x in (p.summary, p.availability, p.work_authorization, p.title))
+            own = own | {stem(t) for t in tokens(text)}
         return any(stem(t) in own for t in tokens(words) if t not in STOPWORDS)
+
+    def _phrase(self, name: str, label: str, said: str = "") -> str:
+        return str(personal.phrases()[name]).format(
+            first=self.say.first, poss=self.say.poss, label=label, said=said
+        )
 
     def _item_subject(self, q: Query, topic: str, field: str | None = None, with_other: bool = False) -> bool:
         """Are the words that raised a profile topic the items' own subject rather than the field?
@@ -101,19 +108,18 @@ class ProfileRoutes:
 
     def _unknowable(self, q: Query, st: ConversationState) -> Outcome | None:
         asked = personal.classify(q.text) if q.has("unknown_personal") else None
-        if asked is not None and asked.private and asked.label in personal.REFUSED:
-            return Outcome(
-                "refuse",
-                f"I can't discuss {self.say.first}'s {asked.label}; that's private, and not on the resume. "
-                f"I can tell you about {self.say.poss} experience, skills or education.",
-                refused=True,
-            )
-        if asked is not None and (asked.private or not self._resume_says(asked.word)):
-            return Outcome(
-                "unknown",
-                f"The resume doesn't say anything about {asked.label}. I can tell you about "
-                f"{self.say.first}'s experience, skills or projects instead.",
-            )
+        if asked is not None and asked.label in personal.REFUSED:
+            return Outcome("refuse", self._phrase("refuse", asked.label), refused=True)
+        if asked is not None and personal.unless_stated(asked.label):
+            said = personal.stated(asked.label, self.resume.profile)
+            if said is not None:
+                return Outcome("profile", self._phrase("stated", asked.label, said=said))
+            # A topic's noun the jobs themselves use ("salary benchmarking", "low-income families") is
+            # work the resume covers; "how much does she make" is about her, whatever the jobs say.
+            if " " in asked.word.strip() or not self._resume_says(asked.word, profile=False):
+                return Outcome("refuse", self._phrase("refuse", asked.label), refused=True)
+        elif asked is not None and not self._resume_says(asked.word):
+            return Outcome("unknown", self._phrase("unknown", asked.label))
         if q.has("preference") and not q.has("skills", "prog_languages") and not q.techs:
             return Outcome(
                 "unknown",

@@ -76,7 +76,6 @@ def test_answers_are_short_plain_speech(engine: ResumeEngine, question: str) -> 
 
 def test_unknown_facts_are_not_invented(engine: ResumeEngine, second_engine: ResumeEngine) -> None:
     for eng, question in (
-        (engine, "What's Jordan's salary?"),
         (engine, "What's Jordan's favourite colour?"),
         (second_engine, "When can she start?"),
         (second_engine, "Any publications?"),
