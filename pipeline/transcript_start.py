@@ -49,7 +49,7 @@ class TranscriptStartStrategy(BaseUserTurnStartStrategy):
                 await self.trigger_user_turn_started()
                 return ProcessFrameResult.STOP
             content = self._fragments.content_words(frame.text)
-            log.debug("heard %r over the agent: %d of %d words", frame.text, len(content), self._min_words)
+            log.debug("heard over the agent: %d of %d words", len(content), self._min_words)
             if len(content) >= self._min_words:
                 await self.trigger_user_turn_started()
                 return ProcessFrameResult.STOP
