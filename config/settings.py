@@ -122,8 +122,9 @@ class Settings(BaseSettings):
     vad_min_volume: float = Field(default=0.2, ge=0, le=1)
     # Barge-in (pipeline/turns.py): caller speech over the agent pauses its audio at once; it is
     # an interruption once it has lasted BARGE_IN_MIN_SPEECH_S, else the agent resumes after
-    # BARGE_IN_RESUME_S of quiet. A cough or a short "yes" is shorter than the threshold.
-    barge_in_min_speech_s: float = Field(default=0.7, ge=0)
+    # BARGE_IN_RESUME_S of quiet. A cough, a short "yes" or an "mm-hm" (~0.7 s) is shorter than the
+    # threshold; the agent is silent from the hold meanwhile, so a longer one costs no stop time.
+    barge_in_min_speech_s: float = Field(default=1.0, ge=0)
     barge_in_resume_s: float = Field(default=0.4, ge=0)
     # ...and a transcript shorter than this many words that did not interrupt is not answered.
     barge_in_min_words: int = Field(default=3, ge=1)

@@ -139,7 +139,6 @@ def build_call_pipeline(
             min_speech_s=settings.barge_in_min_speech_s,
             resume_after_s=settings.barge_in_resume_s,
             min_words=settings.barge_in_min_words,
-            window=window,
         ),
         stop=[stop_strategy(settings, models, call_id)],
     )

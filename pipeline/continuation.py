@@ -1,8 +1,7 @@
 """The moments after a question is answered, when the caller may still be finishing it.
 
-The answerer opens the window when it takes a question; the barge-in strategies read it, so
-speech in it is heard as a possible rest of that question (which the answerer then merges),
-not only as a new interruption.
+The answerer opens the window when it takes a question; a turn that starts in it and reads as
+the rest of that question is merged with it (see `AnswerProcessor`).
 """
 
 from __future__ import annotations

@@ -2,9 +2,9 @@
 
 While the agent speaks, a transcript that did not already interrupt (see `BargeInStartStrategy`)
 starts a turn only if it has `min_words` words that are not backchannels ("mm-hm", "okay",
-"got it", from `data/backchannels.json`); right after a question was answered (the
-continuation window) one such word is enough, since it may be the rest of that question
-("...with Kafka"). Anything else is dropped, not answered. With the agent silent, any words
+"got it", from `data/backchannels.json`). Anything else is dropped, not answered. (Fewer words
+right after a question, as its possible rest, were tried: Whisper tiny hears an "mm-hm" as
+"And the MHCM", and the backchannel then stopped the answer.) With the agent silent, any words
 start a turn, as in Pipecat's `MinWordsUserTurnStartStrategy`, which this replaces.
 """
 
@@ -16,7 +16,6 @@ from pipecat.frames.frames import BotStartedSpeakingFrame, BotStoppedSpeakingFra
 from pipecat.turns.types import ProcessFrameResult
 from pipecat.turns.user_start import BaseUserTurnStartStrategy
 
-from pipeline.continuation import ContinuationWindow
 from pipeline.fragments import Fragments, default_fragments
 
 log = logging.getLogger(__name__)
@@ -27,13 +26,11 @@ class TranscriptStartStrategy(BaseUserTurnStartStrategy):
         self,
         *,
         min_words: int,
-        window: ContinuationWindow,
         fragments: Fragments | None = None,
         **kwargs: object,
     ) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self._min_words = min_words
-        self._window = window
         self._fragments = fragments or default_fragments()
         self._bot_speaking = False
 
@@ -52,9 +49,8 @@ class TranscriptStartStrategy(BaseUserTurnStartStrategy):
                 await self.trigger_user_turn_started()
                 return ProcessFrameResult.STOP
             content = self._fragments.content_words(frame.text)
-            needed = 1 if self._window.is_open() else self._min_words
-            log.debug("heard %r over the agent: %d of %d words", frame.text, len(content), needed)
-            if len(content) >= needed:
+            log.debug("heard over the agent: %d of %d words", len(content), self._min_words)
+            if len(content) >= self._min_words:
                 await self.trigger_user_turn_started()
                 return ProcessFrameResult.STOP
             await self.trigger_reset_aggregation()

@@ -133,7 +133,6 @@ class TextAwareTurnStopStrategy(BaseUserTurnStopStrategy):
                 if self._parts:
                     await self._stop()
         elif isinstance(frame, TranscriptionFrame):
-            log.debug("transcript %r (speaking: %s)", frame.text, self._speaking)
             if frame.text.strip():
                 self._parts.append(frame.text.strip())
             self._pending = False
@@ -159,7 +158,7 @@ class TextAwareTurnStopStrategy(BaseUserTurnStopStrategy):
         verdict = self.last_verdict = self._grammar.judge(self.text)
         complete = self._acoustic == EndOfTurnState.COMPLETE
         if complete and not verdict.unfinished:
-            log.debug("turn %r: finished", self.text)
+            log.debug("turn of %d words: finished, answered at once", len(self.text.split()))
             TURN_WAITS.labels("answered").inc()
             await self._stop()
             return
@@ -170,7 +169,8 @@ class TextAwareTurnStopStrategy(BaseUserTurnStopStrategy):
         else:  # both say unfinished: longer, up to Smart Turn's own silence timeout
             smart_turn_s = float(getattr(self._analyzer.params, "stop_secs", 3.0))
             wait = min(smart_turn_s, self._max_wait_s * (1 + verdict.weight))
-        log.debug("turn %r: %s, sound %s: waiting %.2f s", self.text, verdict.reason, self._acoustic, wait)
+        # (No words in the log: they are the caller's.)
+        log.debug("turn: %s, sound %s: waiting %.2f s", verdict.reason, self._acoustic.name, wait)
         self._waiting = True
         self._arm(self._speech_end + wait, self._wait_over)
 

@@ -15,12 +15,12 @@ Pipecat decides with a list of user-turn start strategies (the first to fire win
    that did not start a turn (that "yes", "mm-hm, okay") is discarded, not answered; one of N
    words or more starts a turn even if VAD missed its start (a quiet talker). On its own it
    could not stop the agent in time: with segmented STT, words only exist once the caller has
-   stopped talking. Just after a question was closed (the continuation window) one word is
-   enough, and the hold lasts until its transcript is in: it may be the rest of the question.
+   stopped talking.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 
 from pipecat.frames.frames import (
@@ -34,13 +34,10 @@ from pipecat.frames.frames import (
 from pipecat.turns.types import ProcessFrameResult
 from pipecat.turns.user_start import BaseUserTurnStartStrategy
 
-from pipeline.continuation import ContinuationWindow
 from pipeline.hold import SpeechHold
 from pipeline.transcript_start import TranscriptStartStrategy
 
-# In the continuation window the agent stays paused until the caller's words are transcribed
-# (~0.3-0.6 s here), so a "...with Kafka" stops it without the answer restarting in between.
-CONTINUATION_RESUME_S = 0.9
+log = logging.getLogger(__name__)
 
 
 class BargeInStartStrategy(BaseUserTurnStartStrategy):
@@ -50,12 +47,10 @@ class BargeInStartStrategy(BaseUserTurnStartStrategy):
         hold: SpeechHold,
         min_speech_s: float,
         resume_after_s: float,
-        window: ContinuationWindow | None = None,
         **kwargs: object,
     ) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self._hold = hold
-        self._window = window
         self._min_speech_s = min_speech_s
         self._resume_after_s = resume_after_s
         self._bot_speaking = False
@@ -76,6 +71,7 @@ class BargeInStartStrategy(BaseUserTurnStartStrategy):
         elif isinstance(frame, BotStoppedSpeakingFrame):
             self._bot_speaking = False
             if self._speech_since is not None:
+                log.debug("turn starts: the agent stopped while the caller was talking")
                 return await self._start()  # the agent finished while the caller was talking
         elif isinstance(frame, VADUserStartedSpeakingFrame):
             if not self._bot_speaking:
@@ -88,13 +84,11 @@ class BargeInStartStrategy(BaseUserTurnStartStrategy):
             if self._speech_since is not None:
                 self._speech_before += max(0.0, now - frame.stop_secs - self._speech_since)
                 self._speech_since = None
-                resume_after = self._resume_after_s
-                if self._window is not None and self._window.is_open():
-                    resume_after = max(resume_after, CONTINUATION_RESUME_S)
-                self._resume_at = now + resume_after
+                self._resume_at = now + self._resume_after_s
         elif isinstance(frame, InputAudioRawFrame):  # every 20 ms: the clock for the checks below
             if self._speech_since is not None:
                 if self._speech_before + (now - self._speech_since) >= self._min_speech_s:
+                    log.debug("turn starts: speech over the agent lasted %.2f s", self._min_speech_s)
                     return await self._start()
             elif self._resume_at is not None and now >= self._resume_at:
                 self._reset()
@@ -114,12 +108,8 @@ def start_strategies(
     min_speech_s: float,
     resume_after_s: float,
     min_words: int,
-    window: ContinuationWindow | None = None,
 ) -> list[BaseUserTurnStartStrategy]:
-    window = window or ContinuationWindow(0.0)
     return [
-        BargeInStartStrategy(
-            hold=hold, min_speech_s=min_speech_s, resume_after_s=resume_after_s, window=window
-        ),
-        TranscriptStartStrategy(min_words=min_words, window=window),
+        BargeInStartStrategy(hold=hold, min_speech_s=min_speech_s, resume_after_s=resume_after_s),
+        TranscriptStartStrategy(min_words=min_words),
     ]
