@@ -164,7 +164,12 @@ async def _new_call(body: OfferIn, request: Request, ctx: AppContext, ip: str) -
         ctx.caps.calls.release(caller)
         ctx.calls.release(slot)
         if connection is not None:
-            await connection.disconnect()
+            # A peer that failed half-way through answering can fail to close too (aiortc's
+            # half-built transports): the refusal already raised must still reach the client.
+            try:
+                await connection.disconnect()
+            except Exception:
+                log.warning("could not close a refused offer's peer connection", exc_info=True)
         if created and session_id is not None:
             await end_session(ctx.storage.pool, session_id)
         raise
