@@ -22,6 +22,7 @@ bench:
 	.venv/bin/python -m bench.phone_latency
 	.venv/bin/python -m bench.voice_capacity
 	.venv/bin/python -m bench.dashboard_load
+	.venv/bin/python -m bench.recovery
 
 # Re-resolve the hashed locks after a change to pyproject.toml's dependencies (keeps the
 # versions already locked where they still fit); UPGRADE=1 upgrades all, UPGRADE=name one.
