@@ -28,6 +28,7 @@ bench:
 	.venv/bin/python -m bench.stt_accuracy
 	.venv/bin/python -m bench.turn_decisions
 	.venv/bin/python -m bench.turn_pauses
+	.venv/bin/python -m bench.recovery
 
 # Re-resolve the hashed locks after a change to pyproject.toml's dependencies (keeps the
 # versions already locked where they still fit); UPGRADE=1 upgrades all, UPGRADE=name one.

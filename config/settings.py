@@ -30,7 +30,7 @@ class Settings(BaseSettings):
     # Every Postgres statement and Redis command gives up after this long (docs/faults.md).
     postgres_timeout_s: float = Field(default=5.0, gt=0)
     postgres_connect_timeout_s: float = Field(default=3.0, gt=0)
-    redis_timeout_s: float = Field(default=2.0, gt=0)
+    redis_timeout_s: float = Field(default=1.0, gt=0)
     # Restart an embedded Postgres or Redis that died, on the same data (storage/supervisor.py).
     supervise_embedded: bool = True
 

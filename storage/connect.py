@@ -18,10 +18,10 @@ from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialWithJitterBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from config.settings import Settings
 from storage.embedded import EmbeddedPostgres, EmbeddedRedis, EmbeddedServer
+from storage.faults import breaker
 from storage.journal import Journal
 from storage.migrate import migrate
 from storage.supervisor import Supervisor
@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 PING_TIMEOUT_S = 2.0
 # Redis retries: a dropped connection is retried twice within ~0.1 s, then the caller degrades.
+# A timeout is not retried: a hung server would cost the caller the timeout three times over.
 REDIS_RETRIES = 2
 
 
@@ -82,8 +83,11 @@ def redis_client(url: str, settings: Settings) -> Redis:
         url,
         socket_timeout=settings.redis_timeout_s,
         socket_connect_timeout=settings.redis_timeout_s,
-        retry=Retry(ExponentialWithJitterBackoff(cap=0.1, base=0.02), REDIS_RETRIES),
-        retry_on_error=[RedisConnectionError, RedisTimeoutError],
+        retry=Retry(
+            ExponentialWithJitterBackoff(cap=0.1, base=0.02),
+            REDIS_RETRIES,
+            supported_errors=(RedisConnectionError,),
+        ),
     )
 
 
@@ -122,6 +126,7 @@ async def open_storage(settings: Settings, *, pool_size: int = 10) -> Storage:
     async def reconnect(name: str) -> None:
         if name == "postgres":
             await pool.expire_connections()  # connections to the dead server are replaced on next use
+        breaker(pool if name == "postgres" else redis).reset()  # back: no need to wait out the cool-down
 
     supervisor = Supervisor(embedded, reconnect) if embedded and settings.supervise_embedded else None
     if supervisor is not None:

@@ -7,6 +7,10 @@ each such place. Anything else (a bad query, a constraint) is a bug and still ra
 
 from __future__ import annotations
 
+import time
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
 import asyncpg
 import redis.exceptions
 from prometheus_client import Counter
@@ -26,6 +30,8 @@ UNAVAILABLE: tuple[type[BaseException], ...] = (
     redis.exceptions.TimeoutError,  # BusyLoadingError (restarting, loading its data) is a ConnectionError
 )
 
+T = TypeVar("T")
+
 DEGRADED = Counter(
     "resume_agent_degraded_total",
     "Operations done without a backend that was down, by backend and what was done instead",
@@ -35,3 +41,53 @@ DEGRADED = Counter(
 
 def unavailable(exc: BaseException) -> bool:
     return isinstance(exc, UNAVAILABLE)
+
+
+class Breaker:
+    """After a backend failed, skip it for COOL_S rather than wait on it again for every call.
+
+    A server that hangs costs each call its full timeout; one that refused a moment ago will
+    likely refuse again. While open, callers take their fallback at once; the first call after
+    it closes tries the backend again.
+    """
+
+    COOL_S = 2.0
+
+    def __init__(self) -> None:
+        self._until = 0.0
+
+    @property
+    def open(self) -> bool:
+        return time.monotonic() < self._until
+
+    def trip(self) -> None:
+        self._until = time.monotonic() + self.COOL_S
+
+    def reset(self) -> None:
+        self._until = 0.0
+
+
+# By id: asyncpg pools take no weak references. A reused id can only inherit a cool-down.
+_breakers: dict[int, Breaker] = {}
+
+
+def breaker(client: object) -> Breaker:
+    """The breaker of one backend client (a Redis client, a Postgres pool)."""
+    found = _breakers.get(id(client))
+    if found is None:
+        found = _breakers[id(client)] = Breaker()
+    return found
+
+
+async def or_fallback(
+    client: object, call: Callable[[], Awaitable[T]], fallback: Callable[[], T], part: str, what: str
+) -> T:
+    """`call()`, or `fallback()` when the backend is down (or was, less than COOL_S ago)."""
+    down = breaker(client)
+    if not down.open:
+        try:
+            return await call()
+        except UNAVAILABLE:
+            down.trip()
+    DEGRADED.labels(part, what).inc()
+    return fallback()

@@ -19,7 +19,7 @@ import logging
 import os
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from prometheus_client import Counter
 
@@ -70,31 +70,47 @@ class Journal:
                 fcntl.flock(fh, fcntl.LOCK_UN)
 
     async def drain(self, apply: Callable[[Entry], Awaitable[None]]) -> int:
-        """Apply every entry in order; the file is emptied only when all went through."""
+        """Apply every entry in order, then drop the applied ones from the file.
+
+        The file is only locked to read it and to cut the applied entries off, not while they
+        are applied: an append (an answer waiting to go out) never waits on a slow Postgres.
+        """
         if not self.pending:
             return 0
         async with self._lock:
-            fh = await asyncio.to_thread(self._open_locked)
-            try:
-                entries = _parse(fh.read())
-                for entry in entries:
-                    await apply(entry)
-                fh.seek(0)
-                fh.truncate()
-                fh.flush()
-                os.fsync(fh.fileno())
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
-                fh.close()
+            data = await asyncio.to_thread(self._read_locked)
+        entries = _parse(data[: data.rfind(b"\n") + 1])
+        for entry in entries:
+            await apply(entry)
+        async with self._lock:
+            await asyncio.to_thread(self._drop_prefix, data.rfind(b"\n") + 1)
         self.replayed += len(entries)
         JOURNAL.labels("replayed").inc(len(entries))
         log.warning("replayed %d journaled writes into postgres", len(entries))
         return len(entries)
 
-    def _open_locked(self) -> IO[bytes]:
-        fh = open(self.path, "r+b")  # noqa: SIM115 (closed by drain)
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        return fh
+    def _read_locked(self) -> bytes:
+        with open(self.path, "rb") as fh:
+            fcntl.flock(fh, fcntl.LOCK_SH)
+            try:
+                return fh.read()
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def _drop_prefix(self, length: int) -> None:
+        """Remove the first `length` bytes (entries applied); what was appended since stays."""
+        with open(self.path, "r+b") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                fh.seek(length)
+                rest = fh.read()
+                fh.seek(0)
+                fh.write(rest)
+                fh.truncate()
+                fh.flush()
+                os.fsync(fh.fileno())
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def _parse(data: bytes) -> list[Entry]:

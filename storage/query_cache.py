@@ -11,7 +11,7 @@ import hashlib
 
 from redis.asyncio import Redis
 
-from storage.faults import DEGRADED, UNAVAILABLE
+from storage.faults import or_fallback
 
 
 def cache_key(owner_id: int, resume_version: int, source: str, text: str) -> str:
@@ -21,20 +21,14 @@ def cache_key(owner_id: int, resume_version: int, source: str, text: str) -> str
 
 
 async def get_cached(redis: Redis, key: str) -> str | None:
-    try:
-        raw = await redis.get(key)
-    except UNAVAILABLE:
-        DEGRADED.labels("redis", "cache-skipped").inc()
-        return None
+    raw = await or_fallback(redis, lambda: redis.get(key), lambda: None, "redis", "cache-skipped")
     if raw is None:
         return None
     return raw.decode() if isinstance(raw, bytes) else str(raw)
 
 
 async def put_cached(redis: Redis, key: str, value: str, ttl_s: int) -> None:
-    if ttl_s <= 0:
-        return
-    try:
-        await redis.set(key, value, ex=ttl_s)
-    except UNAVAILABLE:
-        DEGRADED.labels("redis", "cache-skipped").inc()
+    if ttl_s > 0:
+        await or_fallback(
+            redis, lambda: redis.set(key, value, ex=ttl_s), lambda: None, "redis", "cache-skipped"
+        )

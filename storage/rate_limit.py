@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
-from storage.faults import DEGRADED, UNAVAILABLE
+from storage.faults import or_fallback
 
 log = logging.getLogger(__name__)
 
@@ -75,11 +75,18 @@ class RateLimiter:
 
     async def hit(self, subject: str, limit: int, window_s: float) -> Decision:
         now = time.time()
-        try:
+
+        async def in_redis() -> Decision:
             allowed, remaining, wait = await self._script(
                 keys=[f"rl:{subject}"], args=[now, window_s, limit, f"{now}:{uuid.uuid4().hex[:8]}"]
             )
-        except UNAVAILABLE:
-            DEGRADED.labels("redis", "local-rate-limit").inc()
-            return self.local.hit(subject, limit, window_s, now)
-        return Decision(bool(allowed), int(remaining), max(1, math.ceil(float(wait))) if not allowed else 0)
+            retry = max(1, math.ceil(float(wait))) if not allowed else 0
+            return Decision(bool(allowed), int(remaining), retry)
+
+        return await or_fallback(
+            self._redis,
+            in_redis,
+            lambda: self.local.hit(subject, limit, window_s, now),
+            "redis",
+            "local-rate-limit",
+        )

@@ -11,7 +11,7 @@ from collections import OrderedDict
 
 from redis.asyncio import Redis
 
-from storage.faults import DEGRADED, UNAVAILABLE
+from storage.faults import or_fallback
 
 LOCAL_STATES = 2_000
 _local: OrderedDict[str, str] = OrderedDict()
@@ -32,24 +32,25 @@ async def load_state(redis: Redis, session_id: str) -> str | None:
     local = _local.get(session_id)
     if local is not None:
         return local
-    try:
-        raw = await redis.get(_key(session_id))
-    except UNAVAILABLE:
-        DEGRADED.labels("redis", "state-unknown").inc()
-        return None
+    raw = await or_fallback(
+        redis, lambda: redis.get(_key(session_id)), lambda: None, "redis", "state-unknown"
+    )
     if raw is None:
         return None
     return raw.decode() if isinstance(raw, bytes) else str(raw)
 
 
 async def save_state(redis: Redis, session_id: str, state_json: str, ttl_s: int) -> None:
-    try:
+    async def in_redis() -> bool:
         await redis.set(_key(session_id), state_json, ex=ttl_s)
-    except UNAVAILABLE:
-        DEGRADED.labels("redis", "state-in-process").inc()
+        _local.pop(session_id, None)
+        return True
+
+    def in_process() -> bool:
         _keep_local(session_id, state_json)
-        return
-    _local.pop(session_id, None)
+        return False
+
+    await or_fallback(redis, in_redis, in_process, "redis", "state-in-process")
 
 
 async def drop_state(redis: Redis, session_id: str) -> None:

@@ -23,14 +23,19 @@ from typing import Any
 import asyncpg
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
-from storage.faults import DEGRADED, unavailable
+from storage.faults import DEGRADED, breaker, unavailable
 from storage.journal import Entry, Journal
 
 log = logging.getLogger(__name__)
 
 REPLAY_PERIOD_S = 0.5
-# A transient error (a pooled connection to a server that restarted) gets two more tries.
+# A transient error (a pooled connection to a server that restarted) gets two more tries; a
+# timeout does not (a hung server would cost the caller the timeout three times over).
 ATTEMPTS = 3
+
+
+def _transient(exc: BaseException) -> bool:
+    return unavailable(exc) and not isinstance(exc, TimeoutError)
 
 
 def _uid() -> str:
@@ -102,12 +107,13 @@ class TurnStore:
 
     async def write(self, entry: Entry) -> str:
         """'postgres' or 'journal': where the entry went."""
-        if not self.journal.pending:
+        down = breaker(self.pool)
+        if not self.journal.pending and not down.open:
             try:
                 async for attempt in AsyncRetrying(
                     stop=stop_after_attempt(ATTEMPTS),
                     wait=wait_exponential_jitter(multiplier=0.05, max=0.25, jitter=0.05),
-                    retry=retry_if_exception(unavailable),
+                    retry=retry_if_exception(_transient),
                     reraise=True,
                 ):
                     with attempt:
@@ -116,6 +122,7 @@ class TurnStore:
             except Exception as exc:
                 if not unavailable(exc):
                     raise
+                down.trip()
                 log.warning("postgres unavailable (%s): journaling a %s", type(exc).__name__, entry["op"])
         DEGRADED.labels("postgres", "journaled").inc()
         await self.journal.append(entry)

@@ -8,16 +8,13 @@ Postgres down, the engine in memory keeps answering (docs/faults.md).
 from __future__ import annotations
 
 import asyncio
-import logging
 import time
 
 import asyncpg
 
 from storage.content import load_resume, resume_version, search_content
-from storage.faults import DEGRADED, UNAVAILABLE
+from storage.faults import or_fallback
 from tools.engine import ResumeEngine
-
-log = logging.getLogger(__name__)
 
 
 class ResumeSource:
@@ -39,11 +36,7 @@ class ResumeSource:
 
     async def engine(self) -> ResumeEngine:
         if time.monotonic() - self._checked_at >= self._check_every_s:
-            try:
-                await self._refresh()
-            except UNAVAILABLE as exc:
-                DEGRADED.labels("postgres", "resume-in-memory").inc()
-                log.warning("resume version unknown (%s); answering from memory", type(exc).__name__)
+            await or_fallback(self._pool, self._refresh, lambda: None, "postgres", "resume-in-memory")
         return self._engine
 
     @property

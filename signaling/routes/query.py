@@ -18,7 +18,7 @@ from signaling.deps import Ctx, RateLimitedIp, bearer, client_ip, session_from_t
 from signaling.errors import ApiError
 from signaling.security import session_tokens
 from storage.calls import add_usage
-from storage.faults import DEGRADED, UNAVAILABLE
+from storage.faults import DEGRADED, UNAVAILABLE, breaker
 from storage.session_state import load_state, save_state
 from storage.sessions import get_session
 
@@ -73,15 +73,19 @@ class QueryOut(BaseModel):
 async def _check_session(ctx: AppContext, session_id: uuid.UUID) -> None:
     """404 unless the session is this owner's. With Postgres down (or the session still in the
     journal, created during an outage) the signed token, already verified, is the proof."""
-    try:
-        row = await get_session(ctx.storage.pool, session_id)
-    except UNAVAILABLE:
-        DEGRADED.labels("postgres", "session-from-token").inc()
-        return
-    if row is None and ctx.storage.turns.pending:
-        return
-    if row is None or row.owner_id != ctx.owner_id:
-        raise ApiError(404, "no such session")
+    down = breaker(ctx.storage.pool)
+    if not down.open:
+        try:
+            row = await get_session(ctx.storage.pool, session_id)
+        except UNAVAILABLE:
+            down.trip()
+        else:
+            if row is None and ctx.storage.turns.pending:
+                return
+            if row is None or row.owner_id != ctx.owner_id:
+                raise ApiError(404, "no such session")
+            return
+    DEGRADED.labels("postgres", "session-from-token").inc()
 
 
 @router.post("/query", dependencies=[RateLimitedIp])

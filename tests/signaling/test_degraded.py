@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
+import psutil
 from prometheus_client import REGISTRY
 
 from config.settings import Settings
@@ -103,3 +104,41 @@ async def test_postgres_killed_answers_and_journals_then_replays_once(
         assert [t.text for t in new][:1] == ["What is their email?"]
         # A second replay of the same entries (a crash mid-drain) changes nothing.
         assert await ctx.storage.turns.replay() == 0
+
+
+async def test_hung_servers_cost_a_bounded_wait_then_answers_go_on(
+    make_settings: Callable[..., Settings], tmp_path: Path
+) -> None:
+    """SIGSTOP (a hung server: connections open, nothing answers) of both embedded servers."""
+    settings = make_settings(
+        data_dir=tmp_path, supervise_embedded=False, postgres_timeout_s=1.0, redis_timeout_s=0.5
+    )
+    async with running_app(settings) as (app, client):
+        ctx = app.state.ctx
+        first = await client.post("/api/query", json={"text": "Where does Jordan work now?"})
+        session, token = first.json()["session_id"], first.json()["session_token"]
+        frozen = [p for name in ("postgres", "redis") for p in _tree(embedded(ctx.storage, name).pid())]
+        for proc in frozen:
+            proc.suspend()
+        try:
+            texts = ["What did they build there?", "Which languages do they know?"]
+            for text in texts:
+                answer = await client.post(
+                    "/api/query", json={"text": text, "session_id": session}, headers=auth(token)
+                )
+                assert answer.status_code == 200, answer.text
+                token = answer.json()["session_token"]
+            assert ctx.storage.turns.journal.appended == 2
+        finally:
+            for proc in frozen:
+                proc.resume()
+        async with asyncio.timeout(30):
+            await ctx.storage.turns.wait_drained()
+        turns = await history(ctx.storage.pool, uuid.UUID(session))
+        assert [t.text for t in turns if t.role == "user"] == ["Where does Jordan work now?", *texts]
+
+
+def _tree(pid: int | None) -> list[psutil.Process]:
+    assert pid is not None
+    root = psutil.Process(pid)
+    return [root, *root.children(recursive=True)]
