@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -88,7 +89,12 @@ def main() -> None:
     with service(**env) as base:
         results = asyncio.run(run(base, f"127.0.0.1:{env['SIP_PORT']}", levels))
     held = [r["calls"] for r in results if r["late_pct"] < NO_LATE_PCT]
-    summary = {"machine": describe(), "held_without_late_audio": max(held, default=0), "levels": results}
+    summary = {
+        "machine": describe(),
+        "load_average_1m": round(os.getloadavg()[0], 1),  # other work on the machine meanwhile
+        "held_without_late_audio": max(held, default=0),
+        "levels": results,
+    }
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "sip_capacity.json").write_text(json.dumps(summary, indent=2) + "\n")
     print(json.dumps({k: v for k, v in summary.items() if k != "levels"}, indent=2))

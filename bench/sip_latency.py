@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import tempfile
 from pathlib import Path
 
@@ -49,6 +50,7 @@ async def run(base: str, target: str, n: int) -> dict[str, object]:
     browser = await voice_latency.run(base, n)
     return {
         "machine": describe(),
+        "load_average_1m": round(os.getloadavg()[0], 1),  # other work on the machine meanwhile
         "questions": n,
         "sip_p50_ms": round(percentile(sip, 0.5), 1),
         "sip_p90_ms": round(percentile(sip, 0.9), 1),

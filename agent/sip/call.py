@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import pjsua2 as pj
 
+from agent.sip.frames import frame_bytes
 from agent.sip.link import FRAME_BYTES, SAMPLE_RATE, AudioLink
 
 if TYPE_CHECKING:
@@ -43,7 +44,7 @@ class BridgePort(pj.AudioMediaPort):
         # Without RTP (a pause in the caller's stream) the bridge passes no audio: the pipeline
         # still gets its 20 ms of silence, as from a phone line, so its VAD and turn clock run on.
         audio = frame.type == pj.PJMEDIA_FRAME_TYPE_AUDIO and frame.size == FRAME_BYTES
-        link.received(bytes(frame.buf) if audio else _SILENCE)
+        link.received(frame_bytes(frame.buf) if audio else _SILENCE)
 
     def onFrameRequested(self, frame: pj.MediaFrame) -> None:  # noqa: N802
         link = self.link
