@@ -14,11 +14,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
-from agent.calls import CallInProgress, CallsFull
-from signaling.call_caps import CapReached
-from signaling.call_deps import call_deps
 from signaling.context import AppContext
-from storage.sessions import create_session, end_session
+from signaling.phone_admission import LinesBusy, NumberBusy, admit_phone_call
 
 if TYPE_CHECKING:
     from agent.sip.endpoint import SipEndpoint
@@ -45,41 +42,22 @@ class SipCalls:
     async def _admit(self, invite: Invite, link: AudioLink) -> None:
         from agent.sip.session import SipCallSession  # PJSIP only loads when SIP is on
 
-        ctx = self.ctx
-        caller_key = f"phone:{invite.caller}" if invite.caller else None
+        caller = {"number": invite.caller, "call_id": invite.sip_call_id, "provider": "sip"}
         try:
-            if caller_key is not None:
-                ctx.caps.calls.acquire(caller_key)
-        except CapReached:
+            await admit_phone_call(
+                self.ctx, "sip", caller, lambda deps, session_id: SipCallSession(deps, session_id, link)
+            )
+        except NumberBusy:
             log.warning("SIP call refused: this number already has its calls in progress")
             link.refuse(BUSY_HERE)
             return
-        try:
-            slot = ctx.calls.reserve()
-        except (CallsFull, CallInProgress):
-            if caller_key is not None:
-                ctx.caps.calls.release(caller_key)
+        except LinesBusy:
             link.refuse(BUSY_HERE)
             return
-        session = None
-        try:
-            caller = {"number": invite.caller, "call_id": invite.sip_call_id, "provider": "sip"}
-            session = await create_session(ctx.storage.pool, ctx.owner_id, "sip", caller)
-            ctx.calls.rekey(slot, session.id)
-            slot = session.id
-            deps = await call_deps(ctx, phone=True)
-            call = ctx.calls.start_call(SipCallSession(deps, session.id, link))
         except BaseException:
-            ctx.calls.release(slot)
-            if caller_key is not None:
-                ctx.caps.calls.release(caller_key)
-            if session is not None:
-                await end_session(ctx.storage.pool, session.id)
             link.refuse(SERVER_ERROR)
             raise
         link.answer()
-        if caller_key is not None:
-            ctx.caps.calls.release_when_done(caller_key, ctx.calls.task_of(call.session_id))
 
     async def close(self) -> None:
         for task in list(self._admitting):

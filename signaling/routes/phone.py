@@ -31,14 +31,12 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pipecat.serializers.base_serializer import FrameSerializer
 
 from agent.busy_line import say_busy_and_hang_up
-from agent.calls import CallInProgress, CallsFull
 from agent.media_stream_call import MediaStreamCall
 from pipeline.models import MODELS
 from signaling.call_caps import CapReached
-from signaling.call_deps import call_deps
 from signaling.context import AppContext
+from signaling.phone_admission import LinesBusy, NumberBusy, admit_phone_call
 from signaling.phone_serializers import GuardedTelnyxSerializer, GuardedTwilioSerializer
-from storage.sessions import create_session, end_session
 
 log = logging.getLogger(__name__)
 
@@ -174,47 +172,28 @@ async def media_stream(websocket: WebSocket, provider: str) -> None:
 
 
 async def run_call(ctx: AppContext, websocket: WebSocket, provider: str, start: StreamStart) -> None:
-    # The carrier is every caller's network peer: the per-caller cap counts the calling number.
-    caller_key = f"phone:{start.caller}" if start.caller else None
+    caller = {"number": start.caller, "call_id": start.call_id, "provider": provider}
+    serializer = serializer_for(provider, start)
     try:
-        if caller_key is not None:
-            ctx.caps.calls.acquire(caller_key)
-    except CapReached:
+        call = await admit_phone_call(
+            ctx,
+            "phone",
+            caller,
+            lambda deps, session_id: MediaStreamCall(deps, session_id, websocket, serializer),
+        )
+    except NumberBusy:
         log.warning("phone call refused: this number already has its calls in progress")
         await websocket.close(TRY_AGAIN_LATER)
         return
-    try:
-        slot = ctx.calls.reserve()
-    except (CallsFull, CallInProgress):
-        if caller_key is not None:
-            ctx.caps.calls.release(caller_key)
+    except LinesBusy:
         log.warning("phone call refused: every line is busy")
         models = MODELS.loaded
         if models is None:  # no voice loaded yet (VOICE_PRELOAD=false): a plain refusal
             await websocket.close(TRY_AGAIN_LATER)
         else:
-            await say_busy_and_hang_up(websocket, serializer_for(provider, start), models)
+            await say_busy_and_hang_up(websocket, serializer, models)
         return
-    session = None
-    try:
-        caller = {"number": start.caller, "call_id": start.call_id, "provider": provider}
-        session = await create_session(ctx.storage.pool, ctx.owner_id, "phone", caller)
-        ctx.calls.rekey(slot, session.id)
-        slot = session.id
-        deps = await call_deps(ctx, phone=True)
-        call = ctx.calls.start_call(
-            MediaStreamCall(deps, session.id, websocket, serializer_for(provider, start))
-        )
-    except BaseException:
-        ctx.calls.release(slot)
-        if caller_key is not None:
-            ctx.caps.calls.release(caller_key)
-        if session is not None:
-            await end_session(ctx.storage.pool, session.id)
-        raise
     # The socket belongs to this handler: it must stay open until the call is over.
     task = ctx.calls.task_of(call.session_id)
-    if caller_key is not None:
-        ctx.caps.calls.release_when_done(caller_key, task)
     if task is not None:
         await asyncio.shield(task)

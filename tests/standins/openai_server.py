@@ -9,17 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
 import time
 import uuid
 from collections.abc import Callable
 from typing import Any
 
-import uvicorn
-from fastapi import FastAPI, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse
 
-from signaling.background_server import free_port
+from tests.standins.app_server import StandInServer
 
 Step = Callable[[dict[str, Any]], dict[str, Any] | JSONResponse]
 
@@ -69,21 +67,12 @@ def _completion(message: dict[str, Any], finish: str) -> dict[str, Any]:
     }
 
 
-class OpenAIStandIn:
+class OpenAIStandIn(StandInServer):
     def __init__(self) -> None:
         self.script: list[Step] = []
         self.requests: list[dict[str, Any]] = []
-        self.port = free_port()
-        self.app = FastAPI()
+        super().__init__()
         self.app.post("/v1/chat/completions")(self._chat)
-        self._server = uvicorn.Server(
-            uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="error")
-        )
-        self._thread = threading.Thread(target=self._server.run, daemon=True)
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/v1"
 
     async def _chat(self, request: Request) -> Any:
         body = await request.json()
@@ -102,16 +91,3 @@ class OpenAIStandIn:
                 "total_tokens": prompt + completion,
             }
         return result
-
-    def start(self) -> OpenAIStandIn:
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if time.monotonic() > deadline:
-                raise RuntimeError("stand-in server did not start")
-            time.sleep(0.02)
-        return self
-
-    def stop(self) -> None:
-        self._server.should_exit = True
-        self._thread.join(timeout=5)

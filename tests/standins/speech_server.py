@@ -10,17 +10,14 @@ at twice real time, as a streaming TTS does.
 from __future__ import annotations
 
 import asyncio
-import threading
-import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import numpy as np
-import uvicorn
-from fastapi import FastAPI, Request
+from fastapi import Request
 from fastapi.responses import StreamingResponse
 
-from signaling.background_server import free_port
+from tests.standins.app_server import StandInServer
 
 RATE = 24000
 SECONDS_PER_WORD = 0.3
@@ -33,7 +30,7 @@ def voiced(seconds: float) -> bytes:
     return (wave * 32767).astype(np.int16).tobytes()
 
 
-class SpeechStandIn:
+class SpeechStandIn(StandInServer):
     def __init__(
         self,
         stt_delay_s: float = 0.25,
@@ -45,18 +42,9 @@ class SpeechStandIn:
         self.transcript = transcript
         self.transcriptions = 0
         self.speech_requests: list[dict[str, Any]] = []
-        self.port = free_port()
-        self.app = FastAPI()
+        super().__init__()
         self.app.post("/v1/audio/transcriptions")(self._transcribe)
         self.app.post("/v1/audio/speech")(self._speech)
-        self._server = uvicorn.Server(
-            uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="error")
-        )
-        self._thread = threading.Thread(target=self._server.run, daemon=True)
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/v1"
 
     async def _transcribe(self, request: Request) -> dict[str, Any]:
         await request.body()
@@ -78,16 +66,3 @@ class SpeechStandIn:
                 await asyncio.sleep(CHUNK_S / 2)
 
         return StreamingResponse(stream(), media_type="audio/pcm")
-
-    def start(self) -> SpeechStandIn:
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if time.monotonic() > deadline:
-                raise RuntimeError("stand-in server did not start")
-            time.sleep(0.02)
-        return self
-
-    def stop(self) -> None:
-        self._server.should_exit = True
-        self._thread.join(timeout=5)
