@@ -16,9 +16,11 @@ from pipecat.audio.vad.silero import SileroOnnxModel, SileroVADAnalyzer
 from pipecat.audio.vad.vad_analyzer import VADAnalyzer, VADParams
 from pipecat.metrics.metrics import MetricsData
 
+from pipeline.answer_clock import AnswerClock
 from pipeline.scheduler import InferenceScheduler, get_scheduler, soon
 
-# The turn decision is on the caller's critical path: due at once, so it takes the urgent lane.
+# The turn decision is on the caller's critical path: due when the caller stopped speaking
+# (pipeline/answer_clock.py), or at once, so it takes the urgent lane.
 TURN_DEADLINE_S = 0.0
 
 
@@ -43,8 +45,10 @@ class SharedSmartTurn(LocalSmartTurnAnalyzerV3):
         params: SmartTurnParams | None = None,
         call_id: str | None = None,
         scheduler: InferenceScheduler | None = None,
+        clock: AnswerClock | None = None,
     ) -> None:
         BaseSmartTurn.__init__(self, params=params)
+        self._clock = clock
         self._log_data = False
         self._session = session
         self._call_id = call_id
@@ -55,7 +59,7 @@ class SharedSmartTurn(LocalSmartTurnAnalyzerV3):
         state, result = await scheduler.run_blocking(
             self._process_speech_segment,
             self._audio_buffer,
-            deadline=soon(TURN_DEADLINE_S),
+            deadline=self._clock.due() if self._clock is not None else soon(TURN_DEADLINE_S),
             call_id=self._call_id,
             kind="turn",
         )

@@ -1,6 +1,6 @@
 """One inference scheduler per process: every call's blocking model work, earliest deadline first.
 
-Smart Turn predictions and Piper synthesis (and STT, through `run_blocking`) from every call
+Transcriptions, Smart Turn predictions and Piper synthesis from every call
 queue here instead of on per-call threads, so the process decides what runs next:
 
 * **Earliest deadline first.** Each job says when its result is needed: a greeting or the first
@@ -38,6 +38,9 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 URGENT_HORIZON_S = 0.25
+# The deadline of background work (cache prewarming): later than any call's work can be, so it
+# runs only when nothing else waits.
+BACKGROUND_S = 3600.0
 TRACE_EVENTS = 2000  # recent start/finish events kept for tests and debugging (bounded)
 
 QUEUE_WAIT = Histogram(
@@ -152,11 +155,16 @@ class InferenceScheduler:
             raise
 
     def overdue_s(self) -> float:
-        """How far past its deadline the most overdue waiting job is (0 when none is)."""
+        """How far past its deadline the most overdue waiting job is (0 when none is).
+
+        Counted from when it was queued if its deadline had passed already (an answer's work is
+        due when its caller stopped speaking): the figure is the scheduler's delay, not the VAD's.
+        """
         with self._cond:
             if not self._heap:
                 return 0.0
-            return max(0.0, time.monotonic() - self._heap[0].deadline)
+            now = time.monotonic()
+            return max(0.0, max(now - max(j.deadline, j.queued_at) for j in self._heap[:8]))
 
     @property
     def depth(self) -> int:
@@ -225,7 +233,7 @@ class InferenceScheduler:
         while (job := self._next(urgent)) is not None:
             started = time.monotonic()
             QUEUE_WAIT.labels(job.kind).observe(started - job.queued_at)
-            if started > job.deadline + 0.05:
+            if started > max(job.deadline, job.queued_at) + 0.05:
                 LATE_JOBS.labels(job.kind).inc()
             self._record("start", job, worker)
             try:

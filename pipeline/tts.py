@@ -26,8 +26,16 @@ from pipecat.services.tts_service import TextAggregationMode, TTSService
 from piper import PiperVoice
 from prometheus_client import Counter
 
+from pipeline.answer_clock import AnswerClock
 from pipeline.phrase_cache import CachedAudio, PhraseCache, get_phrase_cache
-from pipeline.scheduler import URGENT_HORIZON_S, InferenceScheduler, SchedulerFull, get_scheduler, soon
+from pipeline.scheduler import (
+    BACKGROUND_S,
+    URGENT_HORIZON_S,
+    InferenceScheduler,
+    SchedulerFull,
+    get_scheduler,
+    soon,
+)
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +69,7 @@ class PiperTTS(TTSService):
         call_id: str | None = None,
         cache: PhraseCache | None = None,
         scheduler: InferenceScheduler | None = None,
+        clock: AnswerClock | None = None,
         **kwargs: object,
     ) -> None:
         super().__init__(
@@ -77,6 +86,7 @@ class PiperTTS(TTSService):
         self._call_id = call_id
         self._cache = cache if cache is not None else get_phrase_cache()
         self._scheduler = scheduler
+        self._clock = clock
         # When the audio handed over so far ends playing (time.monotonic); 0 when none is queued.
         self._playout_end = 0.0
 
@@ -92,7 +102,8 @@ class PiperTTS(TTSService):
         """When `text`'s audio is needed: now if nothing is playing, else just before it runs out."""
         now = time.monotonic()
         if self._playout_end <= now + URGENT_HORIZON_S:
-            return now
+            # An answer's first phrase is due when its caller stopped speaking; a greeting now.
+            return self._clock.due() if self._clock is not None else now
         return max(now, self._playout_end - estimated_synthesis_s(text) - PLAYOUT_MARGIN_S)
 
     def _played(self, seconds: float) -> None:
@@ -112,6 +123,8 @@ class PiperTTS(TTSService):
             )
             cached = CachedAudio(pcm, self._voice.config.sample_rate)
             self._cache.put(self._voice_id, text, cached)
+        if self._clock is not None:
+            self._clock.answered()
         self._played(cached.seconds)
         return cached
 
@@ -208,8 +221,10 @@ def decode_mp3(mp3: bytes, sample_rate: int) -> bytes:
     return bytes(out)
 
 
-# Prewarming is not urgent: any call's real work goes ahead of it.
-PREWARM_DEADLINE_S = 5.0
+# Prewarming is background work: any call's real work goes ahead of it, however long it has
+# waited. (A deadline of a few seconds became the earliest in the queue once it had passed, and a
+# burst just after start-up waited behind the refusals' synthesis: measured, 8 jobs, 3.6 s.)
+PREWARM_DEADLINE_S = BACKGROUND_S
 
 
 async def prewarm_phrases(
