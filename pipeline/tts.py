@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
+import threading
 import time
 from collections.abc import AsyncGenerator, AsyncIterator
 
@@ -56,8 +57,39 @@ def synthesize_pcm(voice: PiperVoice, text: str) -> bytes:
     return b"".join(chunk.audio_int16_bytes for chunk in voice.synthesize(text))
 
 
+class SynthesisSpeed:
+    """Piper's cost per word as measured on this process's own jobs (EWMA), never below the
+    quiet-machine figure. Under load a phrase takes several times PIPER_PER_WORD_S a word; a
+    later phrase due by the quiet figure started too late and the caller heard a pause before
+    it (measured at a burst of 8: pauses of 1-2 s between phrases)."""
+
+    def __init__(self, per_word_s: float = PIPER_PER_WORD_S, alpha: float = 0.3) -> None:
+        self.floor = per_word_s
+        self.per_word_s = per_word_s
+        self.alpha = alpha
+        self._lock = threading.Lock()
+
+    def observe(self, words: int, seconds: float) -> None:
+        if words <= 0:
+            return
+        sample = max(self.floor, (seconds - PIPER_FIXED_S) / words)
+        with self._lock:
+            self.per_word_s = self.alpha * sample + (1 - self.alpha) * self.per_word_s
+
+
+SPEED = SynthesisSpeed()
+
+
 def estimated_synthesis_s(text: str) -> float:
-    return PIPER_FIXED_S + PIPER_PER_WORD_S * len(text.split())
+    return PIPER_FIXED_S + SPEED.per_word_s * len(text.split())
+
+
+def timed_synthesis(voice: PiperVoice, text: str) -> bytes:
+    """`synthesize_pcm`, teaching SPEED how long it took (on the model thread)."""
+    started = time.perf_counter()
+    pcm = synthesize_pcm(voice, text)
+    SPEED.observe(len(text.split()), time.perf_counter() - started)
+    return pcm
 
 
 class PiperTTS(TTSService):
@@ -114,7 +146,7 @@ class PiperTTS(TTSService):
         if cached is None:
             scheduler = self._scheduler or get_scheduler()
             pcm = await scheduler.run_blocking(
-                synthesize_pcm,
+                timed_synthesis,
                 self._voice,
                 text,
                 deadline=self.deadline_for(text),
