@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
+import os
 import re
 import time
 from typing import Any
@@ -160,7 +162,10 @@ def _segments(times: list[float], since: float, gap_s: float = 0.3) -> list[list
 
 
 async def _quiet_at(caller: Caller, after: float) -> float:
-    await caller.wait_quiet(after=after, quiet_s=2.0, timeout_s=120)
+    # A caller never answered within the timeout is a row with no first audio (counted as
+    # unanswered and not heard right), not the end of the run.
+    with contextlib.suppress(TimeoutError):
+        await caller.wait_quiet(after=after, quiet_s=2.0, timeout_s=120)
     return time.time()
 
 
@@ -211,6 +216,7 @@ def judge(rows: list[dict[str, Any]], expected: dict[str, str]) -> dict[str, Any
         "first_audio_max_ms": round(max(firsts, default=float("nan")), 1),
         "greeting_max_ms": round(max(greetings), 1) if greetings else None,
         "answers_with_gap_over_100ms": sum(r["worst_gap_ms"] > GAP_MS for r in rows),
+        "unanswered": sum(r["first_audio_ms"] is None for r in rows),  # (not in the p50)
         "rows": rows,
     }
 
@@ -221,18 +227,40 @@ def write(result: dict[str, Any]) -> None:
     lines = [
         "# Bursts: N callers ask at the same instant",
         "",
-        f"Machine: {result['machine']}; shared with other jobs while measured (load average"
-        f" {result['load_average']}): figures are noisy. Callers (aiortc) run on the same cores.",
+        f"Machine: {result['machine']}; shared with other jobs while measured (load average per burst"
+        " below, 1-minute): figures are noisy. Callers (aiortc, pre-encoded microphones) run on the"
+        " same cores. `python -m bench.voice_burst`.",
         "",
-        "| bot | callers | heard right | voice-to-voice p50 | max | greeting max | gaps > 100 ms |",
-        "|---|---|---|---|---|---|---|",
+        "| run | bot | callers | load | heard right | voice-to-voice p50 | max | greeting max"
+        " | gaps > 100 ms | unanswered | callers' loop lag max |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for bot, bursts in result["bots"].items():
         for b in bursts:
+            lag = max((r.get("client_loop_lag_max_ms", 0.0) for r in b["rows"]), default=0.0)
             lines.append(
-                f"| {bot} | {b['calls']} | {b['heard_right']}/{b['calls']} | {b['first_audio_p50_ms']} ms"
+                f"| {b.get('run', 1)} | {bot} | {b['calls']} | {b.get('load_average', '?')}"
+                f" | {b['heard_right']}/{b['calls']} | {b['first_audio_p50_ms']} ms"
                 f" | {b['first_audio_max_ms']} ms | {b['greeting_max_ms'] or 'n/a'} ms"
-                f" | {b['answers_with_gap_over_100ms']} |"
+                f" | {b['answers_with_gap_over_100ms']} | {b.get('unanswered', 0)} | {lag} ms |"
+            )
+    for bot, bursts in result["bots"].items():
+        if not bursts:
+            continue
+        last = max(bursts, key=lambda b: (b["calls"], b.get("run", 1)))
+        lines += [
+            "",
+            f"## {bot}, {last['calls']} callers, run {last.get('run', 1)}: what each caller heard",
+            "",
+            "| question | our STT heard | first audio | worst gap | re-transcribed (recall) |",
+            "|---|---|---|---|---|",
+        ]
+        for r in last["rows"]:
+            stt = "; ".join(r.get("stt_heard", [])) or "-"
+            heard = r["heard"][:90].replace("|", "/")
+            lines.append(
+                f"| {r['question']} | {stt} | {r['first_audio_ms']} ms | {r['worst_gap_ms']} ms"
+                f" | {heard} ({r['recall']}) |"
             )
     lines.append("")
     (RESULTS / "voice_burst.md").write_text("\n".join(lines))
@@ -241,6 +269,7 @@ def write(result: dict[str, Any]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="4,8")
+    parser.add_argument("--runs", type=int, default=1, help="ours then the reference, this many times")
     parser.add_argument("--no-reference", action="store_true")
     args = parser.parse_args()
     sizes = [int(x) for x in args.sizes.split(",")]
@@ -249,25 +278,32 @@ def main() -> None:
     ref_expected = {q: f"You asked: {q}" for q in QUESTIONS}
     speaker = Speaker()
     bots: dict[str, list[dict[str, Any]]] = {"ours": []}
-    # Measured admission is for sustained load; a burst is admitted whole (MAX_CALLS caps it).
-    with service(MAX_CALLS=str(max(sizes)), LOAD_THRESHOLD="1000", **FAIR_ENV) as base:
-        for n in sizes:
-            before = server_figures(base)
-            rows = asyncio.run(burst(base, n, speaker, greets=True))
-            bots["ours"].append(judge(rows, ours_expected))
-            bots["ours"][-1]["server"] = figures_delta(before, server_figures(base))
-            print("ours", n, {k: v for k, v in bots["ours"][-1].items() if k != "rows"})
     if not args.no_reference:
         bots["reference"] = []
-        with reference() as base:
+    for run in range(1, args.runs + 1):
+        # Measured admission is for sustained load; a burst is admitted whole (MAX_CALLS caps it).
+        with service(MAX_CALLS=str(max(sizes)), LOAD_THRESHOLD="1000", **FAIR_ENV) as base:
             for n in sizes:
-                rows = asyncio.run(burst(base, n, speaker, greets=False))
-                bots["reference"].append(judge(rows, ref_expected))
-                print("reference", n, {k: v for k, v in bots["reference"][-1].items() if k != "rows"})
-    import os
+                before = server_figures(base)
+                rows = asyncio.run(burst(base, n, speaker, greets=True))
+                bots["ours"].append({"run": run, "load_average": _load(), **judge(rows, ours_expected)})
+                bots["ours"][-1]["server"] = figures_delta(before, server_figures(base))
+                print("ours", run, n, {k: v for k, v in bots["ours"][-1].items() if k != "rows"})
+        if not args.no_reference:
+            with reference() as base:
+                for n in sizes:
+                    rows = asyncio.run(burst(base, n, speaker, greets=False))
+                    bots["reference"].append(
+                        {"run": run, "load_average": _load(), **judge(rows, ref_expected)}
+                    )
+                    print(
+                        "reference", run, n, {k: v for k, v in bots["reference"][-1].items() if k != "rows"}
+                    )
+        write({"machine": describe(), "load_average": _load(), "bots": bots})
 
-    result = {"machine": describe(), "load_average": round(os.getloadavg()[0], 1), "bots": bots}
-    write(result)
+
+def _load() -> float:
+    return round(os.getloadavg()[0], 1)
 
 
 if __name__ == "__main__":
