@@ -218,6 +218,10 @@ class ResumeEngine:
 
     def _anchored(self, q: Query) -> bool:
         """Does the turn point at the resume at all? Unanchored turns are refused as off-topic."""
+        if guardrails.asks_someone_else(q.text):
+            # "who designed the golden gate bridge": only a deed the resume itself names is about it.
+            vocab = self._index.vocabulary()
+            return all(s in vocab for s in q.stems)
         return bool(
             q.person
             or guardrails.PERSON_REF.search(q.text)

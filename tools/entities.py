@@ -136,6 +136,12 @@ class EntityIndex:
         # A job's name word repeated in the names of its own projects ("Initech" in "Initech mobile app")
         # still names the job: the projects are the job's.
         employer_of = {p.id: p.employer for p in resume.projects if p.employer}
+        # So is a paper whose venue is the employer ("The Ledger" for a reporter at The Ledger).
+        for pub in resume.publications:
+            venue = fold(pub.venue or "")
+            job = next((j.id for j in resume.experience if venue and fold(j.company) in venue), None)
+            if job is not None:
+                employer_of[pub.id] = job
         holders: dict[str, set[str]] = {}
         for n in self._names:
             for t in set(n.toks):

@@ -8,7 +8,9 @@ Patterns run on text where the person's name is already replaced by "xperson" (s
 
 from __future__ import annotations
 
+import json
 import re
+from importlib import resources
 from typing import Literal
 
 Reason = Literal["injection", "secret", "harmful", "off_topic"]
@@ -74,6 +76,11 @@ _GENERAL = re.compile(
     r"weather)\b"
     r"|\b(safest|cheapest|most popular|best|worst) (\w+ ){1,2}(in|near|around) (the )?\w+"
 )
+_WHO_VERBS: list[str] = json.loads(
+    resources.files("tools").joinpath("data/knowledge/offtopic.json").read_text(encoding="utf-8")
+)["who_verbs"]
+# "who designed the golden gate bridge": someone else did something (see offtopic.json).
+_WHO_DID = re.compile(rf"\bwho ({'|'.join(map(re.escape, _WHO_VERBS))})\b")
 # A writing or making task for the asker ("write me a slogan for my shop"): refused unless it is
 # about the person ("write me a summary of her experience").
 _TASK = re.compile(
@@ -103,6 +110,11 @@ def person_ref(pronouns: str | None) -> re.Pattern[str]:
     words = _PRONOUN_SETS.get(own, tuple(w for ws in _PRONOUN_SETS.values() for w in ws))
     alt = "|".join(words)
     return re.compile(rf"\b(xperson|{alt}|candidate|applicant|this person|the person|resume|cv|profile)\b")
+
+
+def asks_someone_else(text: str) -> bool:
+    """ "who designed the golden gate bridge": a deed of someone other than the person."""
+    return bool(_WHO_DID.search(text)) and not PERSON_REF.search(text)
 
 
 def check(text: str, anchored: bool) -> Reason | None:

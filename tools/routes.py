@@ -53,6 +53,19 @@ ITEM_ATTRS = (
 )
 
 
+def _alternatives(q: Query, base: list[str]) -> list[list[str]]:
+    """ "A or B" in the question, both among `base`: `base` without B, then without A."""
+    toks = q.utt.toks
+    out: list[list[str]] = []
+    for i in range(1, len(toks) - 1):
+        if toks[i] != "or":
+            continue
+        a, b = stem(toks[i - 1]), stem(toks[i + 1])
+        if a in base and b in base and a != b:
+            out += [[x for x in base if x != b], [x for x in base if x != a]]
+    return out
+
+
 class Routes:
     resume: Resume
     index: ResumeIndex
@@ -303,6 +316,11 @@ class Routes:
             # "How many trials?": the hits whose sentence states a figure.
             found = [f for f in found if any(c.isdigit() for c in f.sentence) or _COUNT_RE.search(f.sentence)]
         if not found:
+            # "radio or broadcast experience": either word alone is the question.
+            for alt in _alternatives(q, base):
+                hit = self.text_search(q, alt, kinds, figures)
+                if hit is not None:
+                    return hit
             return None
         best = found[0].coverage
         chosen = [f for f in found if f.coverage >= best * 0.8][:2]

@@ -1,0 +1,181 @@
+"""Mechanisms added for the second blind round (tests/tools/data/unseen2/), each checked on a made-up resume.
+
+The marine biologist below is none of the question sets' resumes: what is tested follows from the
+resume's shape (a job in two places, a paper in the employer's own bulletin, a summary that states
+its years, two degrees of different levels, a driving licence said only in the profile), not from
+any set's words.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tools.engine import EngineResult, ResumeEngine
+from tools.resume_model import Resume
+from tools.state import ConversationState
+
+RESUME = {
+    "profile": {
+        "name": "Rosa Lindqvist",
+        "pronouns": "she/her",
+        "title": "Senior Marine Biologist",
+        "location": "Gothenburg, Sweden",
+        "email": "rosa@example.org",
+        "summary": "Marine biologist with 10 years of survey and restoration work in Scandinavia and East "
+        "Africa. Specialises in seagrass restoration and fisheries monitoring.",
+        "work_authorization": "Swedish citizen; full driving licence and a powerboat licence.",
+        "availability": "Available from April 2027.",
+    },
+    "experience": [
+        {
+            "id": "job-now",
+            "company": "Baltic Survey Institute",
+            "role": "Senior Marine Biologist",
+            "location": "Gothenburg, Sweden",
+            "start": "2020-03",
+            "end": None,
+            "summary": "Leads seagrass surveys for a 300-staff research institute on the west coast.",
+            "highlights": [
+                "Restored 40 hectares of seagrass meadows with volunteer divers.",
+                "Runs a dive team of 5 scientists.",
+                "Wrote the monitoring plan that cut survey costs by a fifth.",
+            ],
+            "team_size": 5,
+        },
+        {
+            "id": "job-kenya",
+            "company": "Coastal Reef Trust",
+            "role": "Field Biologist",
+            "location": "Mombasa, Kenya and Gothenburg, Sweden",
+            "start": "2016-01",
+            "end": "2020-02",
+            "highlights": [
+                "Surveyed 12 reefs along a 90-kilometre coastline.",
+                "Mapped a 3-kilometre fringing reef for the county's marine park.",
+            ],
+        },
+        {
+            "id": "job-assist",
+            "company": "Maritime Museum",
+            "role": "Aquarist",
+            "location": "Gothenburg, Sweden",
+            "start": "2013-06",
+            "end": "2015-08",
+            "highlights": ["Looked after the cold-water tanks and fed the seals."],
+        },
+    ],
+    "projects": [
+        {
+            "id": "proj-turtles",
+            "name": "Turtle nesting survey",
+            "kind": "volunteer",
+            "description": "Three seasons counting nests on beaches in Costa Rica.",
+        }
+    ],
+    "education": [
+        {
+            "id": "edu-msc",
+            "institution": "University of Gothenburg",
+            "degree": "MSc Marine Ecology",
+            "start": "2014-09",
+            "end": "2015-12",
+        },
+        {
+            "id": "edu-ma",
+            "institution": "University of Aberdeen",
+            "degree": "MA (Hons) Zoology",
+            "start": "2009-09",
+            "end": "2013-06",
+        },
+    ],
+    "certifications": [
+        {"id": "cert-dive", "name": "Divemaster", "issuer": "PADI", "date": "2014-05"},
+        {
+            "id": "cert-boat",
+            "name": "Powerboat Level 2",
+            "issuer": "Royal Yachting Association",
+            "date": "2021-04",
+        },
+    ],
+    "publications": [
+        {
+            "id": "pub-bulletin",
+            "title": "Counting eelgrass from the air",
+            "venue": "Baltic Survey Institute Bulletin",
+            "date": "2023-02",
+        },
+    ],
+    "skills": {"fieldwork": ["scuba surveys", "drone mapping"], "lab": ["eDNA sampling", "microscopy"]},
+}
+
+
+@pytest.fixture(scope="module")
+def bio() -> ResumeEngine:
+    return ResumeEngine(Resume.model_validate(RESUME))
+
+
+def ask(engine: ResumeEngine, *turns: str) -> list[EngineResult]:
+    st: ConversationState | None = None
+    out = []
+    for t in turns:
+        r, st = engine.answer(t, st)
+        out.append(r)
+    return out
+
+
+def ids(r: EngineResult) -> list[str]:
+    return [i.id for i in r.items]
+
+
+def test_who_is_she_working_for_is_the_current_job(bio: ResumeEngine) -> None:
+    (r,) = ask(bio, "who's she working for at the moment")
+    assert ids(r) == ["job-now"]
+
+
+def test_who_is_this_is_the_name(bio: ResumeEngine) -> None:
+    (r,) = ask(bio, "who is this")
+    assert r.intent == "name" and "Rosa Lindqvist" in r.answer
+
+
+def test_a_one_line_summary_is_one_sentence(bio: ResumeEngine) -> None:
+    (r,) = ask(bio, "give me a one-line summary of her")
+    assert r.intent == "summary" and r.answer.count(". ") == 0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "has she got kids",
+        "has she ever been depressed or had therapy herself",
+        "who discovered the great barrier reef",
+    ],
+)
+def test_refused(bio: ResumeEngine, text: str) -> None:
+    (r,) = ask(bio, text)
+    assert r.refused and not r.items
+
+
+def test_who_did_a_deed_the_resume_names_is_answered(bio: ResumeEngine) -> None:
+    (r,) = ask(bio, "who mapped the fringing reef")
+    assert not r.refused and "job-kenya" in ids(r)
+
+
+def test_a_paper_in_the_employers_bulletin_does_not_hide_the_employer(bio: ResumeEngine) -> None:
+    (r,) = ask(bio, "where was she before baltic")
+    assert ids(r)[:1] == ["job-kenya"]
+
+
+def test_either_word_of_an_or_question_may_find_the_item(bio: ResumeEngine) -> None:
+    # "museum" is only in a company's name; "zoo" nowhere.
+    (r,) = ask(bio, "any museum or zoo experience")
+    assert "job-assist" in ids(r)
+
+
+def test_a_job_in_two_places_is_abroad_by_its_other_place(bio: ResumeEngine) -> None:
+    (r,) = ask(bio, "has she worked abroad")
+    assert ids(r) == ["job-kenya"] and "Mombasa" in r.answer and "Gothenburg" not in r.answer
+
+
+def test_volunteering_abroad_is_the_volunteer_project(bio: ResumeEngine) -> None:
+    (r,) = ask(bio, "tell me about the volunteering abroad")
+    assert ids(r) == ["proj-turtles"]
