@@ -42,6 +42,11 @@ _FREELANCE_ALIASES = (
     "ownpractice",
 )
 _DEGREE_ALIASES: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
+    # A Scottish "MA (Hons)" is a first degree, whatever its letters say.
+    (
+        re.compile(r"\(hons\)|\bhons\b|\bhonours\b"),
+        ("bachelor", "bachelors", "undergraduate", "undergrad"),
+    ),
     (re.compile(r"\b(phd|ph\.d|doctor\w*|dphil)\b"), ("phd", "doctorate", "doctoral")),
     (
         re.compile(r"\b(msc|m\.sc|master\w*|ms|ma|mba|meng|m\.eng|mphil)\b"),

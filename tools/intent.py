@@ -158,6 +158,9 @@ _TOPICS: dict[str, str] = {
     "ack": r"^\s*(ok|okay|great|cool|nice|got it|i see|alright|sure|yes|no|yeah|yep|nope|interesting|awesome|"
     r"perfect|good|wow|hmm+)\s*[.!]*\s*$",
 }
+# "has she written anything", "have they written a book": the data file's further ways to ask for papers.
+_MORE_PUBLICATIONS = [p.replace("{P}", P) for p in knowledge.publications_asked()]
+_TOPICS["publications"] = "|".join([_TOPICS["publications"], *_MORE_PUBLICATIONS])
 _COMPILED = {k: re.compile(v) for k, v in _TOPICS.items()} | {"unknown_personal": personal.ANY_RE}
 
 _KIND_RE: dict[str, re.Pattern[str]] = {

@@ -110,3 +110,9 @@ def talk_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
         return re.compile(rf"\b({alts})\b")
 
     return alt(data["asked"]), alt(data["items"]), alt(data["awards"])
+
+
+@lru_cache(maxsize=1)
+def publications_asked() -> tuple[str, ...]:
+    """Regular expressions ({P}: the person) that ask for publications without naming the section."""
+    return tuple(_load("categories.json")["publications_asked"]["patterns"])

@@ -37,14 +37,26 @@ _DEGREE_LEVEL_RE = re.compile(
     r"\b(phd|ph\.d|doctorate|doctoral|masters?|master's|msc|m\.sc|mba|bachelors?|"
     r"bachelor's|bsc|b\.sc|basc|undergrad\w*)\b"
 )
+# Short names of degrees the level words above do not cover ("MA", "BEng"), matched on the degree only.
+_SHORT_DEGREE_RE = re.compile(r"\b(ma|ms|meng|mphil|mres|llm|med|ba|bs|beng|llb|bed|bmus|bba)\b")
+_HONOURS_RE = re.compile(r"\(hons\)|\bhons\b|\bhonours\b")
 _LEVEL_NAME = {"phd": "a PhD", "master": "a master's degree", "bachelor": "a bachelor's degree"}
+
+
+def degree_level(degree: str) -> str | None:
+    """ "phd", "master" or "bachelor" for a degree's name; a Scottish "MA (Hons)" is a first degree."""
+    low = degree.lower()
+    if _HONOURS_RE.search(low):
+        return "bachelor"
+    m = _DEGREE_LEVEL_RE.search(low) or _SHORT_DEGREE_RE.search(low)
+    return _level(m.group(0)) if m else None
 
 
 def _level(word: str) -> str:
     w = word.replace(".", "")
     if w.startswith(("phd", "doctor")):
         return "phd"
-    if w.startswith(("master", "msc", "mba")):
+    if w.startswith(("master", "msc", "mba", "ma", "ms", "meng", "mphil", "mres", "llm", "med")):
         return "master"
     return "bachelor"
 
@@ -92,6 +104,14 @@ _SECTION_NAMES = frozenset(
         "publish degree degrees education"
     )
 )
+_PUB_GENERIC = frozenset(
+    stem(w)
+    for w in words(
+        "publication publications published publish paper papers article articles write wrote written "
+        "writing author authored anything something"
+    )
+)
+_QUALIFICATION = frozenset(stem(w) for w in words("qualification qualifications"))
 _RANKING_RE = re.compile(
     r"\b(strongest|best|favou?rite|main|primary|top|most (proficient|comfortable|experienced)|preferred)\b"
 )
@@ -141,18 +161,28 @@ class SectionRoutes:
             edu = idx.filter(idx.of_kind("education"), date=rng, place=q.place)
             specific = [s for s in q.stems if s not in EDU_GENERIC]
             hits = [h for h in idx.search(specific, kinds=("education",)) if h.sentence] if specific else []
+            # "where did he study social work": the degree whose own name has the subject.
+            named = [e for e in edu if specific and all(idx.mentions(e.id, s) for s in specific)]
             if len(edu) > 1 and len(hits) == 1:
                 edu = [hits[0].entry]
-            text = say.education(edu, q.stems)
+            elif 0 < len(named) < len(edu):
+                edu = named
             asked = _DEGREE_LEVEL_RE.search(q.text)
             if asked:
-                degrees = [
-                    _DEGREE_LEVEL_RE.search(e.attr("degree").lower()) for e in idx.of_kind("education")
-                ]
-                held = {_level(m.group(0)) for m in degrees if m}
+                levels = {e.id: degree_level(e.attr("degree")) for e in idx.of_kind("education")}
+                held = set(levels.values())
                 if _level(asked.group(0)) not in held:
-                    text = f"The resume doesn't list {_LEVEL_NAME[_level(asked.group(0))]}. " + text
-            return Outcome("education", text, edu)
+                    text = f"The resume doesn't list {_LEVEL_NAME[_level(asked.group(0))]}. "
+                    return Outcome("education", text + say.education(edu, q.stems), edu)
+                # "does she have a masters": that degree, not her bachelor's too.
+                edu = [e for e in edu if levels.get(e.id) == _level(asked.group(0))] or edu
+            if q.dates.ordinal in ("first", "latest") and not q.det.plural and len(edu) > 1:
+                # "his first degree": the earliest one; "her latest degree": the newest.
+                edu = self.index.ordinal(edu, q.dates.ordinal) or edu
+            pool = self._qualifications(q, edu)
+            if pool is not None:
+                return pool
+            return Outcome("education", say.education(edu, q.stems), edu)
         if q.has("certifications") and _is_section_word(q, "certifications", idx):
             certs = idx.of_kind("certification")
             if q.techs:
@@ -178,6 +208,11 @@ class SectionRoutes:
             return Outcome(intent, finish([say.opener(e) for e in talks]), talks)
         if q.has("publications") and not q.techs and _is_section_word(q, "publications", idx):
             pubs = idx.filter(idx.of_kind("publication"), date=rng)
+            # "have they written a book": of several, the ones whose title or venue has the other words.
+            specific = [s for s in q.stems if s not in _PUB_GENERIC]
+            named = [p for p in pubs if any(idx.mentions(p.id, s) for s in specific)]
+            if 0 < len(named) < len(pubs):
+                pubs = named
             return Outcome("publications", say.publications(pubs), pubs)
         if (
             q.has("awards")
@@ -217,6 +252,33 @@ class SectionRoutes:
                 text = "The resume doesn't rank them, but lists them in this order. " + text
             return Outcome("skills", text, category=cat)
         return None
+
+    def _qualifications(self, q: Query, edu: list[Entry]) -> Outcome | None:
+        """ "her most recent qualification": degrees and certifications alike, when that is the only word.
+
+        A certificate is a qualification as much as a degree, so the newest one may be either.
+        """
+        said = {stem(w) for w in IntentDetector.triggers(q.text, "education")}
+        certs = self.index.of_kind("certification")
+        if not certs or not said or not said <= _QUALIFICATION or q.place or q.dates.range:
+            return None
+        if q.dates.ordinal in ("latest", "recent", "first") and not q.det.plural:
+            dated = self.index.chronological([e for e in [*edu, *certs] if e.span])
+            if not dated:
+                return None
+            pick = (
+                dated[0]
+                if q.dates.ordinal == "first"
+                else max(dated, key=lambda e: e.span[1] if e.span else 0)
+            )
+            what = (
+                self.say.education([pick], q.stems)
+                if pick.kind == "education"
+                else self.say.certifications([pick])
+            )
+            return Outcome("education", what, [pick])
+        text = " ".join([self.say.education(edu, q.stems), self.say.certifications(certs)])
+        return Outcome("education", text, [*edu, *certs])
 
     def _talks(self, q: Query) -> list[Entry]:
         """ "Has she spoken at conferences?": the publications that are talks, by their title or venue."""

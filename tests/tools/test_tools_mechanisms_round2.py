@@ -104,6 +104,12 @@ RESUME = {
             "venue": "Baltic Survey Institute Bulletin",
             "date": "2023-02",
         },
+        {
+            "id": "pub-book",
+            "title": "The Seagrass Year",
+            "venue": "Kustlinje Press (book)",
+            "date": "2025-09",
+        },
     ],
     "skills": {"fieldwork": ["scuba surveys", "drone mapping"], "lab": ["eDNA sampling", "microscopy"]},
 }
@@ -179,3 +185,28 @@ def test_a_job_in_two_places_is_abroad_by_its_other_place(bio: ResumeEngine) -> 
 def test_volunteering_abroad_is_the_volunteer_project(bio: ResumeEngine) -> None:
     (r,) = ask(bio, "tell me about the volunteering abroad")
     assert ids(r) == ["proj-turtles"]
+
+
+def test_written_anything_is_the_publications(bio: ResumeEngine) -> None:
+    (r,) = ask(bio, "has she written anything")
+    assert r.intent == "publications" and set(ids(r)) == {"pub-bulletin", "pub-book"}
+
+
+def test_a_book_is_the_publication_that_says_book(bio: ResumeEngine) -> None:
+    book, when = ask(bio, "has she written a book", "when did it come out")
+    assert ids(book) == ["pub-book"] and ids(when) == ["pub-book"] and "2025" in when.answer
+
+
+def test_a_masters_is_not_a_scottish_ma_honours(bio: ResumeEngine) -> None:
+    (r,) = ask(bio, "does she have a masters")
+    assert ids(r) == ["edu-msc"]
+
+
+def test_study_a_subject_is_the_degree_named_after_it(bio: ResumeEngine) -> None:
+    subject, first = ask(bio, "where did she study zoology", "and what was her first degree")
+    assert ids(subject) == ["edu-ma"] and ids(first) == ["edu-ma"]
+
+
+def test_the_most_recent_qualification_may_be_a_certificate(bio: ResumeEngine) -> None:
+    (r,) = ask(bio, "whats her most recent qualification")
+    assert ids(r) == ["cert-boat"]
