@@ -161,6 +161,8 @@ _TOPICS: dict[str, str] = {
 # "has she written anything", "have they written a book": the data file's further ways to ask for papers.
 _MORE_PUBLICATIONS = [p.replace("{P}", P) for p in knowledge.publications_asked()]
 _TOPICS["publications"] = "|".join([_TOPICS["publications"], *_MORE_PUBLICATIONS])
+_MORE_CERTIFICATIONS = [p.replace("{P}", P) for p in knowledge.certifications_asked()[0]]
+_TOPICS["certifications"] = "|".join([_TOPICS["certifications"], *_MORE_CERTIFICATIONS])
 _COMPILED = {k: re.compile(v) for k, v in _TOPICS.items()} | {"unknown_personal": personal.ANY_RE}
 
 _KIND_RE: dict[str, re.Pattern[str]] = {

@@ -116,3 +116,17 @@ def talk_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
 def publications_asked() -> tuple[str, ...]:
     """Regular expressions ({P}: the person) that ask for publications without naming the section."""
     return tuple(_load("categories.json")["publications_asked"]["patterns"])
+
+
+@lru_cache(maxsize=1)
+def certifications_asked() -> tuple[tuple[str, ...], frozenset[str]]:
+    """Regular expressions ({P}: the person) asking for certifications as training, and their own words."""
+    data = _load("categories.json")["certifications_asked"]
+    return tuple(data["patterns"]), frozenset(data["words"])
+
+
+@lru_cache(maxsize=1)
+def milestones() -> dict[str, tuple[str, ...]]:
+    """Credential adjectives ("registered") and ways to say one qualified ("graduated")."""
+    data = _load("categories.json")["milestones"]
+    return {k: tuple(v) for k, v in data.items() if not k.startswith("_")}

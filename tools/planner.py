@@ -14,6 +14,7 @@ from tools import knowledge
 from tools.english import common_words, is_common, is_everyday
 from tools.followup import Cue
 from tools.followup_routes import HOW_MANY_RE, FollowupRoutes
+from tools.milestone_routes import MilestoneRoutes
 from tools.profile_routes import ProfileRoutes
 from tools.query import Outcome, Query
 from tools.recruiter_routes import RecruiterRoutes
@@ -37,7 +38,9 @@ _NUMBER_WORD_RE = re.compile(
 )
 
 
-class Planner(FollowupRoutes, Routes, TechRoutes, SectionRoutes, ProfileRoutes, RecruiterRoutes):
+class Planner(
+    FollowupRoutes, Routes, TechRoutes, SectionRoutes, ProfileRoutes, RecruiterRoutes, MilestoneRoutes
+):
     def __init__(
         self, resume: Resume, index: ResumeIndex, tech: TechIndex, say: ListSpeaker, today: date | None = None
     ) -> None:
@@ -62,6 +65,7 @@ class Planner(FollowupRoutes, Routes, TechRoutes, SectionRoutes, ProfileRoutes, 
         for step in (
             self._small_talk,
             self._unknowable,
+            self._milestones,
             self._recruiter,
             self._profile,
             self._followup,

@@ -21,6 +21,7 @@ _FIT_RE = re.compile(
     r"\b(good fit|right fit|qualified|why (should|would) (we|i) hire|should (we|i) hire|strong candidate|"
     r"worth (hiring|interviewing))\b"
 )
+_CLAUSE_RE = re.compile(r"(?<=[.;])\s+|\s*;\s*")
 _PHONE_RE = re.compile(r"\b(phone|call|cell|mobile|telephone)\b")
 _LINK_NAMES = {
     "linkedin": "linkedin", "linked in": "linkedin", "github": "github", "git hub": "github",
@@ -37,8 +38,10 @@ class ProfileRoutes:
     tech: TechIndex
     say: ListSpeaker
     _spoken_names: tuple[str, ...]
+    _person_stems: frozenset[str]
 
     def _init_profile(self) -> None:
+        self._person_stems = frozenset(stem(t) for t in tokens(self.resume.profile.name))
         own = {w.split(" ")[0].lower() for w in self.resume.profile.languages_spoken}
         self._spoken_names = tuple(sorted(knowledge.spoken_languages() | own))
 
@@ -132,9 +135,29 @@ class ProfileRoutes:
             return Outcome("unknown", f"The resume doesn't say why.{what}", items[:1])
         return None
 
+    def _profile_clause(self, q: Query) -> Outcome | None:
+        """ "Can he drive?" when only the profile's work-authorization line says "full driving licence"."""
+        if q.ents or q.techs or q.det.kind in ("experience", "project"):
+            return None
+        specific = [x for x in q.stems if len(x) > 2 and x not in self._person_stems]
+        if not specific:
+            return None
+        p = self.resume.profile
+        for field in (p.work_authorization, p.availability):
+            for clause in _CLAUSE_RE.split(field or ""):
+                own = {stem(t) for t in tokens(clause)}
+                if clause.strip() and all(x in own for x in specific):
+                    return Outcome(
+                        "profile", f"According to {self.say.poss} profile: {clause.strip().rstrip('.')}."
+                    )
+        return None
+
     def _profile(self, q: Query, st: ConversationState) -> Outcome | None:
         say, p = self.say, self.resume.profile
         named = bool(q.ents)
+        clause = self._profile_clause(q)
+        if clause is not None:
+            return clause
         if q.has("contact") and not named and not self._item_subject(q, "contact", with_other=True):
             return Outcome("contact", say.contact(bool(_PHONE_RE.search(q.text))))
         if q.has("links") and not (named and q.has("link_q", "metric")):

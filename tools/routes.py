@@ -13,7 +13,7 @@ from tools.retrieval import Retrieval
 from tools.search import Entry, ResumeIndex
 from tools.state import ConversationState
 from tools.technology import TechIndex, TechMatch
-from tools.text import cap, join_words, sentence, stem, tokens, words
+from tools.text import cap, fold, join_words, sentence, stem, tokens, words
 
 _SUBJECTIVE_RE = re.compile(
     r"\b(most impressive|impressive|proudest|best|biggest|favou?rite|strongest|most (important|interesting|"
@@ -154,7 +154,10 @@ class Routes:
 
     def tech_check(self, items: list[Entry], t: TechMatch) -> Outcome:
         say = self.say
-        yes = [e for e in items if t.name in e.techs]
+        # "training in Signs of Safety": a certificate named after the skill is that skill.
+        yes = [e for e in items if t.name in e.techs or fold(t.name) in fold(e.title)]
+        if yes and t.name not in yes[0].techs:
+            return Outcome("tech_check", f"Yes: {say.first} holds {yes[0].title}.", yes[:1], tech=t.name)
         if yes:
             e = yes[0]
             where = say.at(e) if e.kind == "experience" else f"in {e.title}"

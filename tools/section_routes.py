@@ -95,7 +95,7 @@ def _is_section_word(q: Query, topic: str, index: ResumeIndex) -> bool:
 _CERT_GENERIC = frozenset(
     stem(w)
     for w in words("certification certifications certified certificate certs cert credential credentials")
-)
+) | frozenset(stem(w) for w in knowledge.certifications_asked()[1])
 _SECTION_NAMES = frozenset(
     stem(w)
     for w in words(

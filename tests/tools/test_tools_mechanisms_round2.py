@@ -210,3 +210,29 @@ def test_study_a_subject_is_the_degree_named_after_it(bio: ResumeEngine) -> None
 def test_the_most_recent_qualification_may_be_a_certificate(bio: ResumeEngine) -> None:
     (r,) = ask(bio, "whats her most recent qualification")
     assert ids(r) == ["cert-boat"]
+
+
+def test_years_in_the_profession_the_summary_states_are_its_figure(bio: ResumeEngine) -> None:
+    # The dates give about six years as a marine biologist; her summary says ten.
+    (r,) = ask(bio, "how many years has she been a marine biologist")
+    assert "10 years" in r.answer
+
+
+def test_a_capability_only_the_profile_states(bio: ResumeEngine) -> None:
+    (r,) = ask(bio, "can she drive")
+    assert "driving licence" in r.answer and not r.refused
+
+
+def test_training_means_the_certificates(bio: ResumeEngine) -> None:
+    (r,) = ask(bio, "what training has she had")
+    assert set(ids(r)) == {"cert-dive", "cert-boat"}
+
+
+def test_a_qualified_profession_is_the_degree_that_makes_one(bio: ResumeEngine) -> None:
+    (r,) = ask(bio, "is she a qualified marine ecologist")
+    assert ids(r) == ["edu-msc"]
+
+
+def test_before_she_qualified_is_before_her_last_degree_ended(bio: ResumeEngine) -> None:
+    (r,) = ask(bio, "what did she do before she qualified")
+    assert ids(r) == ["job-assist"]
