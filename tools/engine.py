@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from tools import dates as dates_mod
-from tools import guardrails
+from tools import guardrails, knowledge
 from tools.english import basic_words, common_words
 from tools.entities import EntityIndex
 from tools.followup import cue as followup_cue
@@ -190,13 +190,16 @@ class ResumeEngine:
         """Leave out the asking verb and adverbs the resume never uses: "does he *handle* allergens
         *properly*" asks about allergens. Common words only, and never all of the question's words."""
         vocab = self._index.vocabulary()
+        after_person = [
+            i > 0 and (toks[i - 1] in _SUBJECTS or toks[i - 1] in self._person) for i in range(len(toks))
+        ]
         filler = {
             stem(t)
             for i, t in enumerate(toks)
-            if ((i and (toks[i - 1] in _SUBJECTS or toks[i - 1] in self._person)) or t.endswith("ly"))
-            and t in self._common
-            and stem(t) not in vocab
+            if (after_person[i] or t.endswith("ly")) and t in self._common and stem(t) not in vocab
         }
+        # "has she *handled* redundancies": a light verb is filler even when the resume uses it.
+        filler |= {stem(t) for i, t in enumerate(toks) if after_person[i] and t in knowledge.light_verbs()}
         kept = [s for s in stems if s not in filler]
         return kept or stems
 

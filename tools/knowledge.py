@@ -130,3 +130,9 @@ def milestones() -> dict[str, tuple[str, ...]]:
     """Credential adjectives ("registered") and ways to say one qualified ("graduated")."""
     data = _load("categories.json")["milestones"]
     return {k: tuple(v) for k, v in data.items() if not k.startswith("_")}
+
+
+@lru_cache(maxsize=1)
+def light_verbs() -> frozenset[str]:
+    """Verbs that only carry a question to its object ("has she *handled* redundancies")."""
+    return frozenset(_load("categories.json")["light_verbs"]["words"])

@@ -39,6 +39,8 @@ RESUME = {
                 "Restored 40 hectares of seagrass meadows with volunteer divers.",
                 "Runs a dive team of 5 scientists.",
                 "Wrote the monitoring plan that cut survey costs by a fifth.",
+                "Ran the consultation when the institute closed its northern field station; all 9 staff "
+                "were redeployed.",
             ],
             "team_size": 5,
         },
@@ -52,7 +54,10 @@ RESUME = {
             "highlights": [
                 "Surveyed 12 reefs along a 90-kilometre coastline.",
                 "Mapped a 3-kilometre fringing reef for the county's marine park.",
+                "Did the habitat mapping for two marine parks from drone photos.",
+                "Handled dive permits for 12 survey sites.",
             ],
+            "technologies": ["QGIS", "Pix4D"],
         },
         {
             "id": "job-assist",
@@ -61,7 +66,10 @@ RESUME = {
             "location": "Gothenburg, Sweden",
             "start": "2013-06",
             "end": "2015-08",
-            "highlights": ["Looked after the cold-water tanks and fed the seals."],
+            "highlights": [
+                "Looked after the cold-water tanks and fed the seals.",
+                "Assisted with seal dental checks.",
+            ],
         },
     ],
     "projects": [
@@ -111,7 +119,11 @@ RESUME = {
             "date": "2025-09",
         },
     ],
-    "skills": {"fieldwork": ["scuba surveys", "drone mapping"], "lab": ["eDNA sampling", "microscopy"]},
+    "skills": {
+        "fieldwork": ["scuba surveys", "habitat mapping"],
+        "lab": ["eDNA sampling", "microscopy"],
+        "animal care": ["dentistry", "feeding"],
+    },
 }
 
 
@@ -236,3 +248,18 @@ def test_a_qualified_profession_is_the_degree_that_makes_one(bio: ResumeEngine) 
 def test_before_she_qualified_is_before_her_last_degree_ended(bio: ResumeEngine) -> None:
     (r,) = ask(bio, "what did she do before she qualified")
     assert ids(r) == ["job-assist"]
+
+
+def test_a_skill_no_item_tags_is_found_by_a_related_word(bio: ResumeEngine) -> None:
+    (r,) = ask(bio, "does she do dentistry")
+    assert "job-assist" in ids(r)
+
+
+def test_a_light_verb_does_not_pick_the_item_that_uses_it(bio: ResumeEngine) -> None:
+    (r,) = ask(bio, "has she handled redundancies")
+    assert ids(r)[:1] == ["job-now"]
+
+
+def test_tools_for_a_skill_are_those_of_the_item_that_shows_it(bio: ResumeEngine) -> None:
+    (r,) = ask(bio, "which habitat mapping tools has she used")
+    assert "job-kenya" in ids(r) and "QGIS" in r.answer
