@@ -14,6 +14,7 @@ from tools import knowledge
 from tools.english import common_words, is_common, is_everyday
 from tools.followup import Cue
 from tools.followup_routes import HOW_MANY_RE, FollowupRoutes
+from tools.measure_routes import MeasureRoutes
 from tools.milestone_routes import MilestoneRoutes
 from tools.profile_routes import ProfileRoutes
 from tools.query import Outcome, Query
@@ -39,7 +40,14 @@ _NUMBER_WORD_RE = re.compile(
 
 
 class Planner(
-    FollowupRoutes, Routes, TechRoutes, SectionRoutes, ProfileRoutes, RecruiterRoutes, MilestoneRoutes
+    FollowupRoutes,
+    Routes,
+    TechRoutes,
+    SectionRoutes,
+    ProfileRoutes,
+    RecruiterRoutes,
+    MilestoneRoutes,
+    MeasureRoutes,
 ):
     def __init__(
         self, resume: Resume, index: ResumeIndex, tech: TechIndex, say: ListSpeaker, today: date | None = None
@@ -66,6 +74,7 @@ class Planner(
             self._small_talk,
             self._unknowable,
             self._milestones,
+            self._measure,
             self._recruiter,
             self._profile,
             self._followup,

@@ -38,6 +38,7 @@ RESUME = {
             "highlights": [
                 "Restored 40 hectares of seagrass meadows with volunteer divers.",
                 "Runs a dive team of 5 scientists.",
+                "Laid a 2,500-metre seagrass transect off the west coast.",
                 "Wrote the monitoring plan that cut survey costs by a fifth.",
                 "Ran the consultation when the institute closed its northern field station; all 9 staff "
                 "were redeployed.",
@@ -263,3 +264,9 @@ def test_a_light_verb_does_not_pick_the_item_that_uses_it(bio: ResumeEngine) -> 
 def test_tools_for_a_skill_are_those_of_the_item_that_shows_it(bio: ResumeEngine) -> None:
     (r,) = ask(bio, "which habitat mapping tools has she used")
     assert "job-kenya" in ids(r) and "QGIS" in r.answer
+
+
+def test_the_longest_is_the_greatest_length_the_resume_states(bio: ResumeEngine) -> None:
+    # 90 kilometres beats 2,500 metres and a 3-kilometre reef, whatever the bare numbers say.
+    (r,) = ask(bio, "what's the longest stretch of coast she has surveyed")
+    assert ids(r) == ["job-kenya"] and "90-kilometre" in r.answer

@@ -1,0 +1,68 @@
+"""Superlatives of size: "the longest structure he has worked on", "the tallest building".
+
+The resume ranks nothing, but it states sizes: the answer is the item sentence with the greatest
+figure in a unit of that dimension ("420 metres" beats a "68-metre footbridge"), said as the
+resume's own words. Superlatives and units are data (`tools/data/knowledge/measures.json`).
+A step of the Planner (tools/planner.py).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from importlib import resources
+
+from tools.query import Outcome, Query
+from tools.respond_lists import ListSpeaker
+from tools.search import Entry, ResumeIndex
+from tools.state import ConversationState
+from tools.text import cap, fold, lower_first
+
+_NUMBER = r"(\d[\d,]*(?:\.\d+)?)"
+
+
+@lru_cache(maxsize=1)
+def _data() -> tuple[re.Pattern[str], dict[str, str], dict[str, dict[str, float]]]:
+    text = resources.files("tools").joinpath("data/knowledge/measures.json").read_text(encoding="utf-8")
+    data = json.loads(text)
+    sup: dict[str, str] = data["superlatives"]
+    alt = "|".join(re.escape(w) for w in sorted(sup, key=len, reverse=True))
+    return re.compile(rf"\b({alt})\b"), sup, data["units"]
+
+
+@lru_cache(maxsize=8)
+def _figure_re(dimension: str) -> re.Pattern[str]:
+    units = _data()[2][dimension]
+    alt = "|".join(re.escape(u) for u in sorted(units, key=len, reverse=True))
+    # "420 metres", "68-metre", "3 km": a figure and its unit, joined by a space or a hyphen.
+    return re.compile(rf"{_NUMBER}\s?-?\s?({alt})\b")
+
+
+class MeasureRoutes:
+    index: ResumeIndex
+    say: ListSpeaker
+
+    def _measure(self, q: Query, st: ConversationState) -> Outcome | None:
+        if q.ents or q.techs:
+            return None
+        asked, superlatives, units = _data()
+        m = asked.search(q.text)
+        if m is None:
+            return None
+        dimension = superlatives[m.group(1)]
+        figure = _figure_re(dimension)
+        best: tuple[float, Entry, str] | None = None
+        for e in self.index.of_kind("experience") + self.index.of_kind("project"):
+            for s in e.sentences:
+                for f in figure.finditer(fold(s)):
+                    size = float(f.group(1).replace(",", "")) * units[dimension][f.group(2)]
+                    if best is None or size > best[0]:
+                        best = (size, e, s)
+        if best is None:
+            return None
+        _, e, s = best
+        where = cap(self.say.at(e)) if e.kind == "experience" else f"In {e.title}"
+        said = self.say.claim(s, where, it=e.title)
+        text = f"The resume doesn't rank them; the largest it states: {lower_first(said).rstrip('.')}."
+        return Outcome("superlative", text, [e])
