@@ -20,6 +20,8 @@ from tools.state import ConversationState
 from tools.text import cap, fold, lower_first
 
 _NUMBER = r"(\d[\d,]*(?:\.\d+)?)"
+POSS = r"(?:xperson'?s?|his|her|their)"
+_HOW_BIG_RE = re.compile(r"^\W*how (big|large) (is|was|are|were)\b")
 
 
 @lru_cache(maxsize=1)
@@ -39,13 +41,29 @@ def _figure_re(dimension: str) -> re.Pattern[str]:
     return re.compile(rf"{_NUMBER}\s?-?\s?({alt})\b")
 
 
+@lru_cache(maxsize=1)
+def _org_res() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    text = resources.files("tools").joinpath("data/knowledge/measures.json").read_text(encoding="utf-8")
+    data = json.loads(text)["organisation_size"]
+    asked = "|".join([*map(re.escape, data["asked"]), "xitem"])  # an employer named: masked as xitem
+    heads = "|".join(map(re.escape, data["headcount"]))
+    question = re.compile(
+        rf"\bhow (many (people|staff|employees|workers)|big|large)\b.*\b(the|that|this|{POSS}) ({asked})\b"
+        rf"|\b(size of|headcount of) (the|that|this|{POSS}) ({asked})\b"
+    )
+    return question, re.compile(rf"{_NUMBER}\s?-?\s?({heads})\b")
+
+
 class MeasureRoutes:
     index: ResumeIndex
     say: ListSpeaker
 
     def _measure(self, q: Query, st: ConversationState) -> Outcome | None:
-        if q.ents or q.techs:
+        if q.techs:
             return None
+        org = self._organisation_size(q)
+        if org is not None or q.ents:
+            return org
         asked, superlatives, units = _data()
         m = asked.search(q.text)
         if m is None:
@@ -66,3 +84,23 @@ class MeasureRoutes:
         said = self.say.claim(s, where, it=e.title)
         text = f"The resume doesn't rank them; the largest it states: {lower_first(said).rstrip('.')}."
         return Outcome("superlative", text, [e])
+
+    def _organisation_size(self, q: Query) -> Outcome | None:
+        """ "How many people does the company she works for have?": the employer's stated headcount."""
+        question, headcount = _org_res()
+        named = [self.index.by_id[m.item_id] for m in q.ents if m.kind == "experience"]
+        # "how big is Calder Foods": the employer named, nothing else asked about it.
+        bare = bool(named) and bool(_HOW_BIG_RE.search(q.text)) and set(q.stems) <= {"big", "larg"}
+        if not (question.search(q.text) or bare) or "team" in q.utt.toks:
+            return None
+        jobs = named or self.index.ordinal(self.index.of_kind("experience"), "current")
+        jobs = jobs or self.index.ordinal(self.index.of_kind("experience"), "latest")
+        for e in jobs[:1]:
+            for s in e.sentences:
+                if headcount.search(fold(s)):
+                    said = self.say.claim(
+                        s, cap(self.say.at(e)), descriptive=s in e.sentences[: e.lead_count]
+                    )
+                    return Outcome("metric", f"{said.rstrip('.')}.", [e])
+            return Outcome("metric", f"The resume doesn't give the size of {e.title}.", [e])
+        return None

@@ -270,3 +270,17 @@ def test_the_longest_is_the_greatest_length_the_resume_states(bio: ResumeEngine)
     # 90 kilometres beats 2,500 metres and a 3-kilometre reef, whatever the bare numbers say.
     (r,) = ask(bio, "what's the longest stretch of coast she has surveyed")
     assert ids(r) == ["job-kenya"] and "90-kilometre" in r.answer
+
+
+def test_the_size_of_the_employer_is_its_headcount_not_her_team(bio: ResumeEngine) -> None:
+    org, team = (
+        ask(bio, "how many people does the institute she works for have"),
+        ask(bio, "how big is her team"),
+    )
+    assert ids(org[0]) == ["job-now"] and "300-staff" in org[0].answer
+    assert "300" not in team[0].answer and "5" in team[0].answer
+
+
+def test_an_employer_whose_size_the_resume_does_not_state(bio: ResumeEngine) -> None:
+    (r,) = ask(bio, "how big is coastal reef trust")
+    assert "doesn't give the size" in r.answer and ids(r) == ["job-kenya"]
