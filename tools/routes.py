@@ -24,6 +24,7 @@ _COUNT_RE = re.compile(
     r"millions?|billions?)\b",
     re.I,
 )
+_LIKE_RE = re.compile(r"\bwhat('?s| is| was| are| were) (xperson'?s?|his|her|their|the) [\w ]+ like\b")
 _WHO_USES_RE = re.compile(r"\bwho (uses|used|use|adopted|relies on)\b|\bhow many (users|people use)\b")
 _WHO_STEMS = frozenset(stem(w) for w in words("used adopted users customers production companies teams"))
 # Words of list questions that say which list, not what the items are about.
@@ -339,6 +340,9 @@ class Routes:
                 # "how big a budget": a job with two sentences on its budget says both.
                 own = [s for s in base if s in f.matched and self.index.specific(s)]
                 more = [x for x in self.index.sentences_with(e, own) if x != f.sentence]
+                if not more and lead and _LIKE_RE.search(q.text) and not any(c.isdigit() for c in f.sentence):
+                    # "what's his caseload like": the description names it, a highlight sizes it.
+                    more = self._sizing(e, f.sentence)
                 if len(more) == 1 and len(chosen) <= 2:
                     second = more[0] in e.sentences[: e.lead_count]
                     parts.append(self.say.claim(more[0], subject=self.say.They, descriptive=second))
@@ -346,6 +350,17 @@ class Routes:
                 said = self.say.claim(f.sentence, f"In {e.title}", it=e.title)
                 parts.append(said if said != f.sentence.rstrip(".;") else f"{e.title}: {f.sentence}")
         return Outcome("search", " ".join(p.rstrip(".") + "." for p in parts), [f.entry for f in chosen])
+
+    def _sizing(self, e: Entry, described: str) -> list[str]:
+        """The highlight with a figure that shares most specific words with a description of the job."""
+        own = {stem(t) for t in tokens(described) if self.index.specific(stem(t))}
+        scored = [
+            (len(own & ss), text)
+            for text, ss in self.index.sentence_stems(e)[e.lead_count :]
+            if any(c.isdigit() for c in text)
+        ]
+        best = max(scored, default=(0, ""))
+        return [best[1]] if best[0] >= 2 else []
 
     def summary_search(self, q: Query) -> Outcome | None:
         """ "Has she worked in fintech?" when only the profile summary says so."""

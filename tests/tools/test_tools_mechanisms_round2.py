@@ -52,8 +52,9 @@ RESUME = {
             "location": "Mombasa, Kenya and Gothenburg, Sweden",
             "start": "2016-01",
             "end": "2020-02",
+            "summary": "Ran the reef monitoring programme of a coastal conservation trust.",
             "highlights": [
-                "Surveyed 12 reefs along a 90-kilometre coastline.",
+                "Monitored 12 reefs along a 90-kilometre coastline.",
                 "Mapped a 3-kilometre fringing reef for the county's marine park.",
                 "Did the habitat mapping for two marine parks from drone photos.",
                 "Handled dive permits for 12 survey sites.",
@@ -284,3 +285,8 @@ def test_the_size_of_the_employer_is_its_headcount_not_her_team(bio: ResumeEngin
 def test_an_employer_whose_size_the_resume_does_not_state(bio: ResumeEngine) -> None:
     (r,) = ask(bio, "how big is coastal reef trust")
     assert "doesn't give the size" in r.answer and ids(r) == ["job-kenya"]
+
+
+def test_what_is_x_like_adds_the_highlight_that_sizes_it(bio: ResumeEngine) -> None:
+    (r,) = ask(bio, "what was her monitoring programme like")
+    assert ids(r)[:1] == ["job-kenya"] and "12 reefs" in r.answer
