@@ -11,6 +11,7 @@ import re
 from datetime import date
 
 from tools import knowledge
+from tools.choice_routes import ChoiceRoutes
 from tools.english import common_words, is_common, is_everyday
 from tools.followup import Cue
 from tools.followup_routes import HOW_MANY_RE, FollowupRoutes
@@ -48,6 +49,7 @@ class Planner(
     RecruiterRoutes,
     MilestoneRoutes,
     MeasureRoutes,
+    ChoiceRoutes,
 ):
     def __init__(
         self, resume: Resume, index: ResumeIndex, tech: TechIndex, say: ListSpeaker, today: date | None = None
@@ -76,6 +78,7 @@ class Planner(
             self._milestones,
             self._measure,
             self._recruiter,
+            self._either,
             self._profile,
             self._followup,
             self._named,

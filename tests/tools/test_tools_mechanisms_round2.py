@@ -290,3 +290,9 @@ def test_an_employer_whose_size_the_resume_does_not_state(bio: ResumeEngine) -> 
 def test_what_is_x_like_adds_the_highlight_that_sizes_it(bio: ResumeEngine) -> None:
     (r,) = ask(bio, "what was her monitoring programme like")
     assert ids(r)[:1] == ["job-kenya"] and "12 reefs" in r.answer
+
+
+def test_an_either_or_question_gets_each_side_without_a_verdict(bio: ResumeEngine) -> None:
+    (r,) = ask(bio, "is she a diver or more lab")
+    assert "doesn't weigh" in r.answer and "job-now" in ids(r)
+    assert "divers" in r.answer and "microscopy" in r.answer
