@@ -33,6 +33,9 @@ from tools.text import QUESTION_WORDS, STOPWORDS, fold, join_words, sentence, st
 
 _EMPLOYER_RE = re.compile(r"\b(work(ed|s|ing)?|employed|job|intern(ed|ship)?) (at|for) ([a-z0-9&]+)\b")
 _SUBJECTS = frozenset({"i", "you", "we", "he", "she", "they", "it", "xperson"})
+_PRESENT_RE = re.compile(
+    r"^\W*(what|which|who|where) (do|does|is|are) (xperson|he|she|they)\b(?!.*\b(before|used to)\b)"
+)
 _NUMBER_WORD_RE = re.compile(
     r"\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|"
     r"thousands?|millions?|billions?)\b",
@@ -92,8 +95,12 @@ class Planner(
             out = step(q, st)
             if out is not None:
                 return out
+        found = self.text_search(q)
+        if found is not None and _PRESENT_RE.search(q.text) and not any(e.ongoing for e in found.items):
+            # "what do they cover": asked of now, the summary's line beats what past jobs covered.
+            found = self.summary_search(q, related=True) or found
         return (
-            self.text_search(q)
+            found
             or self.summary_search(q)
             or Outcome(
                 "unknown",

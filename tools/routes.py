@@ -13,7 +13,7 @@ from tools.retrieval import Retrieval
 from tools.search import Entry, ResumeIndex
 from tools.state import ConversationState
 from tools.technology import TechIndex, TechMatch
-from tools.text import cap, fold, join_words, sentence, stem, tokens, words
+from tools.text import STOPWORDS, cap, fold, join_words, sentence, stem, tokens, words
 
 _SUBJECTIVE_RE = re.compile(
     r"\b(most impressive|impressive|proudest|best|biggest|favou?rite|strongest|most (important|interesting|"
@@ -362,9 +362,16 @@ class Routes:
         best = max(scored, default=(0, ""))
         return [best[1]] if best[0] >= 2 else []
 
-    def summary_search(self, q: Query) -> Outcome | None:
-        """ "Has she worked in fintech?" when only the profile summary says so."""
+    def summary_search(self, q: Query, related: bool = False) -> Outcome | None:
+        """ "Has she worked in fintech?" when only the profile summary says so (or a related word)."""
         specific = {x for x in q.stems if x not in LIST_NOISE and len(x) > 2}
+        if related:
+            specific |= {
+                r
+                for x in specific
+                for r in knowledge.synonyms().get(x, ())
+                if len(r) > 2 and r not in STOPWORDS
+            }
         for sent in re.split(r"(?<=[.;])\s+", self.resume.profile.summary):
             if specific & {stem(t) for t in tokens(sent)}:
                 return Outcome(

@@ -71,6 +71,7 @@ RESUME = {
             "highlights": [
                 "Looked after the cold-water tanks and fed the seals.",
                 "Assisted with seal dental checks.",
+                "Covered the museum's school tours.",
             ],
         },
     ],
@@ -296,3 +297,9 @@ def test_an_either_or_question_gets_each_side_without_a_verdict(bio: ResumeEngin
     (r,) = ask(bio, "is she a diver or more lab")
     assert "doesn't weigh" in r.answer and "job-now" in ids(r)
     assert "divers" in r.answer and "microscopy" in r.answer
+
+
+def test_a_present_question_a_past_job_answers_yields_to_the_summary(bio: ResumeEngine) -> None:
+    # Only the old museum job "covered" anything; what she covers now is her specialism.
+    (r,) = ask(bio, "what does she cover")
+    assert "seagrass restoration" in r.answer
