@@ -51,7 +51,7 @@ _OFF_TOPIC = re.compile(
     r"\b(temperature (outside|today|tomorrow)|poems?|poetry|haiku|limerick|sonnet|songs?|lyrics|"
     r"jokes?|"
     r"riddles?|recipes?|slogans?|taglines?|catchphrases?|jingles?|ad copy|"
-    r"bedtime story|fairy tale|horoscope|lottery|restaurants?|places to eat|(bars?|cafes?|"
+    r"bedtime story|fairy tale|horoscope|lottery|(bars?|cafes?|"
     r"coffee shops?|hotels?) (near|in|around)|translate|tell me a story|sing|"
     r"(do|with|write|finish) (my |our )?homework|my assignment)\b"
     r"|(^|\b(can|could|would|will) you |\bplease |\bhelp me |\bi (need|want) you to |\byou to )(write|"
@@ -73,6 +73,8 @@ _GENERAL = re.compile(
     r"flights?|"
     r"price of|definition of|who invented|who wrote|population|how far is|tallest|largest|biggest city|"
     r"rain(ing|y)?|snow(ing)?|sunny|forecast for|hot outside|cold outside|in the world|"
+    # A restaurant to eat at is trivia; "the restaurant he runs" is his job.
+    r"restaurants?|places to eat|"
     r"weather)\b"
     r"|\b(safest|cheapest|most popular|best|worst) (\w+ ){1,2}(in|near|around) (the )?\w+"
 )

@@ -39,6 +39,11 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     return credential, qualifying
 
 
+@lru_cache(maxsize=1)
+def _registration() -> re.Pattern[str]:
+    return re.compile(rf"\b({_alt(knowledge.milestones()['registration'])})\b")
+
+
 class MilestoneRoutes:
     index: ResumeIndex
     retrieval: Retrieval
@@ -78,15 +83,24 @@ class MilestoneRoutes:
         m = _patterns()[1].search(q.text)
         if m is None:
             return None
+        # A licence to practise is when one qualified; without one, the end of the last degree.
+        registered = [
+            e for e in self.index.of_kind("certification") if e.span and _registration().search(fold(e.title))
+        ]
         ends = [e.span[1] for e in self.index.of_kind("education") if e.span and e.span[1] != float("inf")]
-        if not ends:
+        if registered:
+            first = self.index.chronological(registered)[0]
+            qualified = float(first.span[0]) if first.span else 0.0
+            since = f"qualifying ({first.title}, {self.say.when(first)})"
+        elif ends:
+            qualified, since = max(ends), f"{self.say.poss} last degree ended"
+        else:
             return None
-        qualified = max(ends)
         jobs = self.index.chronological([e for e in self.index.of_kind("experience") if e.span])
         before = m.group(1) == "before"
         picked = [e for e in jobs if e.span and (e.span[0] < qualified if before else e.span[0] >= qualified)]
         if not picked:
-            return Outcome("relative", f"The resume doesn't list any jobs {m.group(1)} that.", [])
-        lead = f"{'Before' if before else 'After'} {self.say.poss} last degree"
+            return Outcome("relative", f"The resume doesn't list any jobs {m.group(1)} {since}.", [])
+        lead = f"{'Before' if before else 'After'} {since}"
         shown = picked[::-1] if before else picked
         return Outcome("relative", self.say.experiences(shown[:3], lead), shown[:3], kind="experience")

@@ -303,3 +303,53 @@ def test_a_present_question_a_past_job_answers_yields_to_the_summary(bio: Resume
     # Only the old museum job "covered" anything; what she covers now is her specialism.
     (r,) = ask(bio, "what does she cover")
     assert "seagrass restoration" in r.answer
+
+
+MIDWIFE = {
+    "profile": {"name": "Nadia Osei", "pronouns": "she/her", "title": "Midwife", "summary": "Midwife."},
+    "experience": [
+        {
+            "id": "job-ward",
+            "company": "Northgate Hospital",
+            "role": "Midwife",
+            "start": "2016-10",
+            "end": None,
+            "summary": "Labour ward midwife in a 600-bed teaching hospital.",
+            "highlights": ["Delivered over 400 babies."],
+        },
+        {
+            "id": "job-hca",
+            "company": "Riverside Care Home",
+            "role": "Care Assistant",
+            "start": "2013-09",
+            "end": "2016-06",
+            "highlights": ["Weekend shifts while studying."],
+        },
+    ],
+    "education": [
+        {"id": "edu-bsc", "institution": "City University", "degree": "BSc Midwifery", "end": "2016-06"},
+        {
+            "id": "edu-pgcert",
+            "institution": "City University",
+            "degree": "PgCert Perinatal Mental Health",
+            "end": "2021-06",
+        },
+    ],
+    "certifications": [{"id": "cert-nmc", "name": "Registered Midwife", "issuer": "NMC", "date": "2016-09"}],
+}
+
+
+@pytest.fixture(scope="module")
+def midwife() -> ResumeEngine:
+    return ResumeEngine(Resume.model_validate(MIDWIFE))
+
+
+def test_qualifying_is_the_registration_when_there_is_one(midwife: ResumeEngine) -> None:
+    # Her last degree ended in 2021, long after she registered in 2016 and started on the ward.
+    (r,) = ask(midwife, "what did she do before she qualified")
+    assert ids(r) == ["job-hca"]
+
+
+def test_the_workplace_she_works_at_is_not_a_restaurant_tip(midwife: ResumeEngine) -> None:
+    size, tip = ask(midwife, "how big is the hospital she works at"), ask(midwife, "recommend a restaurant")
+    assert "600-bed" in size[0].answer and not size[0].refused and tip[0].refused
