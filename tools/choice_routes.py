@@ -71,6 +71,13 @@ class ChoiceRoutes:
 
     def _evidence(self, words: list[str]) -> tuple[Entry, str] | None:
         """The item sentence that best says one side: its own words first, then related ones."""
+        # "site based": the words the resume uses say the side ("site"); the rest are how it is put.
+        used = [
+            w
+            for w in words
+            if self.index.idf(w) > 0 or any(self.index.idf(r) > 0 for r in self.retrieval.related(w))
+        ]
+        words = used or words
         weights = self.retrieval.expand(words)
         hits = self.index.search(list(weights), kinds=_KINDS, limit=4, weights=weights)
         for h in hits:

@@ -21,6 +21,7 @@ from tools.text import cap, fold, lower_first
 
 _NUMBER = r"(\d[\d,]*(?:\.\d+)?)"
 POSS = r"(?:xperson'?s?|his|her|their)"
+_TENURE_RE = re.compile(r"\b(stay\w*|tenure|served|lasted|kept)\b")
 _HOW_BIG_RE = re.compile(r"^\W*how (big|large) (is|was|are|were)\b")
 
 
@@ -54,6 +55,13 @@ def _org_res() -> tuple[re.Pattern[str], re.Pattern[str]]:
     return question, re.compile(rf"{_NUMBER}\s?-?\s?({heads})\b")
 
 
+@lru_cache(maxsize=8)
+def _context(dimension: str) -> re.Pattern[str] | None:
+    text = resources.files("tools").joinpath("data/knowledge/measures.json").read_text(encoding="utf-8")
+    words = json.loads(text)["context"].get(dimension)
+    return re.compile(rf"\b({'|'.join(map(re.escape, words))})\b") if words else None
+
+
 class MeasureRoutes:
     index: ResumeIndex
     say: ListSpeaker
@@ -66,13 +74,17 @@ class MeasureRoutes:
             return org
         asked, superlatives, units = _data()
         m = asked.search(q.text)
-        if m is None:
+        # "the longest she stayed in a job" is about time, not size.
+        if m is None or q.det.kind == "experience" or q.has("dates") or _TENURE_RE.search(q.text):
             return None
         dimension = superlatives[m.group(1)]
         figure = _figure_re(dimension)
+        context = _context(dimension)
         best: tuple[float, Entry, str] | None = None
         for e in self.index.of_kind("experience") + self.index.of_kind("project"):
             for s in e.sentences:
+                if context is not None and not context.search(fold(s)):
+                    continue
                 for f in figure.finditer(fold(s)):
                     size = float(f.group(1).replace(",", "")) * units[dimension][f.group(2)]
                     if best is None or size > best[0]:

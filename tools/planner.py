@@ -102,6 +102,7 @@ class Planner(
         return (
             found
             or self.summary_search(q)
+            or self.summary_search(q, related=True)
             or Outcome(
                 "unknown",
                 f"The resume doesn't say. I can tell you about {self.say.first}'s experience, projects, "
