@@ -14,7 +14,7 @@ from tools.query import Outcome, Query
 from tools.respond import finish
 from tools.respond_lists import ListSpeaker
 from tools.resume_model import Resume
-from tools.retrieval import Retrieval
+from tools.retrieval import SENTENCE_SYNONYM_WEIGHT, Retrieval
 from tools.search import Entry, ResumeIndex
 from tools.state import ConversationState
 from tools.text import STOPWORDS, cap, join_words, stem, tokens
@@ -80,8 +80,10 @@ class ChoiceRoutes:
         words = used or words
         weights = self.retrieval.expand(words)
         hits = self.index.search(list(weights), kinds=_KINDS, limit=4, weights=weights)
+        # The side's own word picks the sentence; related words count much less ("surgical" for "surgery").
+        pick = {x: (1.0 if x in words else SENTENCE_SYNONYM_WEIGHT) for x in weights}
         for h in hits:
-            best = self.index.best_sentence(h.entry, list(weights), prefer_highlights=True, weights=weights)
+            best = self.index.best_sentence(h.entry, list(weights), prefer_highlights=True, weights=pick)
             own = {stem(t) for t in tokens(best or "")}
             # Every word of the side is said, itself or by a related word ("lab scientist": both).
             if best and all({w, *self.retrieval.related(w)} & own for w in words):
