@@ -163,6 +163,11 @@ class EntityIndex:
         for _, item in resume.items():
             for t in tokens(str(getattr(item, "location", "") or "")):
                 topics.setdefault(stem(t), set()).add(item.id)
+        # Nor is a word of a job's title ("Senior Practitioner") in a course's name ("Practitioner
+        # Training"): "how long has he been a senior practitioner" asks about the job.
+        for job in resume.experience:
+            for t in tokens(job.role or ""):
+                topics.setdefault(stem(t), set()).add(job.id)
         alias_counts = Counter(a for n in self._names for a in set(n.aliases))
         self._distinct: dict[str, str] = {}
         self._weak: dict[str, list[int]] = {}

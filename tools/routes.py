@@ -158,7 +158,7 @@ class Routes:
         # "training in Signs of Safety": a certificate named after the skill is that skill.
         yes = [e for e in items if t.name in e.techs or fold(t.name) in fold(e.title)]
         if yes and t.name not in yes[0].techs:
-            return Outcome("tech_check", f"Yes: {say.first} holds {yes[0].title}.", yes[:1], tech=t.name)
+            return Outcome("tech_check", f"{say.first} holds {yes[0].title}.", yes[:1], tech=t.name)
         if yes:
             e = yes[0]
             where = say.at(e) if e.kind == "experience" else f"in {e.title}"

@@ -101,6 +101,7 @@ RESUME = {
     ],
     "certifications": [
         {"id": "cert-dive", "name": "Divemaster", "issuer": "PADI", "date": "2014-05"},
+        {"id": "cert-aquarist", "name": "Aquarist Skills Certificate", "date": "2014-02"},
         {
             "id": "cert-boat",
             "name": "Powerboat Level 2",
@@ -240,7 +241,7 @@ def test_a_capability_only_the_profile_states(bio: ResumeEngine) -> None:
 
 def test_training_means_the_certificates(bio: ResumeEngine) -> None:
     (r,) = ask(bio, "what training has she had")
-    assert set(ids(r)) == {"cert-dive", "cert-boat"}
+    assert set(ids(r)) == {"cert-dive", "cert-boat", "cert-aquarist"}
 
 
 def test_a_qualified_profession_is_the_degree_that_makes_one(bio: ResumeEngine) -> None:
@@ -353,3 +354,9 @@ def test_qualifying_is_the_registration_when_there_is_one(midwife: ResumeEngine)
 def test_the_workplace_she_works_at_is_not_a_restaurant_tip(midwife: ResumeEngine) -> None:
     size, tip = ask(midwife, "how big is the hospital she works at"), ask(midwife, "recommend a restaurant")
     assert "600-bed" in size[0].answer and not size[0].refused and tip[0].refused
+
+
+def test_a_job_title_word_in_a_course_name_does_not_name_the_course(bio: ResumeEngine) -> None:
+    # "Aquarist" is her old job's title and a word of a certificate's name: the question is the job.
+    (r,) = ask(bio, "how long was she an aquarist")
+    assert ids(r) == ["job-assist"]
