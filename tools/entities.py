@@ -165,9 +165,9 @@ class EntityIndex:
                 topics.setdefault(stem(t), set()).add(item.id)
         # Nor is a word of a job's title ("Senior Practitioner") in a course's name ("Practitioner
         # Training"): "how long has he been a senior practitioner" asks about the job.
-        for job in resume.experience:
-            for t in tokens(job.role or ""):
-                topics.setdefault(stem(t), set()).add(job.id)
+        for exp in resume.experience:
+            for t in tokens(exp.role or ""):
+                topics.setdefault(stem(t), set()).add(exp.id)
         alias_counts = Counter(a for n in self._names for a in set(n.aliases))
         self._distinct: dict[str, str] = {}
         self._weak: dict[str, list[int]] = {}

@@ -75,7 +75,12 @@ class MeasureRoutes:
         asked, superlatives, units = _data()
         m = asked.search(q.text)
         # "the longest she stayed in a job" is about time, not size.
-        if m is None or q.det.kind == "experience" or q.has("dates") or _TENURE_RE.search(q.text):
+        if (
+            m is None
+            or q.det.kind in ("experience", "project")
+            or q.has("dates")
+            or _TENURE_RE.search(q.text)
+        ):
             return None
         dimension = superlatives[m.group(1)]
         figure = _figure_re(dimension)
@@ -93,7 +98,7 @@ class MeasureRoutes:
             return None
         _, e, s = best
         where = cap(self.say.at(e)) if e.kind == "experience" else f"In {e.title}"
-        said = self.say.claim(s, where, it=e.title)
+        said = self.say.claim(s, where, it="" if e.kind == "experience" else e.title)
         text = f"The resume doesn't rank them; the largest it states: {lower_first(said).rstrip('.')}."
         return Outcome("superlative", text, [e])
 

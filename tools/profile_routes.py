@@ -21,6 +21,8 @@ _FIT_RE = re.compile(
     r"\b(good fit|right fit|qualified|why (should|would) (we|i) hire|should (we|i) hire|strong candidate|"
     r"worth (hiring|interviewing))\b"
 )
+# Profile questions with a route of their own, which says the whole field.
+_OWN_ROUTES = ("availability", "work_auth", "location", "contact", "links", "spoken", "languages", "skills")
 _CLAUSE_RE = re.compile(r"(?<=[.;])\s+|\s*;\s*")
 _PHONE_RE = re.compile(r"\b(phone|call|cell|mobile|telephone)\b")
 _LINK_NAMES = {
@@ -137,10 +139,13 @@ class ProfileRoutes:
 
     def _profile_clause(self, q: Query) -> Outcome | None:
         """ "Can he drive?" when only the profile's work-authorization line says "full driving licence"."""
-        if q.ents or q.techs or q.det.kind in ("experience", "project"):
+        if q.ents or q.techs or q.det.kind in ("experience", "project") or q.has(*_OWN_ROUTES):
             return None
         specific = [x for x in q.stems if len(x) > 2 and x not in self._person_stems]
-        if not specific:
+        # Items that say it answer it better ("is she registered": the registrations, with dates).
+        if not specific or any(
+            all(self.index.mentions(e.id, x) for x in specific) for e in self.index.entries
+        ):
             return None
         p = self.resume.profile
         for field in (p.work_authorization, p.availability):

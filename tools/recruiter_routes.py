@@ -289,7 +289,10 @@ class RecruiterRoutes:
             )
         _, e, s = best
         said = self.say.claim(
-            s, cap(self.say.at(e)) if e.kind == "experience" else f"In {e.title}", it=e.title
+            s,
+            cap(self.say.at(e)) if e.kind == "experience" else f"In {e.title}",
+            # A job's highlight is what the person did; only a project may be its own subject.
+            it="" if e.kind == "experience" else e.title,
         )
         also = (
             f" It also lists {count_word(len(awards))} award{'s' if len(awards) != 1 else ''}."

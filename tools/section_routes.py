@@ -213,6 +213,12 @@ class SectionRoutes:
             named = [p for p in pubs if any(idx.mentions(p.id, s) for s in specific)]
             if 0 < len(named) < len(pubs):
                 pubs = named
+            elif pubs and not named and any(idx.idf(s) == 0 for s in specific):
+                # "has he written a book" with papers only: say so before listing them.
+                missing = next(w for w in q.utt.toks if stem(w) in specific and idx.idf(stem(w)) == 0)
+                return Outcome(
+                    "publications", f"The resume doesn't list a {missing}. " + say.publications(pubs), pubs
+                )
             return Outcome("publications", say.publications(pubs), pubs)
         if (
             q.has("awards")
