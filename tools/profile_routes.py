@@ -41,9 +41,18 @@ class ProfileRoutes:
     say: ListSpeaker
     _spoken_names: tuple[str, ...]
     _person_stems: frozenset[str]
+    _clauses: list[tuple[str, frozenset[str]]]
 
     def _init_profile(self) -> None:
         self._person_stems = frozenset(stem(t) for t in tokens(self.resume.profile.name))
+        p = self.resume.profile
+        # The work-authorization and availability lines, clause by clause, with their stems (built once).
+        self._clauses = [
+            (c.strip().rstrip("."), frozenset(stem(t) for t in tokens(c)))
+            for field in (p.work_authorization, p.availability)
+            for c in _CLAUSE_RE.split(field or "")
+            if c.strip()
+        ]
         own = {w.split(" ")[0].lower() for w in self.resume.profile.languages_spoken}
         self._spoken_names = tuple(sorted(knowledge.spoken_languages() | own))
 
@@ -142,20 +151,13 @@ class ProfileRoutes:
         if q.ents or q.techs or q.det.kind in ("experience", "project") or q.has(*_OWN_ROUTES):
             return None
         specific = [x for x in q.stems if len(x) > 2 and x not in self._person_stems]
+        said = next((c for c, own in self._clauses if specific and all(x in own for x in specific)), None)
         # Items that say it answer it better ("is she registered": the registrations, with dates).
-        if not specific or any(
+        if said is None or any(
             all(self.index.mentions(e.id, x) for x in specific) for e in self.index.entries
         ):
             return None
-        p = self.resume.profile
-        for field in (p.work_authorization, p.availability):
-            for clause in _CLAUSE_RE.split(field or ""):
-                own = {stem(t) for t in tokens(clause)}
-                if clause.strip() and all(x in own for x in specific):
-                    return Outcome(
-                        "profile", f"According to {self.say.poss} profile: {clause.strip().rstrip('.')}."
-                    )
-        return None
+        return Outcome("profile", f"According to {self.say.poss} profile: {said}.")
 
     def _profile(self, q: Query, st: ConversationState) -> Outcome | None:
         say, p = self.say, self.resume.profile
