@@ -77,11 +77,6 @@ _ABROAD_RE = re.compile(
     r"outside (of )?(the country|(his|her|their) (home )?country|\w+ country)|"
     r"in other countries|in another country|foreign country)\b"
 )
-_STATED_YEARS_RE = re.compile(
-    r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
-    r"sixteen|seventeen|eighteen|nineteen|twenty[- ]?\w*|thirty)\+? (full )?years\b",
-    re.I,
-)
 _PLACES_SPLIT = re.compile(r"\s+(?:and|&)\s+|\s*[;/]\s*")
 _PERSON_START = re.compile(r"^(i|he|she|they|my|his|her|their)\b", re.I)
 
@@ -96,6 +91,7 @@ class RecruiterRoutes:
     technology: Callable[..., Outcome]
     leadership: Callable[..., Outcome]
     retrieval: Retrieval
+    _stated_years: Callable[[list[str]], Outcome | None]
 
     def _recruiter(self, q: Query, st: ConversationState) -> Outcome | None:
         if q.ents and not _FIT_RE.search(q.text):
@@ -234,19 +230,6 @@ class RecruiterRoutes:
             70,
         )
         return Outcome("years_with", text, pool[::-1], tech=techs[0].name if techs else None)
-
-    def _stated_years(self, topic: list[str]) -> Outcome | None:
-        """ "How many years as a social worker?": the summary's own figure when the subject leads up to
-        it ("social worker with 9 years"); the person's count beats one made from dates. A subject after
-        the figure ("15 years ... in Poland") is where the years were spent, not all of them."""
-        for sent in _SENT_SPLIT.split(self.resume.profile.summary or ""):
-            m = _STATED_YEARS_RE.search(sent)
-            if m is None:
-                continue
-            own = {stem(t) for t in tokens(sent[: m.start()])}
-            if all({x, *self.retrieval.related(x)} & own for x in topic):
-                return Outcome("years_with", f"According to {self.say.poss} summary: {sent.rstrip('.')}.")
-        return None
 
     def _months(self, entries: list[Entry]) -> int:
         now = self.today.year * 12 + self.today.month - 1

@@ -111,7 +111,6 @@ _PUB_GENERIC = frozenset(
         "writing author authored anything something"
     )
 )
-_QUALIFICATION = frozenset(stem(w) for w in words("qualification qualifications"))
 _RANKING_RE = re.compile(
     r"\b(strongest|best|favou?rite|main|primary|top|most (proficient|comfortable|experienced)|preferred)\b"
 )
@@ -129,6 +128,7 @@ class SectionRoutes:
     leadership: Callable[..., Outcome]
     technology: Callable[..., Outcome]
     category_answer: Callable[[Query, str], Outcome]
+    _qualifications: Callable[[Query, list[Entry]], Outcome | None]
 
     def _sections(self, q: Query, st: ConversationState) -> Outcome | None:
         say, idx = self.say, self.index
@@ -258,33 +258,6 @@ class SectionRoutes:
                 text = "The resume doesn't rank them, but lists them in this order. " + text
             return Outcome("skills", text, category=cat)
         return None
-
-    def _qualifications(self, q: Query, edu: list[Entry]) -> Outcome | None:
-        """ "her most recent qualification": degrees and certifications alike, when that is the only word.
-
-        A certificate is a qualification as much as a degree, so the newest one may be either.
-        """
-        said = {stem(w) for w in IntentDetector.triggers(q.text, "education")}
-        certs = self.index.of_kind("certification")
-        if not certs or not said or not said <= _QUALIFICATION or q.place or q.dates.range:
-            return None
-        if q.dates.ordinal in ("latest", "recent", "first") and not q.det.plural:
-            dated = self.index.chronological([e for e in [*edu, *certs] if e.span])
-            if not dated:
-                return None
-            pick = (
-                dated[0]
-                if q.dates.ordinal == "first"
-                else max(dated, key=lambda e: e.span[1] if e.span else 0)
-            )
-            what = (
-                self.say.education([pick], q.stems)
-                if pick.kind == "education"
-                else self.say.certifications([pick])
-            )
-            return Outcome("education", what, [pick])
-        text = " ".join([self.say.education(edu, q.stems), self.say.certifications(certs)])
-        return Outcome("education", text, [*edu, *certs])
 
     def _talks(self, q: Query) -> list[Entry]:
         """ "Has she spoken at conferences?": the publications that are talks, by their title or venue."""
