@@ -1,8 +1,10 @@
 """Decides what a parsed turn is asking and which answer builder handles it.
 
 Order matters and goes from the most specific signal to the least: small talk, unanswerable
-personal questions, profile fields, follow-ups on the previous answer, named items, resume sections,
-technologies, filtered lists, and finally free-text search.
+personal questions, credentials and qualifying (milestone_routes), size superlatives and employer size
+(measure_routes), recruiter questions, either-or (choice_routes), profile fields, follow-ups on the
+previous answer, named items, resume sections, technologies, filtered lists, and finally free-text
+search (the summary when only past jobs answer a present-tense question).
 """
 
 from __future__ import annotations
