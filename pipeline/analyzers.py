@@ -1,8 +1,9 @@
 """Per-call VAD and end-of-turn analyzers built on the process's shared ONNX sessions.
 
 Pipecat's analyzers load their model in `__init__`; these subclasses take the loaded session
-instead, so a new call costs a few small objects, not a model load. Silero VAD runs inline on
-the audio path (~0.15 ms a 32 ms chunk: Pipecat's thread hop per frame costs more); Smart Turn predictions
+instead, so a new call costs a few small objects, not a model load. Silero VAD runs where
+Pipecat runs it (a thread per call, one hop per frame: 13 % of the serving loop's py-spy samples
+at a burst of 8; inline was tried, not measured apart, so not kept); Smart Turn predictions
 (~0.1 s each) go through the process's inference scheduler instead of a thread per call.
 """
 
@@ -53,10 +54,7 @@ class SharedSileroVAD(SileroVADAnalyzer):
         self._low_confidence_windows = 0
 
     async def analyze_audio(self, buffer: bytes) -> VADState:
-        # Inline, not on Pipecat's thread per call: a Silero window costs ~0.15 ms, and at a burst
-        # of 8 calls handing each 20 ms frame to a thread and back was 13 % of the serving loop's
-        # py-spy samples, plus 8 more runnable threads.
-        state = self._run_analyzer(buffer)
+        state = await super().analyze_audio(buffer)
         if self._listener is not None:
             self._follow(state, len(buffer))
         self._previous = state
