@@ -107,6 +107,11 @@ class MicTrack(MediaStreamTrack):
     def busy(self) -> bool:
         return bool(self._queue)
 
+    @property
+    def queued_s(self) -> float:
+        """Seconds of queued audio not yet sent (to act at a chosen point of a question)."""
+        return len(self._queue) * FRAME_SAMPLES / RATE  # (one 20 ms packet each)
+
     async def recv(self) -> Packet:  # type: ignore[override]
         if self._start is None:
             self._start = time.time()

@@ -1,8 +1,9 @@
 """Per-call VAD and end-of-turn analyzers built on the process's shared ONNX sessions.
 
 Pipecat's analyzers load their model in `__init__`; these subclasses take the loaded session
-instead, so a new call costs a few small objects, not a model load. Silero VAD runs inline on
-the audio path (~0.15 ms a 32 ms chunk: Pipecat's thread hop per frame costs more); Smart Turn predictions
+instead, so a new call costs a few small objects, not a model load. Silero VAD runs where
+Pipecat runs it (a thread per call, one hop per frame: 13 % of the serving loop's py-spy samples
+at a burst of 8; inline was tried, not measured apart, so not kept); Smart Turn predictions
 (~0.1 s each) go through the process's inference scheduler instead of a thread per call.
 """
 
@@ -18,6 +19,7 @@ from pipecat.metrics.metrics import MetricsData
 
 from pipeline.answer_clock import AnswerClock
 from pipeline.scheduler import InferenceScheduler, get_scheduler, soon
+from pipeline.speculation import PauseListener
 
 # The turn decision is on the caller's critical path: due when the caller stopped speaking
 # (pipeline/answer_clock.py), or at once, so it takes the urgent lane.
@@ -25,8 +27,23 @@ TURN_DEADLINE_S = 0.0
 
 
 class SharedSileroVAD(SileroVADAnalyzer):
-    def __init__(self, session: ort.InferenceSession, *, params: VADParams | None = None) -> None:
+    """Silero on the shared session; tells `pause_listener` when speech pauses for `pause_s`
+    within an utterance and when it resumes (speculative STT, pipeline/speculation.py)."""
+
+    def __init__(
+        self,
+        session: ort.InferenceSession,
+        *,
+        params: VADParams | None = None,
+        pause_listener: PauseListener | None = None,
+        pause_s: float = 0.0,
+    ) -> None:
         VADAnalyzer.__init__(self, sample_rate=None, params=params)
+        self._listener = pause_listener
+        self._pause_s = pause_s
+        self._silent_bytes = 0
+        self._told_pause = False
+        self._previous = VADState.QUIET
         # The session is shared; the recurrent state SileroOnnxModel keeps is this call's own.
         model = SileroOnnxModel.__new__(SileroOnnxModel)
         model.session = session
@@ -37,10 +54,23 @@ class SharedSileroVAD(SileroVADAnalyzer):
         self._low_confidence_windows = 0
 
     async def analyze_audio(self, buffer: bytes) -> VADState:
-        # Inline, not on Pipecat's thread per call: a Silero window costs ~0.15 ms, and at a burst
-        # of 8 calls handing each 20 ms frame to a thread and back was 13 % of the serving loop's
-        # py-spy samples, plus 8 more runnable threads.
-        return self._run_analyzer(buffer)
+        state = await super().analyze_audio(buffer)
+        if self._listener is not None:
+            self._follow(state, len(buffer))
+        self._previous = state
+        return state
+
+    def _follow(self, state: VADState, size: int) -> None:
+        assert self._listener is not None
+        if state == VADState.STOPPING:
+            self._silent_bytes = size if self._previous != VADState.STOPPING else self._silent_bytes + size
+            if not self._told_pause and self._silent_bytes >= self._pause_s * self.sample_rate * 2:
+                self._told_pause = True
+                self._listener.on_pause()
+        elif self._told_pause:
+            self._told_pause = False
+            if state == VADState.SPEAKING:  # (QUIET: the utterance ended; the STT takes it)
+                self._listener.on_resume()
 
 
 class SharedSmartTurn(LocalSmartTurnAnalyzerV3):

@@ -112,6 +112,7 @@ class InferenceScheduler:
         self._seq = itertools.count()
         self._threads: list[threading.Thread] = []
         self._running = 0
+        self._pending: dict[str, int] = {}  # queued or running jobs, by kind
         self._closed = False
 
     # --- the asyncio side ---
@@ -144,6 +145,7 @@ class InferenceScheduler:
                 raise SchedulerFull
             self._start_threads()
             heapq.heappush(self._heap, job)
+            self._pending[kind] = self._pending.get(kind, 0) + 1
             QUEUE_DEPTH.set(len(self._heap))
             self._record("queued", job, "")
             self._cond.notify_all()
@@ -165,6 +167,11 @@ class InferenceScheduler:
                 return 0.0
             now = time.monotonic()
             return max(0.0, max(now - max(j.deadline, j.queued_at) for j in self._heap[:8]))
+
+    def pending(self, kind: str) -> int:
+        """Jobs of `kind` queued or running (a cancelled one counts until it is dropped)."""
+        with self._cond:
+            return self._pending.get(kind, 0)
 
     @property
     def depth(self) -> int:
@@ -223,6 +230,7 @@ class InferenceScheduler:
                     self._cond.wait()
 
     def _drop(self, job: _Job) -> None:
+        self._pending[job.kind] -= 1
         QUEUE_DEPTH.set(len(self._heap))
         with contextlib.suppress(RuntimeError):  # its loop is closed: nobody is waiting
             job.loop.call_soon_threadsafe(_cancel, job.future)
@@ -244,6 +252,7 @@ class InferenceScheduler:
             self._record("finish", job, worker)
             with self._cond:
                 self._running -= 1
+                self._pending[job.kind] -= 1
             with contextlib.suppress(RuntimeError):  # the loop closed while the job ran: nobody waits
                 job.loop.call_soon_threadsafe(_settle, job.future, result, error)
 
