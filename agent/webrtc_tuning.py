@@ -9,8 +9,11 @@ The cost was per-frame overhead, paid 100 times a second per call:
 * aiortc encodes every audio frame on asyncio's default thread pool. An Opus frame takes
   ~0.1 ms to encode; the thread hand-off, on a busy machine, takes several. Encoding audio
   inline removes the hand-off (video, whose frames are costly, keeps the pool).
-* Silence costs no encoding, and speech's audio level is computed with numpy
-  (agent/audio_sender.py): on a burst of 8 calls, encoding was 65 % of the loop thread's py-spy samples.
+* The RFC 6465 audio level is computed with numpy (agent/audio_sender.py), not aiortc's Python
+  loop over every sample (6 % of the loop's py-spy samples at a burst of 8). Opus encoding itself
+  was 65 %; sending silence as a fixed packet was tried and broke the audio callers heard under
+  load (measured: the same burst re-transcribed empty with it, intelligible without), so every
+  frame is still encoded.
 * aiortc's audio jitter buffer waits for 4 packets (80 ms) before decoding one; 1 is enough on
   loopback and LAN, and saves 60 ms on every turn and every barge-in.
 
@@ -29,7 +32,7 @@ from aiortc.jitterbuffer import JitterBuffer
 from av import AudioFrame
 from pipecat.transports.smallwebrtc import transport as smallwebrtc
 
-from agent.audio_sender import SpeechOnlyEncoder
+from agent.audio_sender import audio_level_dbov
 from pipeline import internals
 
 log = logging.getLogger(__name__)
@@ -83,10 +86,12 @@ def _inline_audio_encoding() -> None:
                 self._RTCRtpSender__encoder = get_encoder(codec)
             payloads, timestamp = self._RTCRtpSender__encoder.pack(data)
             return aiortc_sender.RTCEncodedFrame(payloads, timestamp, None) if payloads else None  # type: ignore[arg-type]
-        encoder = getattr(self, "_speech_only_encoder", None)
-        if encoder is None:
-            encoder = self._speech_only_encoder = SpeechOnlyEncoder(codec)
-        payloads, timestamp, audio_level = encoder.encode(data)
+        if self._RTCRtpSender__encoder is None:
+            self._RTCRtpSender__encoder = get_encoder(codec)
+        audio_level = audio_level_dbov(data.to_ndarray().reshape(-1))
+        payloads, timestamp = self._RTCRtpSender__encoder.encode(data, False)
+        if not payloads:
+            return None
         return aiortc_sender.RTCEncodedFrame(payloads, timestamp, audio_level)
 
     internals.mark_patch(next_encoded_frame, original)
