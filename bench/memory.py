@@ -40,16 +40,37 @@ async def no_calls(base: str, timeout_s: float = 30.0) -> None:
         await asyncio.sleep(0.2)  # noqa: ASYNC110  (another process: nothing to wait on but polling)
 
 
-async def one_call(base: str, pcm: object, tail_s: float) -> bool:
+async def one_call(base: str, pcm: object, tail_s: float, phases: dict[str, float] | None = None) -> bool:
+    """One call; `phases` gets how long each part took, s (to tell a slow bench from a slow service)."""
     caller = Caller(base)
+    times = phases if phases is not None else {}
+    t = time.time()
+
+    def mark(name: str) -> None:
+        nonlocal t
+        now = time.time()
+        times[name] = round(now - t, 2)
+        t = now
+
     try:
         (await caller.connect()).raise_for_status()
+        mark("connect")
+        connected = time.time()
         await caller.wait_quiet(quiet_s=1.0, timeout_s=60)  # the greeting
+        greeted = caller.received.first_speech_after(connected)
+        mark("greeting")
         end = await caller.say(pcm) - tail_s  # type: ignore[arg-type]
+        mark("question")
         await caller.wait_quiet(after=end, quiet_s=1.0, timeout_s=60)
-        return caller.received.first_speech_after(end) is not None
+        answered = caller.received.first_speech_after(end)
+        mark("answer")
+        if greeted is not None and answered is not None:
+            times["greeting_first_audio"] = round(greeted - connected, 2)
+            times["answer_first_audio"] = round(answered - end, 2)
+        return answered is not None
     finally:
         await caller.close()
+        mark("close")
 
 
 async def run(base: str, pid: int, n: int) -> dict[str, object]:
@@ -61,13 +82,14 @@ async def run(base: str, pid: int, n: int) -> dict[str, object]:
     for i in range(n):
         pcm, tail = clips[i % len(clips)]
         t0 = time.monotonic()
-        ok = await one_call(base, pcm, tail)
+        phases: dict[str, float] = {}
+        ok = await one_call(base, pcm, tail, phases)
         answered += ok
         t1 = time.monotonic()
         await no_calls(base)
         print(
             f"call {i + 1}: {'answered' if ok else 'NOT answered'} in {t1 - t0:.1f} s,"
-            f" ended after {time.monotonic() - t1:.1f} s"
+            f" ended after {time.monotonic() - t1:.1f} s; {phases}"
         )
         if i == 0 or (i + 1) % 5 == 0 or i == n - 1:
             samples.append({"calls": i + 1, "rss_mb": round(rss_mb(pid), 1)})
