@@ -95,13 +95,20 @@ _last_trace: list[tracemalloc.Snapshot] = []
 
 
 def snapshot() -> dict[str, Any]:
-    gc.collect()
+    rss_as_found = rss_mb()
+    t0 = time.perf_counter()
+    collected = gc.collect()
+    gc_ms = (time.perf_counter() - t0) * 1000
+    rss_after_gc = rss_mb()
+    trimmed = ctypes.CDLL(ctypes.util.find_library("c")).malloc_trim(0)
     types: collections.Counter[str] = collections.Counter(
         f"{type(o).__module__}.{type(o).__qualname__}" for o in gc.get_objects()
     )
     tasks = collections.Counter(UUIDISH.sub("#", t.get_name()) for t in asyncio.all_tasks())
     out: dict[str, Any] = {
         "rss_mb": round(rss_mb(), 1),
+        # As the bench reads it, after collecting cycles, and after giving free pages back:
+        "gc": [round(rss_as_found, 1), round(rss_after_gc, 1), collected, round(gc_ms, 1), trimmed],
         "heap": heap(),
         "maps": anon_rss_mb(),
         "objects": len(gc.get_objects()),
@@ -169,7 +176,7 @@ async def drive(calls: int, trace: bool, warmup: int, every: int, env_extra: dic
                 await one_call(base, *clips[i % len(clips)])
                 await no_calls(base)
             before = await probe()
-            print("after warm-up:", json.dumps({k: before[k] for k in ("rss_mb", "heap", "maps", "objects")}))
+            print("after warm-up:", json.dumps({k: before[k] for k in ("rss_mb", "gc", "heap", "objects")}))
             for i in range(calls):
                 t0 = time.monotonic()
                 phases: dict[str, float] = {}
@@ -179,7 +186,7 @@ async def drive(calls: int, trace: bool, warmup: int, every: int, env_extra: dic
                 if (i + 1) % every == 0 or i == calls - 1:
                     mid = await probe()
                     print(f"call {i + 1} ({'answered' if ok else 'NOT answered'} in {took:.1f} s, {phases}):",
-                          json.dumps({k: mid[k] for k in ("rss_mb", "heap", "maps", "objects")}))
+                          json.dumps({k: mid[k] for k in ("rss_mb", "gc", "heap", "objects")}))
             after = mid
     print(f"RSS {before['rss_mb']} -> {after['rss_mb']} MB over {calls} calls")
     print("heap before", before["heap"], "after", after["heap"])
