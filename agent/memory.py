@@ -37,3 +37,31 @@ def release_freed_memory() -> bool:
     if libc is None:
         return False
     return bool(libc.malloc_trim(0))
+
+
+class _MallInfo2(ctypes.Structure):
+    _fields_ = [
+        (name, ctypes.c_size_t)
+        for name in (
+            "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks",
+            "keepcost",
+        )
+    ]  # fmt: skip
+
+
+def heap_mb() -> dict[str, float] | None:
+    """glibc's heap, MB, for benchmarks and tests: `in_use` by malloc (Python's and native, in the
+    arenas and in mmaps), `free_kept` (freed, held by the arenas), `arena` (their total size).
+    None elsewhere than glibc 2.33+."""
+    libc = _libc()
+    if libc is None or not hasattr(libc, "mallinfo2"):
+        return None
+    libc.mallinfo2.restype = _MallInfo2
+    m = libc.mallinfo2()
+    mb = 1024 * 1024
+    return {
+        "in_use": round((m.uordblks + m.hblkhd) / mb, 1),
+        "free_kept": round(m.fordblks / mb, 1),
+        "arena": round(m.arena / mb, 1),
+        "mmap": round(m.hblkhd / mb, 1),
+    }

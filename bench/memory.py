@@ -66,7 +66,7 @@ async def one_call(base: str, pcm: object, tail_s: float, phases: dict[str, floa
         mark("answer")
         if greeted is not None and answered is not None:
             times["greeting_first_audio"] = round(greeted - connected, 2)
-            times["answer_first_audio"] = round(answered - end, 2)
+            times["answer_first_audio"] = round(float(answered - end), 2)
         return answered is not None
     finally:
         await caller.close()

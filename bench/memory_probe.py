@@ -15,8 +15,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
-import ctypes
-import ctypes.util
 import gc
 import json
 import os
@@ -29,31 +27,9 @@ from typing import Any
 
 import httpx
 
+from agent.memory import heap_mb, release_freed_memory
+
 UUIDISH = re.compile(r"[0-9a-f]{8}-[0-9a-f-]{27}|0x[0-9a-f]+|\d+")
-
-
-class MallInfo2(ctypes.Structure):
-    _fields_ = [
-        (name, ctypes.c_size_t)
-        for name in (
-            "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks",
-            "keepcost",
-        )
-    ]
-
-
-def heap() -> dict[str, float]:
-    """glibc's heap, MB: `in_use` by malloc (Python's and native), `free_kept` by the arenas."""
-    libc = ctypes.CDLL(ctypes.util.find_library("c"))
-    libc.mallinfo2.restype = MallInfo2
-    m = libc.mallinfo2()
-    mb = 1024 * 1024
-    return {
-        "arena_mb": round(m.arena / mb, 1),
-        "mmap_mb": round(m.hblkhd / mb, 1),
-        "in_use_mb": round((m.uordblks + m.hblkhd) / mb, 1),
-        "free_kept_mb": round(m.fordblks / mb, 1),
-    }
 
 
 def rss_mb() -> float:
@@ -100,7 +76,7 @@ def snapshot() -> dict[str, Any]:
     collected = gc.collect()
     gc_ms = (time.perf_counter() - t0) * 1000
     rss_after_gc = rss_mb()
-    trimmed = ctypes.CDLL(ctypes.util.find_library("c")).malloc_trim(0)
+    trimmed = release_freed_memory()
     types: collections.Counter[str] = collections.Counter(
         f"{type(o).__module__}.{type(o).__qualname__}" for o in gc.get_objects()
     )
@@ -109,7 +85,7 @@ def snapshot() -> dict[str, Any]:
         "rss_mb": round(rss_mb(), 1),
         # As the bench reads it, after collecting cycles, and after giving free pages back:
         "gc": [round(rss_as_found, 1), round(rss_after_gc, 1), collected, round(gc_ms, 1), trimmed],
-        "heap": heap(),
+        "heap": heap_mb(),
         "maps": anon_rss_mb(),
         "objects": len(gc.get_objects()),
         "types": dict(types),
@@ -123,7 +99,11 @@ def snapshot() -> dict[str, Any]:
         if _last_trace:
             stats = snap.compare_to(_last_trace[-1], "traceback")[:25]
             out["trace_growth"] = [
-                {"kb": round(s.size_diff / 1024, 1), "count": s.count_diff, "where": s.traceback.format()[-6:]}
+                {
+                    "kb": round(s.size_diff / 1024, 1),
+                    "count": s.count_diff,
+                    "where": s.traceback.format()[-6:],
+                }
                 for s in stats
             ]
         _last_trace[:] = [snap]
@@ -162,9 +142,14 @@ async def drive(calls: int, trace: bool, warmup: int, every: int, env_extra: dic
 
     speaker = Speaker()
     clips = [speaker.say(q) for q in QUESTIONS]
-    env = {"LOAD_THRESHOLD": "1000", "PROBE_SERVE": "1", "PROBE_TRACEMALLOC": "1" if trace else "", **env_extra}
+    env = {
+        "LOAD_THRESHOLD": "1000",
+        "PROBE_SERVE": "1",
+        "PROBE_TRACEMALLOC": "1" if trace else "",
+        **env_extra,
+    }
     argv = [sys.executable, "-m", "bench.memory_probe"]
-    with service_process(argv=argv, **env) as (base, _pid):
+    with service_process(argv, **env) as (base, _pid):
         async with httpx.AsyncClient(base_url=base, timeout=120) as http:
 
             async def probe() -> dict[str, Any]:
@@ -185,8 +170,10 @@ async def drive(calls: int, trace: bool, warmup: int, every: int, env_extra: dic
                 await no_calls(base)
                 if (i + 1) % every == 0 or i == calls - 1:
                     mid = await probe()
-                    print(f"call {i + 1} ({'answered' if ok else 'NOT answered'} in {took:.1f} s, {phases}):",
-                          json.dumps({k: mid[k] for k in ("rss_mb", "gc", "heap", "objects")}))
+                    print(
+                        f"call {i + 1} ({'answered' if ok else 'NOT answered'} in {took:.1f} s, {phases}):",
+                        json.dumps({k: mid[k] for k in ("rss_mb", "gc", "heap", "objects")}),
+                    )
             after = mid
     print(f"RSS {before['rss_mb']} -> {after['rss_mb']} MB over {calls} calls")
     print("heap before", before["heap"], "after", after["heap"])

@@ -55,7 +55,7 @@ FAIR_ENV = {"MODEL_NICENESS": "0"}
 @contextmanager
 def service(**env_overrides: str) -> Iterator[str]:
     """`resume-agent serve` in its own process (as deployed), on a loopback port; yields its URL."""
-    with service_process(**env_overrides) as (base, _pid):
+    with service_process(None, **env_overrides) as (base, _pid):
         yield base
 
 
