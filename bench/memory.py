@@ -40,6 +40,25 @@ async def no_calls(base: str, timeout_s: float = 30.0) -> None:
         await asyncio.sleep(0.2)  # noqa: ASYNC110  (another process: nothing to wait on but polling)
 
 
+async def settled_rss(pid: int, timeout_s: float = 10.0) -> float:
+    """RSS once the hang-up's cleanup has finished handing pages back (malloc_trim runs in a thread
+    after the call's task ends): until two reads 0.25 s apart agree within 1 MB."""
+    deadline = time.monotonic() + timeout_s
+    last = rss_mb(pid)
+    while time.monotonic() < deadline:
+        await asyncio.sleep(0.25)  # noqa: ASYNC110  (another process's memory: nothing to await)
+        now = rss_mb(pid)
+        if abs(now - last) < 1.0:
+            return now
+        last = now
+    return last
+
+
+def load_average() -> float:
+    with open("/proc/loadavg", encoding="utf-8") as f:
+        return float(f.read().split()[0])
+
+
 async def one_call(base: str, pcm: object, tail_s: float, phases: dict[str, float] | None = None) -> bool:
     """One call; `phases` gets how long each part took, s (to tell a slow bench from a slow service)."""
     caller = Caller(base)
@@ -92,8 +111,9 @@ async def run(base: str, pid: int, n: int) -> dict[str, object]:
             f" ended after {time.monotonic() - t1:.1f} s; {phases}"
         )
         if i == 0 or (i + 1) % 5 == 0 or i == n - 1:
-            samples.append({"calls": i + 1, "rss_mb": round(rss_mb(pid), 1)})
-            print(f"after {i + 1:3} calls: RSS {samples[-1]['rss_mb']} MB")
+            rss = await settled_rss(pid)
+            samples.append({"calls": i + 1, "rss_mb": round(rss, 1), "load_1min": load_average()})
+            print(f"after {i + 1:3} calls: RSS {samples[-1]['rss_mb']} MB, load {samples[-1]['load_1min']}")
             write(summary(samples, i + 1, answered, started))  # so far: a long run can be stopped
     return summary(samples, n, answered, started)
 
@@ -111,6 +131,7 @@ def summary(samples: list[dict[str, float]], n: int, answered: int, started: flo
         "growth_after_first_mb": round(last - first, 1),
         "growth_per_call_kb": round((last - first) * 1024 / max(1, n - 1), 1),
         "minutes": round((time.monotonic() - started) / 60, 1),
+        "load_1min_mean": round(sum(x["load_1min"] for x in samples) / len(samples), 2),
         "samples": samples,
     }
 
@@ -123,16 +144,18 @@ def write(result: dict[str, object]) -> None:
         "",
         f"Machine: {result['machine']} (shared with other jobs while measured).",
         f"{result['calls']} sequential one-question browser calls (WebRTC on loopback, local models);",
-        f"{result['answered']} answered.",
+        f"{result['answered']} answered; 1-minute load average {result['load_1min_mean']} on average"
+        " (2 cores).",
+        "RSS is read once each sampled call's hang-up cleanup has settled (bench/memory.py).",
         "",
         "| RSS after the first call | after the last | growth after the first | per call |",
         "|---|---|---|---|",
         f"| {result['rss_after_first_mb']} MB | {result['rss_after_last_mb']} MB "
         f"| {result['growth_after_first_mb']} MB | {result['growth_per_call_kb']} kB |",
         "",
-        "| calls | RSS MB |",
-        "|---|---|",
-        *[f"| {s['calls']} | {s['rss_mb']} |" for s in result["samples"]],  # type: ignore[attr-defined]
+        "| calls | RSS MB | load (1 min) |",
+        "|---|---|---|",
+        *[f"| {s['calls']} | {s['rss_mb']} | {s['load_1min']} |" for s in result["samples"]],  # type: ignore[attr-defined]
         "",
     ]
     (RESULTS / "memory.md").write_text("\n".join(lines))
