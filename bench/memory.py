@@ -40,18 +40,20 @@ async def no_calls(base: str, timeout_s: float = 30.0) -> None:
         await asyncio.sleep(0.2)  # noqa: ASYNC110  (another process: nothing to wait on but polling)
 
 
-async def settled_rss(pid: int, timeout_s: float = 10.0) -> float:
-    """RSS once the hang-up's cleanup has finished handing pages back (malloc_trim runs in a thread
-    after the call's task ends): until two reads 0.25 s apart agree within 1 MB."""
+async def settled_rss(pid: int, timeout_s: float = 15.0, steady_s: float = 1.5) -> float:
+    """RSS once the hang-up's cleanup has handed its pages back (malloc_trim runs in a thread after
+    the call's task ends, and a call's freed TTS memory is +100-280 MB until then): until it has
+    stayed within 1 MB for `steady_s`. Between calls nothing else runs, so it then stays flat."""
     deadline = time.monotonic() + timeout_s
-    last = rss_mb(pid)
+    reads = [rss_mb(pid)]
+    needed = round(steady_s / 0.25)
     while time.monotonic() < deadline:
         await asyncio.sleep(0.25)  # noqa: ASYNC110  (another process's memory: nothing to await)
-        now = rss_mb(pid)
-        if abs(now - last) < 1.0:
-            return now
-        last = now
-    return last
+        reads.append(rss_mb(pid))
+        recent = reads[-needed - 1 :]
+        if len(recent) > needed and max(recent) - min(recent) < 1.0:
+            return reads[-1]
+    return reads[-1]
 
 
 def load_average() -> float:
