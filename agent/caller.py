@@ -8,6 +8,7 @@ and records every agent audio frame with its arrival time, plus every data-chann
 from __future__ import annotations
 
 import asyncio
+import bisect
 import contextlib
 import fractions
 import json
@@ -20,8 +21,9 @@ from typing import Any
 import httpx
 import numpy as np
 from aiortc import MediaStreamTrack, RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+from aiortc.codecs.opus import OpusEncoder
 from aiortc.mediastreams import MediaStreamError
-from av import AudioFrame
+from av import AudioFrame, Packet
 
 from agent import webrtc_tuning
 
@@ -39,26 +41,67 @@ async def poll(predicate: Callable[[], bool], timeout_s: float, what: str, inter
         await asyncio.sleep(interval_s)
 
 
+@dataclass(frozen=True)
+class EncodedSpeech:
+    """A clip already Opus-encoded, one 20 ms packet each (`MicTrack.encode`)."""
+
+    packets: list[bytes]
+
+
+def _opus_packets(pcm48k: np.ndarray) -> list[bytes]:
+    """PCM at 48 kHz as 20 ms Opus packets, encoded with one encoder (its state carries over)."""
+    encoder = OpusEncoder()
+    pad = (-len(pcm48k)) % FRAME_SAMPLES
+    # A frame of silence after the clip flushes what the encoder still holds back.
+    pcm = np.concatenate([pcm48k.astype(np.int16), np.zeros(pad + FRAME_SAMPLES, dtype=np.int16)])
+    packets: list[bytes] = []
+    for i in range(0, len(pcm), FRAME_SAMPLES):
+        frame = AudioFrame.from_ndarray(pcm[None, i : i + FRAME_SAMPLES], format="s16", layout="mono")
+        frame.sample_rate = RATE
+        frame.pts = i
+        frame.time_base = fractions.Fraction(1, RATE)
+        packets += encoder.encode(frame)[0]
+    return packets[: len(pcm) // FRAME_SAMPLES - 1] if len(packets) >= len(pcm) // FRAME_SAMPLES else packets
+
+
+_SILENCE: bytes | None = None
+
+
+def _silence_packet() -> bytes:
+    global _SILENCE
+    if _SILENCE is None:
+        _SILENCE = _opus_packets(np.zeros(FRAME_SAMPLES * 3, dtype=np.int16))[-1]
+    return _SILENCE
+
+
 class MicTrack(MediaStreamTrack):
-    """Microphone: queued PCM in real time, silence when nothing is queued."""
+    """Microphone: queued speech in real time, silence when nothing is queued.
+
+    It hands aiortc packets already encoded (speech when queued, else one fixed silent
+    packet), so a caller costs no Opus encoding while a call runs: a benchmark's callers share
+    the server's cores, and a caller that encodes 50 frames a second each starves the server it
+    measures. (`encode` ahead of time makes `say` cost nothing at the instant it speaks.)
+    """
 
     kind = "audio"
 
     def __init__(self) -> None:
         super().__init__()
-        self._queue: deque[np.ndarray] = deque()
+        self._queue: deque[bytes] = deque()
         self._start: float | None = None
         self._pts = 0
         self.sent_speech_until = 0.0  # wall time the last queued sample went out
         self.sent_speech_from = 0.0  # wall time the first sample of the current clip went out
         self._clip_started = False
 
-    def queue(self, pcm48k: np.ndarray) -> None:
-        pad = (-len(pcm48k)) % FRAME_SAMPLES
-        pcm = np.concatenate([pcm48k.astype(np.int16), np.zeros(pad, dtype=np.int16)])
+    @staticmethod
+    def encode(pcm48k: np.ndarray) -> EncodedSpeech:
+        return EncodedSpeech(_opus_packets(pcm48k))
+
+    def queue(self, speech: np.ndarray | EncodedSpeech) -> None:
+        encoded = speech if isinstance(speech, EncodedSpeech) else self.encode(speech)
         self._clip_started = False
-        for i in range(0, len(pcm), FRAME_SAMPLES):
-            self._queue.append(pcm[i : i + FRAME_SAMPLES])
+        self._queue.extend(encoded.packets)
 
     @property
     def busy(self) -> bool:
@@ -67,29 +110,28 @@ class MicTrack(MediaStreamTrack):
     @property
     def queued_s(self) -> float:
         """Seconds of queued audio not yet sent (to act at a chosen point of a question)."""
-        return len(self._queue) * FRAME_SAMPLES / RATE
+        return len(self._queue) * FRAME_SAMPLES / RATE  # (one 20 ms packet each)
 
-    async def recv(self) -> AudioFrame:
+    async def recv(self) -> Packet:  # type: ignore[override]
         if self._start is None:
             self._start = time.time()
         wait = self._start + self._pts / RATE - time.time()
         if wait > 0:
             await asyncio.sleep(wait)
         if self._queue:
-            samples = self._queue.popleft()
+            payload = self._queue.popleft()
             now = time.time()
             if not self._clip_started:
                 self._clip_started = True
                 self.sent_speech_from = now
             self.sent_speech_until = now + FRAME_SAMPLES / RATE
         else:
-            samples = np.zeros(FRAME_SAMPLES, dtype=np.int16)
-        frame = AudioFrame.from_ndarray(samples.reshape(1, -1), format="s16", layout="mono")
-        frame.sample_rate = RATE
-        frame.pts = self._pts
-        frame.time_base = fractions.Fraction(1, RATE)
+            payload = _silence_packet()
+        packet = Packet(payload)
+        packet.pts = self._pts
+        packet.time_base = fractions.Fraction(1, RATE)
         self._pts += FRAME_SAMPLES
-        return frame
+        return packet
 
 
 @dataclass
@@ -98,26 +140,35 @@ class Received:
     pts: list[float] = field(default_factory=list)  # the sender's timestamp of each frame, seconds
     rms: list[float] = field(default_factory=list)
     chunks: list[np.ndarray] = field(default_factory=list)  # mono int16 at 48 kHz
+    # Arrival times of the frames louder than SPEECH_RMS: callers poll these many times a
+    # second, and a scan of every frame since the call began grows with the call.
+    speech_times: list[float] = field(default_factory=list)
+
+    def add(self, at: float, pts: float, pcm: np.ndarray) -> None:
+        x = pcm.astype(np.float32)
+        rms = float(np.sqrt(np.dot(x, x) / len(x))) if len(x) else 0.0
+        self.times.append(at)
+        self.pts.append(pts)
+        self.rms.append(rms)
+        self.chunks.append(pcm)
+        if rms > SPEECH_RMS:
+            self.speech_times.append(at)
 
     def speaking_at(self, t0: float, t1: float) -> bool:
-        return any(t0 <= t < t1 and r > SPEECH_RMS for t, r in zip(self.times, self.rms, strict=False))
+        i = bisect.bisect_left(self.speech_times, t0)
+        return i < len(self.speech_times) and self.speech_times[i] < t1
 
     def first_speech_after(self, t0: float) -> float | None:
-        return next(
-            (t for t, r in zip(self.times, self.rms, strict=False) if t >= t0 and r > SPEECH_RMS), None
-        )
+        i = bisect.bisect_left(self.speech_times, t0)
+        return self.speech_times[i] if i < len(self.speech_times) else None
 
     def last_speech_before(self, t1: float) -> float | None:
-        found = None
-        for t, r in zip(self.times, self.rms, strict=False):
-            if t >= t1:
-                break
-            if r > SPEECH_RMS:
-                found = t
-        return found
+        i = bisect.bisect_left(self.speech_times, t1)
+        return self.speech_times[i - 1] if i else None
 
     def audio(self, t0: float = 0.0, t1: float = float("inf")) -> np.ndarray:
-        parts = [c for t, c in zip(self.times, self.chunks, strict=False) if t0 <= t < t1]
+        lo, hi = bisect.bisect_left(self.times, t0), bisect.bisect_left(self.times, t1)
+        parts = self.chunks[lo:hi]
         return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int16)
 
 
@@ -177,13 +228,8 @@ class Caller:
                 pcm = frame.to_ndarray().reshape(-1)
                 if len(frame.layout.channels) == 2:
                     pcm = pcm.reshape(-1, 2).mean(axis=1).astype(np.int16)
-                self.received.times.append(time.time())
                 pts = frame.pts * frame.time_base if frame.pts is not None and frame.time_base else 0
-                self.received.pts.append(float(pts))
-                self.received.rms.append(
-                    float(np.sqrt(np.mean(pcm.astype(np.float64) ** 2))) if len(pcm) else 0.0
-                )
-                self.received.chunks.append(pcm.astype(np.int16))
+                self.received.add(time.time(), float(pts), pcm.astype(np.int16))
 
     def _on_message(self, raw: Any) -> None:
         with contextlib.suppress(ValueError, TypeError):
@@ -230,9 +276,10 @@ class Caller:
 
         await poll(quiet, timeout_s, "the agent never went quiet", interval_s=0.1)
 
-    async def say(self, pcm48k: np.ndarray) -> float:
-        """Queue speech; returns once it has all been sent, with the wall time it ended."""
-        self.mic.queue(pcm48k)
+    async def say(self, speech: np.ndarray | EncodedSpeech) -> float:
+        """Queue speech (PCM at 48 kHz, or encoded); returns once it has all been sent, with the
+        wall time it ended."""
+        self.mic.queue(speech)
         await poll(lambda: not self.mic.busy, 3600, "the microphone never drained", interval_s=0.01)
         await asyncio.sleep(FRAME_SAMPLES / RATE)
         return self.mic.sent_speech_until

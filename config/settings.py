@@ -102,8 +102,9 @@ class Settings(BaseSettings):
     # CPU niceness of the speech-model threads (0-19): above the calls' audio threads, so several
     # calls' transcriptions and synthesis cannot make anyone's audio late (pipeline/models.py).
     model_niceness: int = Field(default=10, ge=0, le=19)
-    # Threads of the shared inference scheduler (pipeline/scheduler.py) that run Smart Turn and
-    # Piper for every call, earliest deadline first; one of them only takes first-audio work.
+    # Threads of the shared inference scheduler (pipeline/scheduler.py) that run STT, Smart Turn and
+    # Piper for every call, earliest deadline first; one of them only takes first-audio work. Each
+    # job computes on cores // workers threads, so model threads never outnumber the cores.
     inference_workers: int = Field(default=2, ge=1, le=16)
     inference_queue_max: int = Field(default=64, ge=1)  # waiting model jobs; past it, refused
     phrase_cache_mb: float = Field(default=8.0, ge=0)  # audio of fixed phrases (pipeline/phrase_cache.py)

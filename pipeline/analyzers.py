@@ -1,8 +1,9 @@
 """Per-call VAD and end-of-turn analyzers built on the process's shared ONNX sessions.
 
 Pipecat's analyzers load their model in `__init__`; these subclasses take the loaded session
-instead, so a new call costs a few small objects, not a model load. Silero VAD stays inline on
-the audio path (~0.15 ms a 32 ms chunk: a thread hop would cost more); Smart Turn predictions
+instead, so a new call costs a few small objects, not a model load. Silero VAD runs where
+Pipecat runs it (a thread per call, one hop per frame: 13 % of the serving loop's py-spy samples
+at a burst of 8; inline was tried, not measured apart, so not kept); Smart Turn predictions
 (~0.1 s each) go through the process's inference scheduler instead of a thread per call.
 """
 
@@ -16,10 +17,12 @@ from pipecat.audio.vad.silero import SileroOnnxModel, SileroVADAnalyzer
 from pipecat.audio.vad.vad_analyzer import VADAnalyzer, VADParams, VADState
 from pipecat.metrics.metrics import MetricsData
 
+from pipeline.answer_clock import AnswerClock
 from pipeline.scheduler import InferenceScheduler, get_scheduler, soon
 from pipeline.speculation import PauseListener
 
-# The turn decision is on the caller's critical path: due at once, so it takes the urgent lane.
+# The turn decision is on the caller's critical path: due when the caller stopped speaking
+# (pipeline/answer_clock.py), or at once, so it takes the urgent lane.
 TURN_DEADLINE_S = 0.0
 
 
@@ -78,8 +81,10 @@ class SharedSmartTurn(LocalSmartTurnAnalyzerV3):
         params: SmartTurnParams | None = None,
         call_id: str | None = None,
         scheduler: InferenceScheduler | None = None,
+        clock: AnswerClock | None = None,
     ) -> None:
         BaseSmartTurn.__init__(self, params=params)
+        self._clock = clock
         self._log_data = False
         self._session = session
         self._call_id = call_id
@@ -90,7 +95,7 @@ class SharedSmartTurn(LocalSmartTurnAnalyzerV3):
         state, result = await scheduler.run_blocking(
             self._process_speech_segment,
             self._audio_buffer,
-            deadline=soon(TURN_DEADLINE_S),
+            deadline=self._clock.due() if self._clock is not None else soon(TURN_DEADLINE_S),
             call_id=self._call_id,
             kind="turn",
         )

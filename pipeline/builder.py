@@ -29,6 +29,7 @@ from pipecat.turns.user_turn_strategies import UserTurnStrategies
 from config.settings import Settings
 from pipeline.analyzers import SharedSileroVAD, SharedSmartTurn
 from pipeline.answer.answerer import Answerer, Conversation
+from pipeline.answer_clock import AnswerClock
 from pipeline.answer_processor import AnswerCallback, AnswerProcessor, QuestionCallback
 from pipeline.call_record import CallRecord
 from pipeline.cloud_tts import CloudTTS
@@ -60,15 +61,17 @@ class CallPipeline:
 
 
 def stop_strategy(
-    settings: Settings, models: SpeechModels, call_id: str | None = None
+    settings: Settings, models: SpeechModels, call_id: str | None = None, clock: AnswerClock | None = None
 ) -> BaseUserTurnStopStrategy:
-    analyzer = SharedSmartTurn(models.turn_session, call_id=call_id)
+    analyzer = SharedSmartTurn(models.turn_session, call_id=call_id, clock=clock)
     if not settings.turn_text_aware:
         return TurnAnalyzerUserTurnStopStrategy(turn_analyzer=analyzer)
     return TextAwareTurnStopStrategy(turn_analyzer=analyzer, max_wait_s=settings.turn_unfinished_wait_s)
 
 
-def build_tts(settings: Settings, models: SpeechModels, call_id: str | None = None) -> TTSService:
+def build_tts(
+    settings: Settings, models: SpeechModels, call_id: str | None = None, clock: AnswerClock | None = None
+) -> TTSService:
     voice_id = str(models.piper_path)  # the phrase cache's key: the same text in another voice is other audio
     if settings.tts_provider == "openai":
         key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "unused"
@@ -81,6 +84,7 @@ def build_tts(settings: Settings, models: SpeechModels, call_id: str | None = No
             timeout_s=settings.tts_timeout_s,
             voice_id=voice_id,
             call_id=call_id,
+            clock=clock,
         )
     if settings.tts_provider == "edge":
         return EdgeTTS(
@@ -89,8 +93,9 @@ def build_tts(settings: Settings, models: SpeechModels, call_id: str | None = No
             timeout_s=settings.edge_timeout_s,
             voice_id=voice_id,
             call_id=call_id,
+            clock=clock,
         )
-    return PiperTTS(models.piper, voice_id=voice_id, call_id=call_id)
+    return PiperTTS(models.piper, voice_id=voice_id, call_id=call_id, clock=clock)
 
 
 def build_stt(
@@ -98,6 +103,8 @@ def build_stt(
     models: SpeechModels,
     vocabulary: str = "",
     corrector: TranscriptCorrector | None = None,
+    call_id: str | None = None,
+    clock: AnswerClock | None = None,
 ) -> SpeechToText:
     """STT_PROVIDER's cloud (if keyed) over STT_LOCAL_ENGINE's local model, then the correction."""
     local = models.moonshine if settings.stt_local_engine == "moonshine" else None
@@ -108,6 +115,8 @@ def build_stt(
         corrector,
         local,
         speculate=settings.stt_speculate_after_s > 0,
+        call_id=call_id,
+        clock=clock,
     )
 
 
@@ -129,7 +138,8 @@ def build_call_pipeline(
     call_id: str | None = None,
 ) -> CallPipeline:
     call_id = call_id or (str(record.session_id) if record is not None else None)
-    stt = build_stt(settings, models, vocabulary, corrector)
+    clock = AnswerClock()  # one answer's model work is due when its caller stopped speaking
+    stt = build_stt(settings, models, vocabulary, corrector, call_id, clock)
     vad = SharedSileroVAD(
         models.vad_session,
         # stop_secs stays at Smart Turn's recommended 0.2 s: the turn model decides the rest.
@@ -149,7 +159,7 @@ def build_call_pipeline(
             resume_after_s=settings.barge_in_resume_s,
             min_words=settings.barge_in_min_words,
         ),
-        stop=[stop_strategy(settings, models, call_id)],
+        stop=[stop_strategy(settings, models, call_id, clock)],
     )
     context = LLMContextAggregatorPair(
         LLMContext(),
@@ -170,7 +180,7 @@ def build_call_pipeline(
         window=window,
         on_amend=on_amend,
     )
-    tts = build_tts(settings, models, call_id)
+    tts = build_tts(settings, models, call_id, clock)
     pipeline = Pipeline(
         [
             transport.input(),

@@ -14,12 +14,11 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import numpy as np
 import onnxruntime as ort
@@ -29,6 +28,7 @@ from piper.config import PiperConfig
 
 from config.settings import Settings
 from pipeline.local_stt import MoonshinePool
+from pipeline.scheduler import get_scheduler
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -94,20 +94,31 @@ def load_piper(path: Path, threads: int) -> PiperVoice:
     return PiperVoice(session=_onnx_session(str(path), threads, arena=False), config=config)
 
 
+def threads_per_job(settings: Settings) -> int:
+    """Compute threads for one model job: the cores shared by the scheduler's workers.
+
+    Every model job (STT, Smart Turn, Piper) runs on one of INFERENCE_WORKERS threads; each job
+    using every core as well put 8 runnable model threads on 2 cores at a burst (measured with
+    py-spy, bench/voice_burst.py), and the event loop that paces every call's audio waited behind them.
+    """
+    return max(1, (os.cpu_count() or 1) // settings.inference_workers)
+
+
 def load_models(settings: Settings) -> SpeechModels:
     """Blocking: load and warm every model (run it in a thread)."""
     start = time.perf_counter()
-    cpus = os.cpu_count() or 1
+    threads = threads_per_job(settings)
     vad = _onnx_session(_packaged("pipecat.audio.vad.data", "silero_vad.onnx"), 1)
     turn = _onnx_session(_packaged("pipecat.audio.turn.smart_turn.data", "smart-turn-v3.2-cpu.onnx"), 1)
     whisper_name = whisper_model_path(settings)
-    # Several workers let two calls transcribe at once instead of queueing behind each other.
+    # One CTranslate2 worker per scheduler thread: that many calls transcribe at once.
+    workers = settings.inference_workers
     whisper = WhisperModel(
-        whisper_name, device="cpu", compute_type="int8", cpu_threads=cpus, num_workers=max(1, min(cpus, 4))
+        whisper_name, device="cpu", compute_type="int8", cpu_threads=threads, num_workers=workers
     )
     voice_path = piper_voice_path(settings)
-    voice = load_piper(voice_path, cpus)
-    moonshine = MoonshinePool(STT_THREADS) if settings.stt_local_engine == "moonshine" else None
+    voice = load_piper(voice_path, threads)
+    moonshine = MoonshinePool(workers) if settings.stt_local_engine == "moonshine" else None
     _warm_up(whisper, voice, turn, moonshine)
     log.info("speech models ready in %.1f s", time.perf_counter() - start)
     return SpeechModels(vad, turn, whisper, voice, whisper_name, voice_path, moonshine)
@@ -152,31 +163,18 @@ def _lower_priority() -> None:
         log.debug("could not lower model thread priority", exc_info=True)
 
 
-# Model work runs on these pools, never on asyncio's default executor: aiortc encodes and decodes
-# every 20 ms of every call's audio there, and a queue of 300 ms transcriptions in front of
-# those jobs is audio seconds late for everyone (measured: 3 s behind at 3 calls). Two threads:
-# this machine has two cores, and more would only contend. (Smart Turn and Piper run on the
-# shared inference scheduler, pipeline/scheduler.py.)
+# Model loading runs here, never on asyncio's default executor: aiortc decodes every 20 ms of
+# every call's audio there. (Transcription, Smart Turn and Piper run on the shared inference
+# scheduler, pipeline/scheduler.py.)
 STT_THREADS = 2
 STT_EXECUTOR = ThreadPoolExecutor(
     max_workers=STT_THREADS, thread_name_prefix="stt", initializer=_lower_priority
 )
 
 
-_stt_jobs: set[Future[Any]] = set()  # submitted and not yet finished, even if their caller gave up
-
-
 def stt_idle() -> bool:
     """No transcription is running or queued in this process (speculative STT waits for it)."""
-    return not _stt_jobs
-
-
-async def run_stt(fn: Callable[..., T], *args: Any) -> T:
-    job = STT_EXECUTOR.submit(fn, *args)
-    _stt_jobs.add(job)
-    # (set.discard from the worker thread is atomic under the GIL.)
-    job.add_done_callback(_stt_jobs.discard)
-    return await asyncio.wrap_future(job)
+    return get_scheduler().pending("stt") == 0
 
 
 class ModelHolder:

@@ -1,6 +1,6 @@
 """One inference scheduler per process: every call's blocking model work, earliest deadline first.
 
-Smart Turn predictions and Piper synthesis (and STT, through `run_blocking`) from every call
+Transcriptions, Smart Turn predictions and Piper synthesis from every call
 queue here instead of on per-call threads, so the process decides what runs next:
 
 * **Earliest deadline first.** Each job says when its result is needed: a greeting or the first
@@ -38,6 +38,9 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 URGENT_HORIZON_S = 0.25
+# The deadline of background work (cache prewarming): later than any call's work can be, so it
+# runs only when nothing else waits.
+BACKGROUND_S = 3600.0
 TRACE_EVENTS = 2000  # recent start/finish events kept for tests and debugging (bounded)
 
 QUEUE_WAIT = Histogram(
@@ -109,6 +112,7 @@ class InferenceScheduler:
         self._seq = itertools.count()
         self._threads: list[threading.Thread] = []
         self._running = 0
+        self._pending: dict[str, int] = {}  # queued or running jobs, by kind
         self._closed = False
 
     # --- the asyncio side ---
@@ -141,6 +145,7 @@ class InferenceScheduler:
                 raise SchedulerFull
             self._start_threads()
             heapq.heappush(self._heap, job)
+            self._pending[kind] = self._pending.get(kind, 0) + 1
             QUEUE_DEPTH.set(len(self._heap))
             self._record("queued", job, "")
             self._cond.notify_all()
@@ -152,11 +157,21 @@ class InferenceScheduler:
             raise
 
     def overdue_s(self) -> float:
-        """How far past its deadline the most overdue waiting job is (0 when none is)."""
+        """How far past its deadline the most overdue waiting job is (0 when none is).
+
+        Counted from when it was queued if its deadline had passed already (an answer's work is
+        due when its caller stopped speaking): the figure is the scheduler's delay, not the VAD's.
+        """
         with self._cond:
             if not self._heap:
                 return 0.0
-            return max(0.0, time.monotonic() - self._heap[0].deadline)
+            now = time.monotonic()
+            return max(0.0, max(now - max(j.deadline, j.queued_at) for j in self._heap[:8]))
+
+    def pending(self, kind: str) -> int:
+        """Jobs of `kind` queued or running (a cancelled one counts until it is dropped)."""
+        with self._cond:
+            return self._pending.get(kind, 0)
 
     @property
     def depth(self) -> int:
@@ -215,6 +230,7 @@ class InferenceScheduler:
                     self._cond.wait()
 
     def _drop(self, job: _Job) -> None:
+        self._pending[job.kind] -= 1
         QUEUE_DEPTH.set(len(self._heap))
         with contextlib.suppress(RuntimeError):  # its loop is closed: nobody is waiting
             job.loop.call_soon_threadsafe(_cancel, job.future)
@@ -225,7 +241,7 @@ class InferenceScheduler:
         while (job := self._next(urgent)) is not None:
             started = time.monotonic()
             QUEUE_WAIT.labels(job.kind).observe(started - job.queued_at)
-            if started > job.deadline + 0.05:
+            if started > max(job.deadline, job.queued_at) + 0.05:
                 LATE_JOBS.labels(job.kind).inc()
             self._record("start", job, worker)
             try:
@@ -236,6 +252,7 @@ class InferenceScheduler:
             self._record("finish", job, worker)
             with self._cond:
                 self._running -= 1
+                self._pending[job.kind] -= 1
             with contextlib.suppress(RuntimeError):  # the loop closed while the job ran: nobody waits
                 job.loop.call_soon_threadsafe(_settle, job.future, result, error)
 

@@ -23,7 +23,8 @@ from faster_whisper.audio import pad_or_trim
 from faster_whisper.tokenizer import Tokenizer
 from openai import AsyncOpenAI, omit
 from pipecat.audio.utils import pcm_to_wav
-from pipecat.frames.frames import Frame, TranscriptionFrame
+from pipecat.frames.frames import Frame, TranscriptionFrame, VADUserStoppedSpeakingFrame
+from pipecat.processors.frame_processor import FrameDirection
 from pipecat.services.stt_service import SegmentedSTTService
 from pipecat.transcriptions.language import Language
 from pipecat.utils.time import time_now_iso8601
@@ -31,8 +32,10 @@ from prometheus_client import Counter
 from wordfreq import zipf_frequency
 
 from config.settings import Settings
+from pipeline.answer_clock import AnswerClock
 from pipeline.local_stt import LocalTranscriber
-from pipeline.models import run_stt, stt_idle
+from pipeline.models import stt_idle
+from pipeline.scheduler import SchedulerFull, get_scheduler
 from pipeline.speculation import Speculation
 from pipeline.stt_correction import TranscriptCorrector
 from tools.resume_model import Resume
@@ -183,6 +186,8 @@ class SpeechToText(SegmentedSTTService):
         corrector: TranscriptCorrector | None = None,
         local: LocalTranscriber | None = None,
         speculate: bool = False,
+        call_id: str | None = None,
+        clock: AnswerClock | None = None,
         **kwargs: object,
     ) -> None:
         # A finalized transcript ends the turn at once; this p99 is only the turn strategy's safety net.
@@ -197,6 +202,8 @@ class SpeechToText(SegmentedSTTService):
         self._vocabulary = vocabulary.strip()
         self._corrector = corrector
         self._cloud = cloud
+        self._call_id = call_id
+        self._clock = clock or AnswerClock()
         self._client = (
             AsyncOpenAI(
                 base_url=cloud.base_url, api_key=cloud.api_key, max_retries=0, timeout=cloud.timeout_s
@@ -219,6 +226,11 @@ class SpeechToText(SegmentedSTTService):
         await super().cleanup()
         if self._client is not None:
             await self._client.close()
+
+    async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
+        if isinstance(frame, VADUserStoppedSpeakingFrame):
+            self._clock.speech_ended(frame.stop_secs)
+        await super().process_frame(frame, direction)
 
     # The VAD's pause listener (pipeline/speculation.py).
     def on_pause(self) -> None:
@@ -267,7 +279,15 @@ class SpeechToText(SegmentedSTTService):
 
     async def _transcribe_locally(self, pcm: bytes) -> str:
         self.last_source = "local"
-        return await run_stt(self._local.transcribe, pcm)
+        try:
+            # On the shared scheduler, due when the caller stopped speaking (pipeline/answer_clock.py):
+            # sharing the model threads with TTS and Smart Turn keeps them to the cores.
+            return await get_scheduler().run_blocking(
+                self._local.transcribe, pcm, deadline=self._clock.due(), call_id=self._call_id, kind="stt"
+            )
+        except SchedulerFull:
+            log.warning("inference queue full: an utterance was not transcribed")
+            return ""
 
     async def _cloud_transcribe(self, pcm: bytes) -> str:
         assert self._client is not None and self._cloud is not None

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
+import threading
 import time
 from collections.abc import AsyncGenerator, AsyncIterator
 
@@ -26,8 +27,16 @@ from pipecat.services.tts_service import TextAggregationMode, TTSService
 from piper import PiperVoice
 from prometheus_client import Counter
 
+from pipeline.answer_clock import AnswerClock
 from pipeline.phrase_cache import CachedAudio, PhraseCache, get_phrase_cache
-from pipeline.scheduler import URGENT_HORIZON_S, InferenceScheduler, SchedulerFull, get_scheduler, soon
+from pipeline.scheduler import (
+    BACKGROUND_S,
+    URGENT_HORIZON_S,
+    InferenceScheduler,
+    SchedulerFull,
+    get_scheduler,
+    soon,
+)
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +57,39 @@ def synthesize_pcm(voice: PiperVoice, text: str) -> bytes:
     return b"".join(chunk.audio_int16_bytes for chunk in voice.synthesize(text))
 
 
+class SynthesisSpeed:
+    """Piper's cost per word as measured on this process's own jobs (EWMA), never below the
+    quiet-machine figure. Under load a phrase takes several times PIPER_PER_WORD_S a word; a
+    later phrase due by the quiet figure started too late and the caller heard a pause before
+    it (measured at a burst of 8: pauses of 1-2 s between phrases)."""
+
+    def __init__(self, per_word_s: float = PIPER_PER_WORD_S, alpha: float = 0.3) -> None:
+        self.floor = per_word_s
+        self.per_word_s = per_word_s
+        self.alpha = alpha
+        self._lock = threading.Lock()
+
+    def observe(self, words: int, seconds: float) -> None:
+        if words <= 0:
+            return
+        sample = max(self.floor, (seconds - PIPER_FIXED_S) / words)
+        with self._lock:
+            self.per_word_s = self.alpha * sample + (1 - self.alpha) * self.per_word_s
+
+
+SPEED = SynthesisSpeed()
+
+
 def estimated_synthesis_s(text: str) -> float:
-    return PIPER_FIXED_S + PIPER_PER_WORD_S * len(text.split())
+    return PIPER_FIXED_S + SPEED.per_word_s * len(text.split())
+
+
+def timed_synthesis(voice: PiperVoice, text: str) -> bytes:
+    """`synthesize_pcm`, teaching SPEED how long it took (on the model thread)."""
+    started = time.perf_counter()
+    pcm = synthesize_pcm(voice, text)
+    SPEED.observe(len(text.split()), time.perf_counter() - started)
+    return pcm
 
 
 class PiperTTS(TTSService):
@@ -61,6 +101,7 @@ class PiperTTS(TTSService):
         call_id: str | None = None,
         cache: PhraseCache | None = None,
         scheduler: InferenceScheduler | None = None,
+        clock: AnswerClock | None = None,
         **kwargs: object,
     ) -> None:
         super().__init__(
@@ -77,6 +118,7 @@ class PiperTTS(TTSService):
         self._call_id = call_id
         self._cache = cache if cache is not None else get_phrase_cache()
         self._scheduler = scheduler
+        self._clock = clock
         # When the audio handed over so far ends playing (time.monotonic); 0 when none is queued.
         self._playout_end = 0.0
 
@@ -92,7 +134,8 @@ class PiperTTS(TTSService):
         """When `text`'s audio is needed: now if nothing is playing, else just before it runs out."""
         now = time.monotonic()
         if self._playout_end <= now + URGENT_HORIZON_S:
-            return now
+            # An answer's first phrase is due when its caller stopped speaking; a greeting now.
+            return self._clock.due() if self._clock is not None else now
         return max(now, self._playout_end - estimated_synthesis_s(text) - PLAYOUT_MARGIN_S)
 
     def _played(self, seconds: float) -> None:
@@ -103,7 +146,7 @@ class PiperTTS(TTSService):
         if cached is None:
             scheduler = self._scheduler or get_scheduler()
             pcm = await scheduler.run_blocking(
-                synthesize_pcm,
+                timed_synthesis,
                 self._voice,
                 text,
                 deadline=self.deadline_for(text),
@@ -112,6 +155,8 @@ class PiperTTS(TTSService):
             )
             cached = CachedAudio(pcm, self._voice.config.sample_rate)
             self._cache.put(self._voice_id, text, cached)
+        if self._clock is not None:
+            self._clock.answered()
         self._played(cached.seconds)
         return cached
 
@@ -208,8 +253,10 @@ def decode_mp3(mp3: bytes, sample_rate: int) -> bytes:
     return bytes(out)
 
 
-# Prewarming is not urgent: any call's real work goes ahead of it.
-PREWARM_DEADLINE_S = 5.0
+# Prewarming is background work: any call's real work goes ahead of it, however long it has
+# waited. (A deadline of a few seconds became the earliest in the queue once it had passed, and a
+# burst just after start-up waited behind the refusals' synthesis: measured, 8 jobs, 3.6 s.)
+PREWARM_DEADLINE_S = BACKGROUND_S
 
 
 async def prewarm_phrases(
