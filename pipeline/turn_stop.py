@@ -83,6 +83,7 @@ class TextAwareTurnStopStrategy(BaseUserTurnStopStrategy):
         self._doubt = doubt or default_doubt()
         self._engine_intent = engine_intent
         self._speculated: str | None = None  # the text an answer is being prepared for
+        self._in_turn = False  # words over the agent are judged before (or without) a turn
         self.last_doubt: str | None = None
         self._stt_timeout_s = stt_timeout_s
         self._speaking = False
@@ -114,6 +115,7 @@ class TextAwareTurnStopStrategy(BaseUserTurnStopStrategy):
     async def handle_user_turn_started(self) -> None:
         acoustic, probability, speech_end = self._acoustic, self._probability, self._speech_end
         await self._reset()
+        self._in_turn = True
         if not self._speaking:
             # Begun by a transcript (words heard over the agent), after its stretch of speech
             # ended: Smart Turn's verdict on that stretch is this turn's, and its words come next.
@@ -121,6 +123,7 @@ class TextAwareTurnStopStrategy(BaseUserTurnStopStrategy):
 
     async def handle_user_turn_stopped(self) -> None:
         await self._reset()
+        self._in_turn = False
         self._analyzer.clear()
 
     async def _reset(self) -> None:
@@ -220,7 +223,8 @@ class TextAwareTurnStopStrategy(BaseUserTurnStopStrategy):
         """Prepare the answer to the words so far; the turn's end will confirm it."""
         if self._speaking or not self._waiting:
             return
-        if self._speculated != self.text:
+        if self._speculated != self.text and self._in_turn:
+            # (Outside a turn there is nothing to answer yet: Pipecat ignores the inference.)
             await self._withdraw()
             self._speculated = self.text
             await self.trigger_user_turn_inference_triggered(speculation=UserTurnSpeculation(self.text))
