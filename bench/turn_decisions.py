@@ -8,9 +8,15 @@ pipeline runs when VAD calls a stretch over: Smart Turn v3 (fed 20 ms chunks, th
 of silence, through its public analyzer API) and Whisper tiny.en with the resume's vocabulary,
 and `pipeline/unfinished.py` judges the transcript. The whole question goes through the same.
 
+Each row also keeps Smart Turn's probability, Whisper's mean token log-probability and
+no-speech probability, and the resume engine's intent and items for the words.
+
 From the verdicts, when each policy would end the turn (seconds after the caller stopped):
   * before (Smart Turn alone): 0.2 s + STT if it says complete, else its 3 s silence timeout;
-  * after (this pipeline): the table in docs/turn-taking.md.
+  * words: the grammar's waits (the table in docs/turn-taking.md);
+  * after (this pipeline): words, plus the doubt hold to TURN_HOLD_S (pipeline/turn_doubt.py).
+For whole questions, also when the first audio is ready: the answer (ANSWER_S) and Piper's first
+phrase (TTS_S) after the turn's end, or at the end of a hold, when they were prepared in it.
 With the caller resuming after a pause P, VAD reports the speech VAD_START_S later; the turn was
 ended prematurely if it ended before that. STT_S is the median Whisper stage measured in
 bench/voice_latency (a live call adds the load of the machine to it; this does not).
