@@ -64,6 +64,11 @@ class MicTrack(MediaStreamTrack):
     def busy(self) -> bool:
         return bool(self._queue)
 
+    @property
+    def queued_s(self) -> float:
+        """Seconds of queued audio not yet sent (to act at a chosen point of a question)."""
+        return len(self._queue) * FRAME_SAMPLES / RATE
+
     async def recv(self) -> AudioFrame:
         if self._start is None:
             self._start = time.time()

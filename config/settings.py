@@ -84,6 +84,9 @@ class Settings(BaseSettings):
     stt_cloud_model: str | None = None  # cloud STT model; whisper-large-v3-turbo (groq) or whisper-1 (openai)
     # Put the resume's own words back into transcripts (pipeline/stt_correction.py), any STT.
     stt_correction: bool = True
+    # Start the local transcription once the caller has been silent this long, while the VAD
+    # still waits out its 0.2 s (pipeline/speculation.py); 0 turns it off.
+    stt_speculate_after_s: float = Field(default=0.06, ge=0.0, le=0.2)
     # Noise filter on the caller's audio (pipeline/noise_filter.py); off: it measured worse.
     noise_filter: Literal["none", "rnnoise"] = "none"
     tts_provider: Literal["piper", "edge", "openai"] = "piper"

@@ -13,18 +13,34 @@ from pipecat.audio.turn.base_turn_analyzer import EndOfTurnState
 from pipecat.audio.turn.smart_turn.base_smart_turn import BaseSmartTurn, SmartTurnParams
 from pipecat.audio.turn.smart_turn.local_smart_turn_v3 import LocalSmartTurnAnalyzerV3
 from pipecat.audio.vad.silero import SileroOnnxModel, SileroVADAnalyzer
-from pipecat.audio.vad.vad_analyzer import VADAnalyzer, VADParams
+from pipecat.audio.vad.vad_analyzer import VADAnalyzer, VADParams, VADState
 from pipecat.metrics.metrics import MetricsData
 
 from pipeline.scheduler import InferenceScheduler, get_scheduler, soon
+from pipeline.speculation import PauseListener
 
 # The turn decision is on the caller's critical path: due at once, so it takes the urgent lane.
 TURN_DEADLINE_S = 0.0
 
 
 class SharedSileroVAD(SileroVADAnalyzer):
-    def __init__(self, session: ort.InferenceSession, *, params: VADParams | None = None) -> None:
+    """Silero on the shared session; tells `pause_listener` when speech pauses for `pause_s`
+    within an utterance and when it resumes (speculative STT, pipeline/speculation.py)."""
+
+    def __init__(
+        self,
+        session: ort.InferenceSession,
+        *,
+        params: VADParams | None = None,
+        pause_listener: PauseListener | None = None,
+        pause_s: float = 0.0,
+    ) -> None:
         VADAnalyzer.__init__(self, sample_rate=None, params=params)
+        self._listener = pause_listener
+        self._pause_s = pause_s
+        self._silent_bytes = 0
+        self._told_pause = False
+        self._previous = VADState.QUIET
         # The session is shared; the recurrent state SileroOnnxModel keeps is this call's own.
         model = SileroOnnxModel.__new__(SileroOnnxModel)
         model.session = session
@@ -33,6 +49,25 @@ class SharedSileroVAD(SileroVADAnalyzer):
         self._model = model
         self._windows_since_reset = 0
         self._low_confidence_windows = 0
+
+    async def analyze_audio(self, buffer: bytes) -> VADState:
+        state = await super().analyze_audio(buffer)
+        if self._listener is not None:
+            self._follow(state, len(buffer))
+        self._previous = state
+        return state
+
+    def _follow(self, state: VADState, size: int) -> None:
+        assert self._listener is not None
+        if state == VADState.STOPPING:
+            self._silent_bytes = size if self._previous != VADState.STOPPING else self._silent_bytes + size
+            if not self._told_pause and self._silent_bytes >= self._pause_s * self.sample_rate * 2:
+                self._told_pause = True
+                self._listener.on_pause()
+        elif self._told_pause:
+            self._told_pause = False
+            if state == VADState.SPEAKING:  # (QUIET: the utterance ended; the STT takes it)
+                self._listener.on_resume()
 
 
 class SharedSmartTurn(LocalSmartTurnAnalyzerV3):

@@ -107,7 +107,14 @@ def build_stt(
 ) -> SpeechToText:
     """STT_PROVIDER's cloud (if keyed) over STT_LOCAL_ENGINE's local model, then the correction."""
     local = models.moonshine if settings.stt_local_engine == "moonshine" else None
-    return SpeechToText(models.whisper, cloud_stt_config(settings), vocabulary, corrector, local)
+    return SpeechToText(
+        models.whisper,
+        cloud_stt_config(settings),
+        vocabulary,
+        corrector,
+        local,
+        speculate=settings.stt_speculate_after_s > 0,
+    )
 
 
 def build_call_pipeline(
@@ -133,6 +140,8 @@ def build_call_pipeline(
         models.vad_session,
         # stop_secs stays at Smart Turn's recommended 0.2 s: the turn model decides the rest.
         params=VADParams(start_secs=settings.vad_start_s, stop_secs=0.2, min_volume=settings.vad_min_volume),
+        pause_listener=stt if settings.stt_speculate_after_s > 0 else None,
+        pause_s=settings.stt_speculate_after_s,
     )
     hold = SpeechHold()
     window = ContinuationWindow(settings.turn_merge_window_s)

@@ -15,7 +15,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -155,8 +155,20 @@ STT_EXECUTOR = ThreadPoolExecutor(
 )
 
 
+_stt_jobs: set[Future[Any]] = set()  # submitted and not yet finished, even if their caller gave up
+
+
+def stt_idle() -> bool:
+    """No transcription is running or queued in this process (speculative STT waits for it)."""
+    return not _stt_jobs
+
+
 async def run_stt(fn: Callable[..., T], *args: Any) -> T:
-    return await asyncio.get_running_loop().run_in_executor(STT_EXECUTOR, fn, *args)
+    job = STT_EXECUTOR.submit(fn, *args)
+    _stt_jobs.add(job)
+    # (set.discard from the worker thread is atomic under the GIL.)
+    job.add_done_callback(_stt_jobs.discard)
+    return await asyncio.wrap_future(job)
 
 
 class ModelHolder:

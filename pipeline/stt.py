@@ -32,7 +32,8 @@ from wordfreq import zipf_frequency
 
 from config.settings import Settings
 from pipeline.local_stt import LocalTranscriber
-from pipeline.models import run_stt
+from pipeline.models import run_stt, stt_idle
+from pipeline.speculation import Speculation
 from pipeline.stt_correction import TranscriptCorrector
 from tools.resume_model import Resume
 from tools.vocabulary import build_vocabulary
@@ -84,6 +85,8 @@ MIN_WINDOW_S = 10.0
 # Tokens allowed per second of audio (speech is ~4): a cap on any remaining repetition loop.
 MAX_TOKENS_PER_S = 6.0
 MAX_SHORT_WINDOW_S = 28.0
+# Silence Pipecat pads each segment with, so the model hears the last word end (its default).
+TRAILING_SILENCE_S = 0.5
 
 
 # A term goes into the prompt if one of its words is rarer than this in English (wordfreq Zipf):
@@ -190,10 +193,15 @@ class SpeechToText(SegmentedSTTService):
         vocabulary: str = "",
         corrector: TranscriptCorrector | None = None,
         local: LocalTranscriber | None = None,
+        speculate: bool = False,
         **kwargs: object,
     ) -> None:
         # A finalized transcript ends the turn at once; this p99 is only the turn strategy's safety net.
-        super().__init__(ttfs_p99_latency=(cloud.timeout_s + 1.5) if cloud else 1.5, **kwargs)  # type: ignore[arg-type]
+        super().__init__(
+            ttfs_p99_latency=(cloud.timeout_s + 1.5) if cloud else 1.5,
+            trailing_silence_secs=TRAILING_SILENCE_S,
+            **kwargs,  # type: ignore[arg-type]
+        )
         # The local engine: Whisper on the shared model with this resume's prompt, unless another
         # engine (Moonshine, STT_LOCAL_ENGINE) is given.
         self._local: LocalTranscriber = local if local is not None else LocalWhisper(model, vocabulary)
@@ -208,6 +216,8 @@ class SpeechToText(SegmentedSTTService):
             else None
         )
         self.last_source = "local"
+        # Only for the local engine: a cloud request per pause would be billed twice.
+        self._speculation = Speculation(self._transcribe_locally) if speculate and cloud is None else None
 
     @property
     def wants_wav_segments(self) -> bool:
@@ -221,9 +231,25 @@ class SpeechToText(SegmentedSTTService):
         if self._client is not None:
             await self._client.close()
 
+    # The VAD's pause listener (pipeline/speculation.py).
+    def on_pause(self) -> None:
+        if self._speculation is not None and stt_idle():
+            # (The segment Pipecat will hand over is this buffer, grown by the stop wait.)
+            self._speculation.start(bytes(self._audio_buffer) + self._padding())
+
+    def on_resume(self) -> None:
+        if self._speculation is not None:
+            self._speculation.drop()
+
+    def _padding(self) -> bytes:
+        return bytes(int(self.sample_rate * TRAILING_SILENCE_S) * 2)
+
     async def run_stt(self, audio: bytes) -> AsyncGenerator[Frame, None]:
         await self.start_processing_metrics()
-        text = self.correct(await self._transcribe(audio))
+        early = None
+        if self._speculation is not None and self._speculation.pending:
+            early = await self._speculation.take(audio, len(self._padding()))
+        text = self.correct(early if early is not None else await self._transcribe(audio))
         await self.stop_processing_metrics()
         if text:
             logprob = getattr(self._local, "last_logprob", None) if self.last_source == "local" else None
@@ -250,6 +276,9 @@ class SpeechToText(SegmentedSTTService):
             except Exception as exc:  # any cloud failure: the caller still gets a transcript
                 STT_FALLBACKS.labels(type(exc).__name__).inc()
                 log.warning("cloud STT failed (%s); transcribing locally", type(exc).__name__)
+        return await self._transcribe_locally(pcm)
+
+    async def _transcribe_locally(self, pcm: bytes) -> str:
         self.last_source = "local"
         return await run_stt(self._local.transcribe, pcm)
 

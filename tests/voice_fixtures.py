@@ -11,8 +11,9 @@ import gc
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Coroutine, Iterator
 from pathlib import Path
+from typing import Any, TypeVar
 
 import asyncpg
 import numpy as np
@@ -25,6 +26,8 @@ from config.settings import Settings
 from pipeline.models import MODELS, SpeechModels
 from signaling.background_server import LiveServer, live_server
 from storage.conversations import Turn, history
+
+T = TypeVar("T")
 
 VOICE_MAX_CALLS = 4
 TEST_LOAD_THRESHOLD = 1000.0
@@ -63,6 +66,17 @@ def models(voice_service: LiveServer) -> SpeechModels:
 def calls_of(server: LiveServer) -> CallManager:
     calls: CallManager = server.app.state.ctx.calls
     return calls
+
+
+async def on_server_loop(server: LiveServer, coro: Coroutine[Any, Any, T]) -> T:
+    """Run `coro` on the server's event loop (its storage, supervisor and calls live there)."""
+    future = asyncio.run_coroutine_threadsafe(coro, calls_of(server).loop)
+    return await asyncio.wrap_future(future)
+
+
+def is_answer(message: dict[str, Any]) -> bool:
+    """The agent's answer to a question (not the greeting or a filler): it names its source."""
+    return message.get("type") == "transcript" and message.get("role") == "assistant" and "source" in message
 
 
 def speech(models: SpeechModels, text: str, gain: float = 0.7) -> np.ndarray:

@@ -6,11 +6,7 @@ import asyncio
 
 from agent.caller import Caller
 from signaling.background_server import LiveServer
-from tests.voice_fixtures import wait_for_turns, wait_until_quiet
-
-
-def _answer(m: dict) -> bool:  # type: ignore[type-arg]
-    return m.get("type") == "transcript" and m.get("role") == "assistant" and "source" in m
+from tests.voice_fixtures import is_answer, wait_for_turns, wait_until_quiet
 
 
 async def test_muted_text_gets_a_text_answer_and_no_voice(voice_service: LiveServer, caller: Caller) -> None:
@@ -21,7 +17,7 @@ async def test_muted_text_gets_a_text_answer_and_no_voice(voice_service: LiveSer
 
     echoed = await caller.wait_for(lambda m: m.get("type") == "transcript" and m.get("role") == "user")
     assert echoed["text"] == "Which projects used Rust?"
-    answer = await caller.wait_for(_answer)
+    answer = await caller.wait_for(is_answer)
     assert "jitterbuf" in answer["text"] and answer["spoken"] is False
     await asyncio.sleep(1.5)
     assert not caller.received.speaking_at(caller.received.times[before], float("inf")), (
@@ -41,7 +37,7 @@ async def test_rtvi_send_text_is_answered_by_text_and_voice_in_the_same_conversa
     assert (await caller.connect()).status_code == 200
     await wait_until_quiet(caller)
     caller.send_json({"type": "text", "text": "Which projects used Rust?", "mute": True})
-    await caller.wait_for(lambda m: _answer(m) and "jitterbuf" in m["text"])
+    await caller.wait_for(lambda m: is_answer(m) and "jitterbuf" in m["text"])
 
     sent_at = caller.received.times[-1]
     caller.send_json(
@@ -52,7 +48,7 @@ async def test_rtvi_send_text_is_answered_by_text_and_voice_in_the_same_conversa
             "data": {"content": "What did they do at Cartograph?", "options": {"audio_response": True}},
         }
     )
-    answer = await caller.wait_for(lambda m: _answer(m) and "Cartograph" in m["text"])
+    answer = await caller.wait_for(lambda m: is_answer(m) and "Cartograph" in m["text"])
     assert answer["spoken"] is True
     for _ in range(200):  # an unmuted text question is answered by voice too
         if caller.received.first_speech_after(sent_at) is not None:

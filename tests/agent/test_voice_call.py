@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from prometheus_client import REGISTRY
+
 from agent.caller import Caller
 from pipeline.models import SpeechModels
 from pipeline.stt import LocalWhisper, vocabulary_prompt
@@ -24,6 +26,7 @@ async def test_spoken_question_gets_a_spoken_answer_stored_as_it_happens(
     greeting = await caller.wait_for(lambda m: m.get("type") == "transcript" and m["role"] == "assistant")
     assert "Jordan Reyes" in greeting["text"]
     await wait_until_quiet(caller)  # let the greeting finish
+    early = REGISTRY.get_sample_value("resume_agent_stt_speculations_total", {"outcome": "used"}) or 0.0
 
     spoken_until = await caller.say(speech(models, "Which projects used Rust?"))
 
@@ -35,6 +38,10 @@ async def test_spoken_question_gets_a_spoken_answer_stored_as_it_happens(
     assert "jitterbuf" in answer["text"].lower()
     latency = await caller.wait_for(lambda m: m.get("type") == "latency")
     assert latency["total_ms"] > 0 and {"stt_ms", "turn_ms", "answer_ms", "tts_ms"} <= latency.keys()
+    # The transcript was started during the end-of-speech silence, and used (STT_SPECULATE_AFTER_S).
+    assert (
+        REGISTRY.get_sample_value("resume_agent_stt_speculations_total", {"outcome": "used"}) or 0
+    ) > early
 
     # Both turns are stored while the call is still up (not at hang-up): the answer as it starts
     # to play, then marked completed with its latency once it has been said.

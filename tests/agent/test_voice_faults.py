@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Coroutine
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 import pytest
@@ -19,18 +18,14 @@ from pipeline.models import SpeechModels
 from signaling.background_server import LiveServer, live_server
 from tests.debian_postgres import debian_postgres, missing_reason
 from tests.fault_helpers import embedded, kill9
-from tests.voice_fixtures import calls_of, speech, voice_settings, wait_for_turns, wait_until_quiet
-
-T = TypeVar("T")
-
-
-async def on_server_loop(server: LiveServer, coro: Coroutine[Any, Any, T]) -> T:
-    future = asyncio.run_coroutine_threadsafe(coro, calls_of(server).loop)
-    return await asyncio.wrap_future(future)
-
-
-def _answer(m: dict) -> bool:  # type: ignore[type-arg]
-    return m.get("type") == "transcript" and m.get("role") == "assistant" and "source" in m
+from tests.voice_fixtures import (
+    is_answer,
+    on_server_loop,
+    speech,
+    voice_settings,
+    wait_for_turns,
+    wait_until_quiet,
+)
 
 
 async def test_call_answers_through_a_postgres_kill_and_keeps_every_turn(
@@ -47,7 +42,7 @@ async def test_call_answers_through_a_postgres_kill_and_keeps_every_turn(
             await kill9(pg)
 
             spoken_until = await caller.say(speech(models, "Which projects used Rust?"))
-            answer = await caller.wait_for(_answer)
+            answer = await caller.wait_for(is_answer)
             assert "jitterbuf" in answer["text"].lower() and answer["spoken"]
             await wait_until_quiet(caller, after=spoken_until)  # said in full
             assert storage.turns.journal.appended >= 2  # the question, the answer, its completion
@@ -55,7 +50,7 @@ async def test_call_answers_through_a_postgres_kill_and_keeps_every_turn(
             await asyncio.to_thread(pg.restart)
             await on_server_loop(server, asyncio.wait_for(storage.turns.wait_drained(), 30))
             caller.send_json({"type": "text", "text": "Where does Jordan work now?", "mute": True})
-            await caller.wait_for(lambda m: _answer(m) and m is not answer and not m["spoken"])
+            await caller.wait_for(lambda m: is_answer(m) and m is not answer and not m["spoken"])
 
             turns = await wait_for_turns(
                 server, str(caller.session_id), lambda ts: len([t for t in ts if t.role == "user"]) == 2
@@ -94,11 +89,11 @@ async def test_call_goes_on_while_a_real_postgres_is_stopped_for_30_s(
             stopped = time.monotonic()
 
             spoken_until = await caller.say(speech(models, "Which projects used Rust?"))
-            answer = await caller.wait_for(_answer)
+            answer = await caller.wait_for(is_answer)
             assert "jitterbuf" in answer["text"].lower()
             await wait_until_quiet(caller, after=spoken_until)
             caller.send_json({"type": "text", "text": "Any certifications?", "mute": True})
-            typed = await caller.wait_for(lambda m: _answer(m) and not m["spoken"])
+            typed = await caller.wait_for(lambda m: is_answer(m) and not m["spoken"])
             assert "kubernetes" in typed["text"].lower()
             ready = await _get(server, "/ready")
             assert ready["degraded"] == ["postgres"]
@@ -110,7 +105,7 @@ async def test_call_goes_on_while_a_real_postgres_is_stopped_for_30_s(
             assert journaled >= 4, journaled
 
             caller.send_json({"type": "text", "text": "Where does Jordan work now?", "mute": True})
-            await caller.wait_for(lambda m: _answer(m) and not m["spoken"] and m is not typed)
+            await caller.wait_for(lambda m: is_answer(m) and not m["spoken"] and m is not typed)
             turns = await wait_for_turns(
                 server, str(caller.session_id), lambda ts: len([t for t in ts if t.role == "user"]) == 3
             )
