@@ -55,20 +55,23 @@ FAIR_ENV = {"MODEL_NICENESS": "0"}
 @contextmanager
 def service(**env_overrides: str) -> Iterator[str]:
     """`resume-agent serve` in its own process (as deployed), on a loopback port; yields its URL."""
-    with service_process(**env_overrides) as (base, _pid):
+    with service_process(None, **env_overrides) as (base, _pid):
         yield base
 
 
 @contextmanager
-def service_process(**env_overrides: str) -> Iterator[tuple[str, int]]:
-    """Like `service`, also giving the server's process id (for its RSS and CPU time)."""
+def service_process(argv: list[str] | None = None, **env_overrides: str) -> Iterator[tuple[str, int]]:
+    """Like `service`, also giving the server's process id (for its RSS and CPU time).
+
+    `argv`: another command that serves the same app (bench/memory_probe.py's, with its probe)."""
     port = free_port()
     data_dir = tempfile.mkdtemp(prefix="bench-voice-")
     env = {**os.environ, "DATA_DIR": data_dir, **BENCH_ENV}
     env.update(env_overrides)
     process = subprocess.Popen(
-        [str(ROOT / ".venv/bin/resume-agent"), "serve", "--port", str(port)],
+        [*(argv or [str(ROOT / ".venv/bin/resume-agent"), "serve"]), "--port", str(port)],
         env=env,
+        cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
