@@ -147,9 +147,18 @@ def _silent_from(caller: Caller, after: float, hold_s: float = 0.8) -> float | N
     return candidate if r.times and r.times[-1] - candidate >= hold_s else None
 
 
-async def _call(base: str) -> Caller:
-    caller = Caller(base)
-    (await caller.connect()).raise_for_status()
+async def _call(base: str, refused_for_s: float = 90.0) -> Caller:
+    deadline = time.monotonic() + refused_for_s
+    while True:
+        caller = Caller(base)
+        response = await caller.connect()
+        # A loaded machine refuses a call while the last one still winds down (503, Retry-After):
+        # wait, as a caller would, rather than lose the run.
+        if response.status_code != 503 or time.monotonic() > deadline:
+            break
+        await caller.close()
+        await asyncio.sleep(float(response.headers.get("Retry-After", "2")))
+    response.raise_for_status()
     with contextlib.suppress(TimeoutError):
         await caller.wait_quiet(timeout_s=30)  # the greeting
     return caller

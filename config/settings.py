@@ -137,6 +137,10 @@ class Settings(BaseSettings):
     # speech for the rest. TURN_TEXT_AWARE=false leaves the decision to Smart Turn alone.
     turn_text_aware: bool = True
     turn_unfinished_wait_s: float = Field(default=1.5, ge=0, le=5)
+    # A turn that reads and sounds finished but is doubtful (Smart Turn's probability, Whisper's
+    # confidence, the engine finding no specific answer: pipeline/turn_doubt.py) ends this long
+    # after the speech, its answer prepared meanwhile so only the first audio waits; 0: no hold.
+    turn_hold_s: float = Field(default=1.0, ge=0, le=3)
     # Speech within this long after a question was taken that reads as its rest is merged with
     # it (one stored turn, one answer); 0 turns merging off.
     turn_merge_window_s: float = Field(default=2.5, ge=0, le=10)

@@ -14,19 +14,24 @@ answered.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from pipecat.frames.frames import (
+    DataFrame,
+    EagerEndOfTurnCancelFrame,
     Frame,
+    InterruptionFrame,
     LLMConfigureOutputFrame,
     LLMContextFrame,
     LLMFullResponseEndFrame,
     LLMFullResponseStartFrame,
     LLMTextFrame,
     UserStartedSpeakingFrame,
+    UserStoppedSpeakingFrame,
 )
 from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 from prometheus_client import Counter
@@ -71,6 +76,18 @@ AnswerCallback = Callable[[AnsweredTurn], Awaitable[None]]
 QuestionCallback = Callable[[str], Awaitable[None]]
 
 
+@dataclass
+class _TurnEnded(DataFrame):
+    """Queued behind the frames of the turn that just ended: a speculation is confirmed in order."""
+
+
+@dataclass
+class _Speculation:
+    question: str
+    before: Conversation  # the conversation it was answered against
+    task: asyncio.Task[tuple[Answer, str]]  # the answer and its spoken (or sent) text
+
+
 @dataclass(frozen=True)
 class _Asked:
     question: str
@@ -90,6 +107,7 @@ class AnswerProcessor(FrameProcessor):
         first_words: int = FIRST_WORDS,
         window: ContinuationWindow | None = None,
         on_amend: QuestionCallback | None = None,
+        prepare: Callable[[str], None] | None = None,
     ) -> None:
         super().__init__()
         self._answerer = answerer
@@ -104,12 +122,27 @@ class AnswerProcessor(FrameProcessor):
         self._on_amend = on_amend or on_question
         self._previous: _Asked | None = None
         self._turn_started_at: float | None = None
+        self._prepare = prepare  # TTS: synthesize a phrase ahead of being asked for it
+        self._speculation: _Speculation | None = None
 
     async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
         await super().process_frame(frame, direction)
         if isinstance(frame, LLMContextFrame):
-            if not frame.speculation:
+            if frame.speculation:
+                self._speculate(_last_user_text(frame.context.messages))
+            else:
+                self._withdraw()
                 await self._answer_context(frame)
+        elif isinstance(frame, _TurnEnded):
+            await self._confirm()
+        elif isinstance(frame, (EagerEndOfTurnCancelFrame, InterruptionFrame)):
+            self._withdraw()
+            await self.push_frame(frame, direction)
+        elif isinstance(frame, UserStoppedSpeakingFrame):
+            # (A system frame: it overtakes the queue. The marker keeps the speculative context
+            # pushed before it, if any, in front of its confirmation.)
+            await self.queue_frame(_TurnEnded())
+            await self.push_frame(frame, direction)
         elif isinstance(frame, UserStartedSpeakingFrame):
             self._turn_started_at = time.monotonic()
             await self.push_frame(frame, direction)
@@ -125,8 +158,54 @@ class AnswerProcessor(FrameProcessor):
             return
         await self.answer(question)
 
-    async def answer(self, question: str) -> None:
+    def _speculate(self, question: str) -> None:
+        self._withdraw()
+        if not question:
+            return
+        before = self.conversation
+        task = self.create_task(self._compute(question, before, prepare=True), "speculative-answer")
+        self._speculation = _Speculation(question, before, task)
+
+    def _withdraw(self) -> None:
+        speculation, self._speculation = self._speculation, None
+        if speculation is not None and not speculation.task.done():
+            speculation.task.cancel()
+
+    async def _confirm(self) -> None:
+        speculation, self._speculation = self._speculation, None
+        if speculation is None:
+            return  # an ordinary turn: its context frame, ahead of this, was answered
+        try:
+            answer, text = await speculation.task
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("speculative answer failed; answering again")
+            await self.answer(speculation.question)
+            return
+        # (Answered against a conversation that has moved on since: answered again.)
+        await self.answer(
+            speculation.question, (answer, text) if self.conversation is speculation.before else None
+        )
+
+    async def _compute(self, question: str, conversation: Conversation, prepare: bool) -> tuple[Answer, str]:
+        answer = await self._answerer.answer(question, conversation)
+        skip = self._skip_tts
+        text = (
+            answer.result.answer
+            if skip
+            else spoken_form(answer.result.answer, self._max_sentences, self._max_words)
+        )
+        if prepare and not skip and self._prepare is not None:
+            chunks = speech_chunks(text, self._first_words)
+            if chunks:
+                self._prepare(chunks[0])
+        return answer, text
+
+    async def answer(self, question: str, ready: tuple[Answer, str] | None = None) -> None:
         merged = self._merged(question)
+        if merged is not None:
+            ready = None  # the answer ready was to a fragment of the question
         if merged is None:
             self._previous = _Asked(question, self.conversation)
             await self._on_question(question)  # the user's turn is stored and shown before the answer
@@ -136,14 +215,9 @@ class AnswerProcessor(FrameProcessor):
             self._previous = _Asked(question, self.conversation)
             await self._on_amend(question)  # replaces the fragment stored a moment ago
         self._window.open()
-        answer = await self._answerer.answer(question, self.conversation)
+        answer, text = ready if ready is not None else await self._compute(question, self.conversation, False)
         self.conversation = answer.conversation
         skip = self._skip_tts
-        text = (
-            answer.result.answer
-            if skip
-            else spoken_form(answer.result.answer, self._max_sentences, self._max_words)
-        )
         await self._on_answer(AnsweredTurn(question, answer, text, not skip, time.time()))
         await self.push_frame(_mark(LLMFullResponseStartFrame(), skip))
         for chunk in split_sentences(text) if skip else speech_chunks(text, self._first_words):

@@ -43,6 +43,7 @@ from pipeline.stt_correction import TranscriptCorrector
 from pipeline.text_input import TextInputProcessor
 from pipeline.tracing import tracing_enabled
 from pipeline.tts import EdgeTTS, PiperTTS
+from pipeline.turn_doubt import engine_intent
 from pipeline.turn_stop import TextAwareTurnStopStrategy
 from pipeline.turns import start_strategies
 
@@ -61,12 +62,21 @@ class CallPipeline:
 
 
 def stop_strategy(
-    settings: Settings, models: SpeechModels, call_id: str | None = None, clock: AnswerClock | None = None
+    settings: Settings,
+    models: SpeechModels,
+    call_id: str | None = None,
+    clock: AnswerClock | None = None,
+    answerer: Answerer | None = None,
 ) -> BaseUserTurnStopStrategy:
     analyzer = SharedSmartTurn(models.turn_session, call_id=call_id, clock=clock)
     if not settings.turn_text_aware:
         return TurnAnalyzerUserTurnStopStrategy(turn_analyzer=analyzer)
-    return TextAwareTurnStopStrategy(turn_analyzer=analyzer, max_wait_s=settings.turn_unfinished_wait_s)
+    return TextAwareTurnStopStrategy(
+        turn_analyzer=analyzer,
+        max_wait_s=settings.turn_unfinished_wait_s,
+        hold_s=settings.turn_hold_s,
+        engine_intent=engine_intent(answerer) if answerer is not None else None,
+    )
 
 
 def build_tts(
@@ -159,7 +169,7 @@ def build_call_pipeline(
             resume_after_s=settings.barge_in_resume_s,
             min_words=settings.barge_in_min_words,
         ),
-        stop=[stop_strategy(settings, models, call_id, clock)],
+        stop=[stop_strategy(settings, models, call_id, clock, answerer)],
     )
     context = LLMContextAggregatorPair(
         LLMContext(),
@@ -169,6 +179,7 @@ def build_call_pipeline(
             user_idle_timeout=settings.idle_prompt_s,
         ),
     )
+    tts = build_tts(settings, models, call_id, clock)
     answer = AnswerProcessor(
         answerer,
         conversation,
@@ -179,8 +190,9 @@ def build_call_pipeline(
         first_words=settings.tts_first_words,
         window=window,
         on_amend=on_amend,
+        # A speculative answer's first phrase is synthesized ahead (Piper: the others pay per call).
+        prepare=tts.prepare if type(tts) is PiperTTS else None,
     )
-    tts = build_tts(settings, models, call_id, clock)
     pipeline = Pipeline(
         [
             transport.input(),

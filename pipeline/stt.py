@@ -145,6 +145,9 @@ class LocalWhisper:
             model.hf_tokenizer, model.model.is_multilingual, task="transcribe", language="en"
         )
         self._prompt_ids = self.tokenizer.encode(vocabulary)[-120:] if vocabulary.strip() else []
+        # The last transcript's mean token log-probability: how sure Whisper was of it (the turn
+        # decision doubts a fragment Whisper had to complete itself, pipeline/turn_doubt.py).
+        self.last_logprob: float | None = None
 
     def transcribe(self, pcm16: bytes) -> str:
         audio = np.frombuffer(pcm16, dtype=np.int16).astype(np.float32) / 32768.0
@@ -162,8 +165,14 @@ class LocalWhisper:
         max_length = min(448, len(prompt) + 12 + int(MAX_TOKENS_PER_S * len(audio) / 16000))
         # Greedy decoding: beam search costs 3x on this CPU for no gain on short questions.
         result = self.model.model.generate(
-            window, [prompt], beam_size=1, max_length=max_length, return_no_speech_prob=True
+            window,
+            [prompt],
+            beam_size=1,
+            max_length=max_length,
+            return_no_speech_prob=True,
+            return_scores=True,
         )[0]
+        self.last_logprob = float(result.scores[0]) if result.scores else None
         if result.no_speech_prob >= NO_SPEECH_PROB:
             return ""  # Whisper judges it more likely not speech (a cough, a click, noise)
         return collapse_repeats(tok.decode([t for t in result.sequences_ids[0] if t < tok.eot]).strip())
@@ -172,7 +181,9 @@ class LocalWhisper:
         segments, _ = self.model.transcribe(
             audio, language="en", beam_size=1, condition_on_previous_text=False
         )
-        return " ".join(s.text.strip() for s in segments if s.no_speech_prob < NO_SPEECH_PROB).strip()
+        kept = [s for s in segments if s.no_speech_prob < NO_SPEECH_PROB]
+        self.last_logprob = kept[-1].avg_logprob if kept else None
+        return " ".join(s.text.strip() for s in kept).strip()
 
 
 class SpeechToText(SegmentedSTTService):
@@ -253,7 +264,9 @@ class SpeechToText(SegmentedSTTService):
         text = self.correct(early if early is not None else await self._transcribe(audio))
         await self.stop_processing_metrics()
         if text:
-            yield TranscriptionFrame(text, self._user_id, time_now_iso8601(), Language.EN)
+            logprob = getattr(self._local, "last_logprob", None) if self.last_source == "local" else None
+            result = {"avg_logprob": logprob} if logprob is not None else None
+            yield TranscriptionFrame(text, self._user_id, time_now_iso8601(), Language.EN, result=result)
 
     def correct(self, text: str) -> str:
         """The transcript with the resume's own words put back (local and cloud alike)."""

@@ -121,6 +121,8 @@ class PiperTTS(TTSService):
         self._clock = clock
         # When the audio handed over so far ends playing (time.monotonic); 0 when none is queued.
         self._playout_end = 0.0
+        # A phrase synthesized ahead (a speculative answer's first chunk, pipeline/answer_processor.py).
+        self._prepared: tuple[str, asyncio.Future[bytes]] | None = None
 
     def can_generate_metrics(self) -> bool:
         return True
@@ -141,18 +143,36 @@ class PiperTTS(TTSService):
     def _played(self, seconds: float) -> None:
         self._playout_end = max(time.monotonic(), self._playout_end) + seconds
 
+    def prepare(self, text: str) -> None:
+        """Start synthesizing `text` now, for when it is asked for (only the latest is kept)."""
+        if self._cache.get(self._voice_id, text) is not None:
+            return
+        future = asyncio.ensure_future(self._synthesize(text, time.monotonic()))
+        # (A failure is retried when the phrase is asked for.)
+        future.add_done_callback(lambda f: f.cancelled() or f.exception())
+        self._prepared = (" ".join(text.split()), future)
+
+    async def _synthesize(self, text: str, deadline: float) -> bytes:
+        scheduler = self._scheduler or get_scheduler()
+        return await scheduler.run_blocking(
+            timed_synthesis, self._voice, text, deadline=deadline, call_id=self._call_id, kind="tts"
+        )
+
+    async def _prepared_pcm(self, text: str) -> bytes | None:
+        prepared, self._prepared = self._prepared, None
+        if prepared is None or prepared[0] != " ".join(text.split()):
+            return None
+        try:
+            return await prepared[1]
+        except Exception:
+            return None
+
     async def piper_audio(self, text: str) -> CachedAudio:
         cached = self._cache.get(self._voice_id, text)
         if cached is None:
-            scheduler = self._scheduler or get_scheduler()
-            pcm = await scheduler.run_blocking(
-                timed_synthesis,
-                self._voice,
-                text,
-                deadline=self.deadline_for(text),
-                call_id=self._call_id,
-                kind="tts",
-            )
+            pcm = await self._prepared_pcm(text)
+            if pcm is None:
+                pcm = await self._synthesize(text, self.deadline_for(text))
             cached = CachedAudio(pcm, self._voice.config.sample_rate)
             self._cache.put(self._voice_id, text, cached)
         if self._clock is not None:

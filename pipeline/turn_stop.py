@@ -13,6 +13,15 @@ it over, while Smart Turn runs), the transcript of the whole turn so far is judg
 
 Any new speech in the wait cancels it (VAD's start), and the turn goes on. The waits count from
 when the caller stopped talking, so the time STT took is not added on top.
+
+A turn that would end sooner than `hold_s` after the speech, but that `pipeline/turn_doubt.py`
+doubts (Smart Turn's probability, Whisper's confidence, the engine finding no specific answer),
+ends only at `hold_s`. So that the doubt costs a whole question little, the answer is computed
+*speculatively* meanwhile (Pipecat's `UserTurnSpeculation`: the answerer prepares the answer and
+its first audio against a provisional context, with no side effects) from `speculate_lead_s`
+before the turn's end; the end confirms it and the prepared answer plays at once. Speech in the
+wait withdraws it (`EagerEndOfTurnCancelFrame`) and the turn goes on: the fragment is neither
+answered nor stored.
 """
 
 from __future__ import annotations
@@ -35,10 +44,11 @@ from pipecat.frames.frames import (
 )
 from pipecat.metrics.metrics import MetricsData
 from pipecat.processors.frame_processor import FrameProcessorSetup
-from pipecat.turns.types import ProcessFrameResult
+from pipecat.turns.types import ProcessFrameResult, UserTurnSpeculation
 from pipecat.turns.user_stop import BaseUserTurnStopStrategy
 from prometheus_client import Counter
 
+from pipeline.turn_doubt import EngineIntent, TurnDoubt, TurnSignals, default_doubt
 from pipeline.unfinished import TurnGrammar, Verdict, default_grammar
 
 log = logging.getLogger(__name__)
@@ -46,7 +56,7 @@ log = logging.getLogger(__name__)
 TURN_WAITS = Counter(
     "resume_agent_turn_waits_total",
     "Ends of speech judged by the words, by outcome",
-    ["outcome"],  # answered | waited_answered | waited_resumed
+    ["outcome"],  # answered | waited_answered | waited_resumed | held_answered | held_resumed
 )
 
 
@@ -58,12 +68,23 @@ class TextAwareTurnStopStrategy(BaseUserTurnStopStrategy):
         max_wait_s: float,
         grammar: TurnGrammar | None = None,
         stt_timeout_s: float = 1.5,
+        hold_s: float = 0.0,
+        speculate_lead_s: float = 0.6,
+        doubt: TurnDoubt | None = None,
+        engine_intent: EngineIntent | None = None,
         **kwargs: object,
     ) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self._analyzer = turn_analyzer
         self._grammar = grammar or default_grammar()
         self._max_wait_s = max_wait_s
+        self._hold_s = hold_s
+        self._speculate_lead_s = speculate_lead_s
+        self._doubt = doubt or default_doubt()
+        self._engine_intent = engine_intent
+        self._speculated: str | None = None  # the text an answer is being prepared for
+        self._in_turn = False  # words over the agent are judged before (or without) a turn
+        self.last_doubt: str | None = None
         self._stt_timeout_s = stt_timeout_s
         self._speaking = False
         self._timer: asyncio.Task[None] | None = None
@@ -73,11 +94,14 @@ class TextAwareTurnStopStrategy(BaseUserTurnStopStrategy):
     def _clear(self) -> None:
         self._parts: list[str] = []  # this turn's transcripts, one per stretch of speech
         self._acoustic: EndOfTurnState | None = None  # Smart Turn's verdict on the last stretch
+        self._probability: float | None = None  # and its probability of a complete turn
+        self._logprob: float | None = None  # Whisper's confidence in the last transcript
         self._speech_end = 0.0  # wall time the caller last stopped talking
         # The last stretch's transcript has not come yet. Segmented STT transcribes stretches in
         # order and one with no words (a cough) yields none, so any transcript settles it.
         self._pending = False
-        self._waiting = False
+        self._waiting: str | bool = False  # "held" (a doubt) or "waited" (unfinished words) while waiting
+        self._end_at = 0.0  # when the wait ends (wall time)
 
     async def setup(self, setup: FrameProcessorSetup) -> None:  # type: ignore[override]
         await super().setup(setup)
@@ -89,19 +113,22 @@ class TextAwareTurnStopStrategy(BaseUserTurnStopStrategy):
         await self._analyzer.cleanup()
 
     async def handle_user_turn_started(self) -> None:
-        acoustic, speech_end = self._acoustic, self._speech_end
+        acoustic, probability, speech_end = self._acoustic, self._probability, self._speech_end
         await self._reset()
+        self._in_turn = True
         if not self._speaking:
             # Begun by a transcript (words heard over the agent), after its stretch of speech
             # ended: Smart Turn's verdict on that stretch is this turn's, and its words come next.
-            self._acoustic, self._speech_end = acoustic, speech_end
+            self._acoustic, self._probability, self._speech_end = acoustic, probability, speech_end
 
     async def handle_user_turn_stopped(self) -> None:
         await self._reset()
+        self._in_turn = False
         self._analyzer.clear()
 
     async def _reset(self) -> None:
         await self._cancel_timer()
+        await self._withdraw()
         self._clear()
 
     async def process_frame(self, frame: Frame) -> ProcessFrameResult:
@@ -113,10 +140,11 @@ class TextAwareTurnStopStrategy(BaseUserTurnStopStrategy):
             self._analyzer.update_vad_start_secs(frame.start_secs)
             self._speaking = True
             if self._waiting:
-                TURN_WAITS.labels("waited_resumed").inc()
+                TURN_WAITS.labels("held_resumed" if self._waiting == "held" else "waited_resumed").inc()
             self._acoustic = None
             self._waiting = False
             await self._cancel_timer()
+            await self._withdraw()  # the caller went on: the answer prepared for the fragment goes
         elif isinstance(frame, VADUserStoppedSpeakingFrame):
             self._speaking = False
             self._speech_end = frame.timestamp - frame.stop_secs
@@ -124,6 +152,7 @@ class TextAwareTurnStopStrategy(BaseUserTurnStopStrategy):
             state, prediction = await self._analyzer.analyze_end_of_turn()
             await self._push_metrics(prediction)
             self._acoustic = state
+            self._probability = _probability(prediction)
             await self._decide()
         elif isinstance(frame, InputAudioRawFrame):
             if self._analyzer.append_audio(frame.audio, self._speaking) == EndOfTurnState.COMPLETE:
@@ -135,6 +164,7 @@ class TextAwareTurnStopStrategy(BaseUserTurnStopStrategy):
         elif isinstance(frame, TranscriptionFrame):
             if frame.text.strip():
                 self._parts.append(frame.text.strip())
+                self._logprob = _logprob(frame.result)
             self._pending = False
             await self._decide()
         return ProcessFrameResult.CONTINUE
@@ -157,34 +187,72 @@ class TextAwareTurnStopStrategy(BaseUserTurnStopStrategy):
             return  # nothing said yet that could be answered
         verdict = self.last_verdict = self._grammar.judge(self.text)
         complete = self._acoustic == EndOfTurnState.COMPLETE
+        self.last_doubt = None
         if complete and not verdict.unfinished:
-            log.debug("turn of %d words: finished, answered at once", len(self.text.split()))
-            TURN_WAITS.labels("answered").inc()
-            await self._stop()
-            return
-        if complete:
+            wait = 0.0
+        elif complete:
             wait = verdict.weight * self._max_wait_s
         elif not verdict.unfinished:
             wait = self._max_wait_s
         else:  # both say unfinished: longer, up to Smart Turn's own silence timeout
             smart_turn_s = float(getattr(self._analyzer.params, "stop_secs", 3.0))
             wait = min(smart_turn_s, self._max_wait_s * (1 + verdict.weight))
+        held = False
+        if wait < self._hold_s and time.time() < self._speech_end + self._hold_s:
+            signals = TurnSignals(self.text, self._probability, self._logprob)
+            self.last_doubt = self._doubt.reason(signals, self._engine_intent)
+            if self.last_doubt is not None:
+                wait, held = self._hold_s, True
+        end = self._speech_end + wait
+        if end <= time.time():
+            log.debug("turn of %d words: finished, answered at once", len(self.text.split()))
+            TURN_WAITS.labels("answered").inc()
+            await self._stop()
+            return
         # (No words in the log: they are the caller's.)
-        log.debug("turn: %s, sound %s: waiting %.2f s", verdict.reason, self._acoustic.name, wait)
-        self._waiting = True
-        self._arm(self._speech_end + wait, self._wait_over)
+        reason = self.last_doubt if held else verdict.reason
+        log.debug("turn: %s, sound %s: waiting %.2f s", reason, self._acoustic.name, wait)
+        self._waiting = "held" if held else "waited"
+        self._end_at = end
+        if end - self._speculate_lead_s <= time.time():
+            await self._speculate()
+        else:
+            self._arm(end - self._speculate_lead_s, self._speculate)
+
+    async def _speculate(self) -> None:
+        """Prepare the answer to the words so far; the turn's end will confirm it."""
+        if self._speaking or not self._waiting:
+            return
+        if self._speculated != self.text and self._in_turn:
+            # (Outside a turn there is nothing to answer yet: Pipecat ignores the inference.)
+            await self._withdraw()
+            self._speculated = self.text
+            await self.trigger_user_turn_inference_triggered(speculation=UserTurnSpeculation(self.text))
+        self._arm(self._end_at, self._wait_over)
+
+    async def _withdraw(self) -> None:
+        if self._speculated is not None:
+            self._speculated = None
+            await self.trigger_user_turn_speculation_cancelled()
 
     async def _transcript_overdue(self) -> None:
         self._pending = False
         await self._decide()
 
     async def _wait_over(self) -> None:
-        TURN_WAITS.labels("waited_answered").inc()
+        TURN_WAITS.labels("held_answered" if self._waiting == "held" else "waited_answered").inc()
         await self._stop()
 
     async def _stop(self) -> None:
         await self._cancel_timer()
         self._waiting = False
+        speculated, self._speculated = self._speculated, None
+        if speculated is not None and speculated == self.text:
+            # The answer is ready: only the turn's end is left, and it releases that answer.
+            await self.trigger_user_turn_finalized(confirms_speculation=True)
+            return
+        if speculated is not None:
+            await self.trigger_user_turn_speculation_cancelled()
         await self.trigger_user_turn_stopped()
 
     def _arm(self, deadline: float, then: object) -> None:
@@ -206,3 +274,14 @@ class TextAwareTurnStopStrategy(BaseUserTurnStopStrategy):
     async def _push_metrics(self, prediction: MetricsData | None) -> None:
         if prediction is not None:
             await self.push_frame(MetricsFrame(data=[prediction]))
+
+
+def _probability(prediction: MetricsData | None) -> float | None:
+    value = getattr(prediction, "probability", None)
+    return float(value) if isinstance(value, (int, float)) else None
+
+
+def _logprob(result: object) -> float | None:
+    """Whisper's mean token log-probability, when the STT service put it on the transcript."""
+    value = result.get("avg_logprob") if isinstance(result, dict) else None
+    return float(value) if isinstance(value, (int, float)) else None

@@ -51,6 +51,29 @@ async def test_an_unfinished_question_waits_through_the_pause_and_is_answered_wh
     assert len(users) == 1 and "experience" in users[0] and "kubernetes" in users[0], users
 
 
+async def test_a_fragment_that_reads_finished_is_held_and_neither_answered_nor_stored(
+    voice_service: LiveServer, models: SpeechModels, caller: Caller
+) -> None:
+    await _connected(caller)
+    # "Which programming languages?" sounds and reads finished; the resume engine has no specific
+    # answer to it (it would ask which kind), so its first audio waits, the answer ready meanwhile.
+    head = _voiced(speech(models, "Which programming languages?"))
+    tail = _voiced(speech(models, "does Jordan use every day?"))
+    await caller.say(np.concatenate([head, _silence(0.5), tail]))
+
+    answer = await caller.wait_for(
+        lambda m: m.get("type") == "transcript" and m["role"] == "assistant" and m.get("source")
+    )
+    users = _user_transcripts(caller)
+    assert len(users) == 1 and "use" in users[0]["text"].lower(), users  # one turn, the whole question
+    assert not [m for m in caller.server_messages() if m.get("replaces")]  # nothing to merge: never split
+    assert answer is [m for m in caller.server_messages() if m.get("source")][0]  # the fragment's never came
+    turns = await wait_for_turns(
+        voice_service, caller.session_id or "", lambda ts: any(t.role == "assistant" for t in ts[1:])
+    )
+    assert [t.text for t in turns if t.role == "user"] == [users[0]["text"]]
+
+
 async def test_the_rest_of_a_question_said_after_it_was_answered_is_merged_into_one_turn(
     voice_service: LiveServer, models: SpeechModels, caller: Caller
 ) -> None:
