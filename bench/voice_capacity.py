@@ -184,7 +184,7 @@ def main() -> None:
         "TTS_BASE_URL": standin.base_url,
     }
     try:
-        with service_process(**env) as (base, pid):
+        with service_process(None, **env) as (base, pid):
             result = asyncio.run(run(base, pid, args.calls, args.every_s, args.duration_s))
     finally:
         standin.stop()

@@ -55,22 +55,25 @@ FAIR_ENV = {"MODEL_NICENESS": "0"}
 @contextmanager
 def service(**env_overrides: str) -> Iterator[str]:
     """`resume-agent serve` in its own process (as deployed), on a loopback port; yields its URL."""
-    with service_process(**env_overrides) as (base, _pid):
+    with service_process(None, **env_overrides) as (base, _pid):
         yield base
 
 
 @contextmanager
-def service_process(**env_overrides: str) -> Iterator[tuple[str, int]]:
-    """Like `service`, also giving the server's process id (for its RSS and CPU time)."""
-    port = free_port()
+def service_process(port: int | None = None, **env_overrides: str) -> Iterator[tuple[str, int]]:
+    """Like `service`, also giving the server's process id (for its RSS and CPU time); `port`
+    when something else must know it first (a LiveKit server's webhook)."""
+    port = port or free_port()
     data_dir = tempfile.mkdtemp(prefix="bench-voice-")
     env = {**os.environ, "DATA_DIR": data_dir, **BENCH_ENV}
     env.update(env_overrides)
+    # BENCH_SERVICE_LOG=<file>: keep the service's log there, to see why a run went wrong.
+    log = open(os.environ["BENCH_SERVICE_LOG"], "ab") if os.environ.get("BENCH_SERVICE_LOG") else None  # noqa: SIM115
     process = subprocess.Popen(
         [str(ROOT / ".venv/bin/resume-agent"), "serve", "--port", str(port)],
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log or subprocess.DEVNULL,
+        stderr=log or subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -91,6 +94,8 @@ def service_process(**env_overrides: str) -> Iterator[tuple[str, int]]:
             process.wait(60)
         except subprocess.TimeoutExpired:
             process.kill()
+        if log is not None:
+            log.close()
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
