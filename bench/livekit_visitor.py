@@ -25,7 +25,10 @@ SPEECH_RMS = 300.0  # int16 RMS above this is agent speech (as agent/caller.py)
 class Visitor:
     def __init__(self) -> None:
         self.room = rtc.Room()
-        self.source = rtc.AudioSource(RATE, 1)
+        # No queue (frames go straight to the encoder), like a browser's microphone: with the
+        # SDK's default 1 s queue, its 10 ms drain timer falls behind on a loaded machine and
+        # the visitor's own speech reached the SFU up to ~0.4 s late, which is no part of ours.
+        self.source = rtc.AudioSource(RATE, 1, queue_size_ms=0)
         self.heard: list[tuple[float, float]] = []  # (arrival wall time, RMS) of each agent frame
         self.frame_samples: list[int] = []  # samples per received frame (frame sizes, for the report)
         self.messages: list[dict[str, Any]] = []
