@@ -183,6 +183,15 @@ def write(result: dict[str, Any]) -> None:
         leg("out: first frame to transport -> heard", "leg_median_ms", "out_ms"),
         *[leg(f"server stage {k.removesuffix('_ms')}", "stage_median_ms", k) for k in voice_latency.STAGES],
         "",
+        "What the LiveKit path had added, and what was done (docs/voice.md, LiveKit room audio):",
+        "the SDK's 1 s AudioSource queue, drained by a native 10 ms timer that falls behind on a",
+        "loaded machine: on the visitor's microphone it delayed the question up to ~0.4 s (the",
+        "visitor now sends with no queue, as a browser does), and on the agent's output it cost",
+        "~40-50 ms before the first frame was heard (the agent now hands 10 ms frames straight to",
+        "the encoder, paced by agent/livekit_output.py). What is left is on the way in: the agent's",
+        "SDK receive path (SFU hop, libwebrtc's adaptive jitter buffer, 10 ms frames) against the",
+        "P2P path's 1-packet aiortc jitter buffer.",
+        "",
     ]
     (RESULTS / "livekit_latency.md").write_text("\n".join(lines))
 
