@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import threading
 import uuid
 
 from pipecat.transports.smallwebrtc.connection import SmallWebRTCConnection
@@ -19,7 +18,7 @@ from prometheus_client import Counter, Gauge
 
 from agent import webrtc_tuning
 from agent.load import LoadMonitor
-from agent.memory import release_freed_memory
+from agent.memory import after_call
 from agent.session import CallDeps, CallSession
 
 log = logging.getLogger(__name__)
@@ -120,6 +119,7 @@ class CallManager:
         self._calls[session_id] = call
         ACTIVE_CALLS.set(len(self._calls))
         task = asyncio.create_task(self._run(call), name=f"call-{session_id}")
+        task.add_done_callback(after_call)  # first of its callbacks: the call's frame is gone by then
         self._tasks[session_id] = task
         return call
 
@@ -134,8 +134,6 @@ class CallManager:
             self._calls.pop(call.session_id, None)
             self._tasks.pop(call.session_id, None)
             ACTIVE_CALLS.set(len(self._calls))
-            # Off the loop, not awaited: a hang-up's cleanup never waits on it.
-            threading.Thread(target=release_freed_memory, name="malloc-trim", daemon=True).start()
 
     def connection_for(self, pc_id: str) -> SmallWebRTCConnection | None:
         call = self.call_for_pc(pc_id)

@@ -215,7 +215,7 @@ def main() -> None:
                 "LOAD_THRESHOLD": "1000",
                 **FAIR_ENV,
             }
-            with service_process(port=port, **env) as (base, _pid):
+            with service_process(None, port, **env) as (base, _pid):
                 result = asyncio.run(interleaved(base, args.rounds, args.questions))
         finally:
             server.stop()

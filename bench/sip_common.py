@@ -11,7 +11,7 @@ import httpx
 
 from signaling.background_server import free_port
 from tests.sip.rtp import RtpPeer
-from tests.sip.sipp import SippRun, free_sip_port, run_sipp, scenario
+from tests.sip.sipp import SippRun, free_sip_port, media_keys, run_sipp, scenario
 
 
 def sip_env(max_calls: int = 8) -> dict[str, str]:
@@ -40,7 +40,7 @@ class SipCaller:
         port = free_port() & ~1
         self.peer = await RtpPeer.open(port)
         calls = scenario("until_bye.xml", self.folder)
-        args = ("-key", "rtp_port", str(port), "-key", "caller", self.number)
+        args = (*media_keys(port), "-key", "caller", self.number)
         self._sipp = asyncio.create_task(
             run_sipp(self.target, self.folder, *args, scenario_file=calls, timeout_s=900)
         )

@@ -60,9 +60,13 @@ def service(**env_overrides: str) -> Iterator[str]:
 
 
 @contextmanager
-def service_process(port: int | None = None, **env_overrides: str) -> Iterator[tuple[str, int]]:
-    """Like `service`, also giving the server's process id (for its RSS and CPU time); `port`
-    when something else must know it first (a LiveKit server's webhook)."""
+def service_process(
+    argv: list[str] | None = None, port: int | None = None, /, **env_overrides: str
+) -> Iterator[tuple[str, int]]:
+    """Like `service`, also giving the server's process id (for its RSS and CPU time).
+
+    `argv`: another command that serves the same app (bench/memory_probe.py's, with its probe);
+    `port`: when something else must know it first (a LiveKit server's webhook)."""
     port = port or free_port()
     data_dir = tempfile.mkdtemp(prefix="bench-voice-")
     env = {**os.environ, "DATA_DIR": data_dir, **BENCH_ENV}
@@ -70,8 +74,9 @@ def service_process(port: int | None = None, **env_overrides: str) -> Iterator[t
     # BENCH_SERVICE_LOG=<file>: keep the service's log there, to see why a run went wrong.
     log = open(os.environ["BENCH_SERVICE_LOG"], "ab") if os.environ.get("BENCH_SERVICE_LOG") else None  # noqa: SIM115
     process = subprocess.Popen(
-        [str(ROOT / ".venv/bin/resume-agent"), "serve", "--port", str(port)],
+        [*(argv or [str(ROOT / ".venv/bin/resume-agent"), "serve"]), "--port", str(port)],
         env=env,
+        cwd=ROOT,
         stdout=log or subprocess.DEVNULL,
         stderr=log or subprocess.DEVNULL,
     )

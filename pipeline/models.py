@@ -45,8 +45,11 @@ class SpeechModels:
     moonshine: MoonshinePool | None = None  # loaded only for STT_LOCAL_ENGINE=moonshine
 
 
-def _onnx_session(path: str, threads: int) -> ort.InferenceSession:
+def _onnx_session(path: str, threads: int, arena: bool = True) -> ort.InferenceSession:
     options = ort.SessionOptions()
+    # ONNX Runtime's CPU arena keeps every block it ever took, grown to the largest run seen.
+    # Fine for inputs of one shape (VAD windows, Smart Turn's 8 s); see load_piper for the other case.
+    options.enable_cpu_mem_arena = arena
     options.inter_op_num_threads = 1
     options.intra_op_num_threads = threads
     # Idle ONNX threads spin by default, stealing the other core from VAD, STT and WebRTC;
@@ -80,10 +83,15 @@ def piper_voice_path(settings: Settings) -> Path:
 
 
 def load_piper(path: Path, threads: int) -> PiperVoice:
-    """PiperVoice.load, but on a session with our thread settings."""
+    """PiperVoice.load, but on a session with our thread settings and no memory arena.
+
+    Piper's decoder activations grow with the sentence (over 100 MB for a long one); with the
+    arena every size once synthesized stayed resident, and the process grew ~230 MB over its first
+    calls (bench/memory_probe.py). Without it each run's blocks go back to malloc, big ones
+    straight to the system, for no measurable synthesis time (docs/voice.md#memory)."""
     with open(f"{path}.json", encoding="utf-8") as f:
         config = PiperConfig.from_dict(json.load(f))
-    return PiperVoice(session=_onnx_session(str(path), threads), config=config)
+    return PiperVoice(session=_onnx_session(str(path), threads, arena=False), config=config)
 
 
 def load_models(settings: Settings) -> SpeechModels:

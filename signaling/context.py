@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from piper import PiperVoice
 
 from agent.calls import CallManager
+from agent.memory import freeze_startup_objects, unfreeze
 from agent.phrases import cacheable_phrases, own_lines, refusal_chunks
 from config.settings import Settings
 from pipeline import internals
@@ -62,6 +63,7 @@ class AppContext:
         await self.calls.close()  # calls write their last turns before storage goes away
         await self.storage.close()
         shutdown_tracing()
+        unfreeze()
 
 
 async def _prewarm_quietly(voice: PiperVoice, voice_id: str, phrases: list[str]) -> None:
@@ -157,6 +159,7 @@ async def build_context(settings: Settings) -> AppContext:
                     _prewarm_quietly(models.piper, voice_id, refusal_chunks(engine)), name="phrase-prewarm"
                 )
             )
+        freeze_startup_objects()  # so the collection after each call is cheap (agent/memory.py)
         return ctx
     except BaseException:
         await storage.close()

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from tools import dates as dates_mod
-from tools import guardrails
+from tools import guardrails, knowledge
 from tools.english import basic_words, common_words
 from tools.entities import EntityIndex
 from tools.followup import cue as followup_cue
@@ -190,13 +190,16 @@ class ResumeEngine:
         """Leave out the asking verb and adverbs the resume never uses: "does he *handle* allergens
         *properly*" asks about allergens. Common words only, and never all of the question's words."""
         vocab = self._index.vocabulary()
+        after_person = [
+            i > 0 and (toks[i - 1] in _SUBJECTS or toks[i - 1] in self._person) for i in range(len(toks))
+        ]
         filler = {
             stem(t)
             for i, t in enumerate(toks)
-            if ((i and (toks[i - 1] in _SUBJECTS or toks[i - 1] in self._person)) or t.endswith("ly"))
-            and t in self._common
-            and stem(t) not in vocab
+            if (after_person[i] or t.endswith("ly")) and t in self._common and stem(t) not in vocab
         }
+        # "has she *handled* redundancies": a light verb is filler even when the resume uses it.
+        filler |= {stem(t) for i, t in enumerate(toks) if after_person[i] and t in knowledge.light_verbs()}
         kept = [s for s in stems if s not in filler]
         return kept or stems
 
@@ -218,6 +221,10 @@ class ResumeEngine:
 
     def _anchored(self, q: Query) -> bool:
         """Does the turn point at the resume at all? Unanchored turns are refused as off-topic."""
+        if guardrails.asks_someone_else(q.text):
+            # "who designed the golden gate bridge": only a deed the resume itself names is about it.
+            vocab = self._index.vocabulary()
+            return all(s in vocab for s in q.stems)
         return bool(
             q.person
             or guardrails.PERSON_REF.search(q.text)

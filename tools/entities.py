@@ -42,6 +42,11 @@ _FREELANCE_ALIASES = (
     "ownpractice",
 )
 _DEGREE_ALIASES: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
+    # A Scottish "MA (Hons)" is a first degree, whatever its letters say.
+    (
+        re.compile(r"\(hons\)|\bhons\b|\bhonours\b"),
+        ("bachelor", "bachelors", "undergraduate", "undergrad"),
+    ),
     (re.compile(r"\b(phd|ph\.d|doctor\w*|dphil)\b"), ("phd", "doctorate", "doctoral")),
     (
         re.compile(r"\b(msc|m\.sc|master\w*|ms|ma|mba|meng|m\.eng|mphil)\b"),
@@ -136,6 +141,12 @@ class EntityIndex:
         # A job's name word repeated in the names of its own projects ("Initech" in "Initech mobile app")
         # still names the job: the projects are the job's.
         employer_of = {p.id: p.employer for p in resume.projects if p.employer}
+        # So is a paper whose venue is the employer ("The Ledger" for a reporter at The Ledger).
+        for pub in resume.publications:
+            venue = fold(pub.venue or "")
+            job = next((j.id for j in resume.experience if venue and fold(j.company) in venue), None)
+            if job is not None:
+                employer_of[pub.id] = job
         holders: dict[str, set[str]] = {}
         for n in self._names:
             for t in set(n.toks):
@@ -152,6 +163,11 @@ class EntityIndex:
         for _, item in resume.items():
             for t in tokens(str(getattr(item, "location", "") or "")):
                 topics.setdefault(stem(t), set()).add(item.id)
+        # Nor is a word of a job's title ("Senior Practitioner") in a course's name ("Practitioner
+        # Training"): "how long has he been a senior practitioner" asks about the job.
+        for exp in resume.experience:
+            for t in tokens(exp.role or ""):
+                topics.setdefault(stem(t), set()).add(exp.id)
         alias_counts = Counter(a for n in self._names for a in set(n.aliases))
         self._distinct: dict[str, str] = {}
         self._weak: dict[str, list[int]] = {}

@@ -8,7 +8,9 @@ Patterns run on text where the person's name is already replaced by "xperson" (s
 
 from __future__ import annotations
 
+import json
 import re
+from importlib import resources
 from typing import Literal
 
 Reason = Literal["injection", "secret", "harmful", "off_topic"]
@@ -49,7 +51,7 @@ _OFF_TOPIC = re.compile(
     r"\b(temperature (outside|today|tomorrow)|poems?|poetry|haiku|limerick|sonnet|songs?|lyrics|"
     r"jokes?|"
     r"riddles?|recipes?|slogans?|taglines?|catchphrases?|jingles?|ad copy|"
-    r"bedtime story|fairy tale|horoscope|lottery|restaurants?|places to eat|(bars?|cafes?|"
+    r"bedtime story|fairy tale|horoscope|lottery|(bars?|cafes?|"
     r"coffee shops?|hotels?) (near|in|around)|translate|tell me a story|sing|"
     r"(do|with|write|finish) (my |our )?homework|my assignment)\b"
     r"|(^|\b(can|could|would|will) you |\bplease |\bhelp me |\bi (need|want) you to |\byou to )(write|"
@@ -71,9 +73,16 @@ _GENERAL = re.compile(
     r"flights?|"
     r"price of|definition of|who invented|who wrote|population|how far is|tallest|largest|biggest city|"
     r"rain(ing|y)?|snow(ing)?|sunny|forecast for|hot outside|cold outside|in the world|"
+    # A restaurant to eat at is trivia; "the restaurant he runs" is his job.
+    r"restaurants?|places to eat|"
     r"weather)\b"
     r"|\b(safest|cheapest|most popular|best|worst) (\w+ ){1,2}(in|near|around) (the )?\w+"
 )
+_WHO_VERBS: list[str] = json.loads(
+    resources.files("tools").joinpath("data/knowledge/offtopic.json").read_text(encoding="utf-8")
+)["who_verbs"]
+# "who designed the golden gate bridge": someone else did something (see offtopic.json).
+_WHO_DID = re.compile(rf"\bwho ({'|'.join(map(re.escape, _WHO_VERBS))})\b")
 # A writing or making task for the asker ("write me a slogan for my shop"): refused unless it is
 # about the person ("write me a summary of her experience").
 _TASK = re.compile(
@@ -103,6 +112,11 @@ def person_ref(pronouns: str | None) -> re.Pattern[str]:
     words = _PRONOUN_SETS.get(own, tuple(w for ws in _PRONOUN_SETS.values() for w in ws))
     alt = "|".join(words)
     return re.compile(rf"\b(xperson|{alt}|candidate|applicant|this person|the person|resume|cv|profile)\b")
+
+
+def asks_someone_else(text: str) -> bool:
+    """ "who designed the golden gate bridge": a deed of someone other than the person."""
+    return bool(_WHO_DID.search(text)) and not PERSON_REF.search(text)
 
 
 def check(text: str, anchored: bool) -> Reason | None:

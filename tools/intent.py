@@ -69,7 +69,7 @@ _TOPICS: dict[str, str] = {
     rf"(what|where) (is|does) {P} (do|doing|work|working)\s*(now|currently|these days|right now|today)|"
     rf"currently (do|doing|work|working|employed)|current (employer|company|job|role|position|gig)|"
     rf"(job|role|title|position|employer) (now|today|right now|currently|at the moment)|day job|"
-    rf"employed (by|at|with)|who employs {P}|(who|what company) is {P} (currently )?(working for|with)|"
+    rf"employed (by|at|with)|who employs {P}|(who|what company)('?s| is) {P} (currently )?(working for|with)|"
     rf"where (is|are) {P} (currently )?\w+ing (now|currently|at the moment|these days|right now|today)|"
     rf"where (does|do) {P} (currently )?\w+ (now|these days|at the moment|right now|today))\b",
     "current": r"\b(current(ly)?|now|right now|these days|at the moment|today|present(ly)?|nowadays)\b",
@@ -143,7 +143,8 @@ _TOPICS: dict[str, str] = {
     rf"cv|profile)"
     rf"( about| for)?|whose (resume|cv|profile)|first name|last name|surname|full name|{P} called|"
     rf"name (on|of|at the top of) (this|the) (resume|cv|profile)|who (is|was) (this|the) (resume|cv) (of|by)|"
-    rf"who wrote (this|the) (resume|cv))\b",
+    rf"who wrote (this|the) (resume|cv)|who (are|am) (we|i) (talking|asking) about|"
+    rf"^\W*(so |and |ok |okay )?who('?s| is) (this|that)( person| candidate| applicant)?\s*[?.!]*$)\b",
     "greeting": r"^\s*(hi|hello|hey|hiya|yo|good (morning|afternoon|evening)|greetings|howdy)\b",
     "thanks": r"\b(thanks|thank you|thx|cheers|much appreciated|appreciate it)\b",
     "bye": r"\b(bye|goodbye|good bye|see you|that'?s all|that is all|no more questions|i'?m done|"
@@ -157,6 +158,11 @@ _TOPICS: dict[str, str] = {
     "ack": r"^\s*(ok|okay|great|cool|nice|got it|i see|alright|sure|yes|no|yeah|yep|nope|interesting|awesome|"
     r"perfect|good|wow|hmm+)\s*[.!]*\s*$",
 }
+# "has she written anything", "have they written a book": the data file's further ways to ask for papers.
+_MORE_PUBLICATIONS = [p.replace("{P}", P) for p in knowledge.publications_asked()]
+_TOPICS["publications"] = "|".join([_TOPICS["publications"], *_MORE_PUBLICATIONS])
+_MORE_CERTIFICATIONS = [p.replace("{P}", P) for p in knowledge.certifications_asked()[0]]
+_TOPICS["certifications"] = "|".join([_TOPICS["certifications"], *_MORE_CERTIFICATIONS])
 _COMPILED = {k: re.compile(v) for k, v in _TOPICS.items()} | {"unknown_personal": personal.ANY_RE}
 
 _KIND_RE: dict[str, re.Pattern[str]] = {

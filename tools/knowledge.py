@@ -110,3 +110,29 @@ def talk_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
         return re.compile(rf"\b({alts})\b")
 
     return alt(data["asked"]), alt(data["items"]), alt(data["awards"])
+
+
+@lru_cache(maxsize=1)
+def publications_asked() -> tuple[str, ...]:
+    """Regular expressions ({P}: the person) that ask for publications without naming the section."""
+    return tuple(_load("categories.json")["publications_asked"]["patterns"])
+
+
+@lru_cache(maxsize=1)
+def certifications_asked() -> tuple[tuple[str, ...], frozenset[str]]:
+    """Regular expressions ({P}: the person) asking for certifications as training, and their own words."""
+    data = _load("categories.json")["certifications_asked"]
+    return tuple(data["patterns"]), frozenset(data["words"])
+
+
+@lru_cache(maxsize=1)
+def milestones() -> dict[str, tuple[str, ...]]:
+    """Credential adjectives ("registered") and ways to say one qualified ("graduated")."""
+    data = _load("categories.json")["milestones"]
+    return {k: tuple(v) for k, v in data.items() if not k.startswith("_")}
+
+
+@lru_cache(maxsize=1)
+def light_verbs() -> frozenset[str]:
+    """Verbs that only carry a question to its object ("has she *handled* redundancies")."""
+    return frozenset(_load("categories.json")["light_verbs"]["words"])

@@ -84,9 +84,20 @@ _UNSTATED: tuple[tuple[str, str], ...] = (
 REFUSED = frozenset({"age", "family", "health", "religion", "politics", "gender", "sexual orientation",
                      "ethnicity", "appearance", "criminal record"})  # fmt: skip
 _SENTENCE_RE = re.compile(r"(?<=[.;!?])\s+")
-_PRIVATE_RE = [(label, re.compile(rf"\b({rx})")) for label, rx in _PRIVATE]
+
+
+def _more_private() -> dict[str, list[str]]:
+    """The data file's further phrasings of private topics ("has he got kids"), {P} filled in."""
+    text = resources.files("tools").joinpath("data/knowledge/personal.json").read_text(encoding="utf-8")
+    more: dict[str, list[str]] = json.loads(text).get("more_private", {})
+    return {k: [p.replace("{P}", _P) for p in v] for k, v in more.items() if not k.startswith("_")}
+
+
+_MORE = _more_private()
+_PRIVATE_ALL = tuple((label, "|".join([rx, *_MORE.get(label, [])])) for label, rx in _PRIVATE)
+_PRIVATE_RE = [(label, re.compile(rf"\b({rx})")) for label, rx in _PRIVATE_ALL]
 _UNSTATED_RE = [(label, re.compile(rf"\b({rx})")) for label, rx in _UNSTATED]
-ANY_RE = re.compile("|".join(rf"\b({rx})" for _, rx in (*_PRIVATE, *_UNSTATED)))
+ANY_RE = re.compile("|".join(rf"\b({rx})" for _, rx in (*_PRIVATE_ALL, *_UNSTATED)))
 
 
 @dataclass(frozen=True)

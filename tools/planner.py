@@ -1,8 +1,10 @@
 """Decides what a parsed turn is asking and which answer builder handles it.
 
 Order matters and goes from the most specific signal to the least: small talk, unanswerable
-personal questions, profile fields, follow-ups on the previous answer, named items, resume sections,
-technologies, filtered lists, and finally free-text search.
+personal questions, credentials and qualifying (milestone_routes), size superlatives and employer size
+(measure_routes), recruiter questions, either-or (choice_routes), profile fields, follow-ups on the
+previous answer, named items, resume sections, technologies, filtered lists, and finally free-text
+search (the summary when only past jobs answer a present-tense question).
 """
 
 from __future__ import annotations
@@ -11,9 +13,12 @@ import re
 from datetime import date
 
 from tools import knowledge
+from tools.choice_routes import ChoiceRoutes
 from tools.english import common_words, is_common, is_everyday
 from tools.followup import Cue
 from tools.followup_routes import HOW_MANY_RE, FollowupRoutes
+from tools.measure_routes import MeasureRoutes
+from tools.milestone_routes import MilestoneRoutes
 from tools.profile_routes import ProfileRoutes
 from tools.query import Outcome, Query
 from tools.recruiter_routes import RecruiterRoutes
@@ -30,6 +35,9 @@ from tools.text import QUESTION_WORDS, STOPWORDS, fold, join_words, sentence, st
 
 _EMPLOYER_RE = re.compile(r"\b(work(ed|s|ing)?|employed|job|intern(ed|ship)?) (at|for) ([a-z0-9&]+)\b")
 _SUBJECTS = frozenset({"i", "you", "we", "he", "she", "they", "it", "xperson"})
+_PRESENT_RE = re.compile(
+    r"^\W*(what|which|who|where) (do|does|is|are) (xperson|he|she|they)\b(?!.*\b(before|used to)\b)"
+)
 _NUMBER_WORD_RE = re.compile(
     r"\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|"
     r"thousands?|millions?|billions?)\b",
@@ -37,7 +45,17 @@ _NUMBER_WORD_RE = re.compile(
 )
 
 
-class Planner(FollowupRoutes, Routes, TechRoutes, SectionRoutes, ProfileRoutes, RecruiterRoutes):
+class Planner(
+    FollowupRoutes,
+    Routes,
+    TechRoutes,
+    SectionRoutes,
+    ProfileRoutes,
+    RecruiterRoutes,
+    MilestoneRoutes,
+    MeasureRoutes,
+    ChoiceRoutes,
+):
     def __init__(
         self, resume: Resume, index: ResumeIndex, tech: TechIndex, say: ListSpeaker, today: date | None = None
     ) -> None:
@@ -62,7 +80,10 @@ class Planner(FollowupRoutes, Routes, TechRoutes, SectionRoutes, ProfileRoutes, 
         for step in (
             self._small_talk,
             self._unknowable,
+            self._milestones,
+            self._measure,
             self._recruiter,
+            self._either,
             self._profile,
             self._followup,
             self._named,
@@ -76,9 +97,14 @@ class Planner(FollowupRoutes, Routes, TechRoutes, SectionRoutes, ProfileRoutes, 
             out = step(q, st)
             if out is not None:
                 return out
+        found = self.text_search(q)
+        if found is not None and _PRESENT_RE.search(q.text) and not any(e.ongoing for e in found.items):
+            # "what do they cover": asked of now, the summary's line beats what past jobs covered.
+            found = self.summary_search(q, related=True) or found
         return (
-            self.text_search(q)
+            found
             or self.summary_search(q)
+            or self.summary_search(q, related=True)
             or Outcome(
                 "unknown",
                 f"The resume doesn't say. I can tell you about {self.say.first}'s experience, projects, "

@@ -21,6 +21,9 @@ _FIT_RE = re.compile(
     r"\b(good fit|right fit|qualified|why (should|would) (we|i) hire|should (we|i) hire|strong candidate|"
     r"worth (hiring|interviewing))\b"
 )
+# Profile questions with a route of their own, which says the whole field.
+_OWN_ROUTES = ("availability", "work_auth", "location", "contact", "links", "spoken", "languages", "skills")
+_CLAUSE_RE = re.compile(r"(?<=[.;])\s+|\s*;\s*")
 _PHONE_RE = re.compile(r"\b(phone|call|cell|mobile|telephone)\b")
 _LINK_NAMES = {
     "linkedin": "linkedin", "linked in": "linkedin", "github": "github", "git hub": "github",
@@ -37,8 +40,19 @@ class ProfileRoutes:
     tech: TechIndex
     say: ListSpeaker
     _spoken_names: tuple[str, ...]
+    _person_stems: frozenset[str]
+    _clauses: list[tuple[str, frozenset[str]]]
 
     def _init_profile(self) -> None:
+        self._person_stems = frozenset(stem(t) for t in tokens(self.resume.profile.name))
+        p = self.resume.profile
+        # The work-authorization and availability lines, clause by clause, with their stems (built once).
+        self._clauses = [
+            (c.strip().rstrip("."), frozenset(stem(t) for t in tokens(c)))
+            for field in (p.work_authorization, p.availability)
+            for c in _CLAUSE_RE.split(field or "")
+            if c.strip()
+        ]
         own = {w.split(" ")[0].lower() for w in self.resume.profile.languages_spoken}
         self._spoken_names = tuple(sorted(knowledge.spoken_languages() | own))
 
@@ -132,9 +146,25 @@ class ProfileRoutes:
             return Outcome("unknown", f"The resume doesn't say why.{what}", items[:1])
         return None
 
+    def _profile_clause(self, q: Query) -> Outcome | None:
+        """ "Can he drive?" when only the profile's work-authorization line says "full driving licence"."""
+        if q.ents or q.techs or q.det.kind in ("experience", "project") or q.has(*_OWN_ROUTES):
+            return None
+        specific = [x for x in q.stems if len(x) > 2 and x not in self._person_stems]
+        said = next((c for c, own in self._clauses if specific and all(x in own for x in specific)), None)
+        # Items that say it answer it better ("is she registered": the registrations, with dates).
+        if said is None or any(
+            all(self.index.mentions(e.id, x) for x in specific) for e in self.index.entries
+        ):
+            return None
+        return Outcome("profile", f"According to {self.say.poss} profile: {said}.")
+
     def _profile(self, q: Query, st: ConversationState) -> Outcome | None:
         say, p = self.say, self.resume.profile
         named = bool(q.ents)
+        clause = self._profile_clause(q)
+        if clause is not None:
+            return clause
         if q.has("contact") and not named and not self._item_subject(q, "contact", with_other=True):
             return Outcome("contact", say.contact(bool(_PHONE_RE.search(q.text))))
         if q.has("links") and not (named and q.has("link_q", "metric")):

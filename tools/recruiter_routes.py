@@ -19,6 +19,7 @@ from tools.query import Outcome, Query
 from tools.respond import finish
 from tools.respond_lists import ListSpeaker
 from tools.resume_model import Resume
+from tools.retrieval import Retrieval
 from tools.search import Entry, ResumeIndex
 from tools.state import ConversationState
 from tools.technology import TechIndex
@@ -53,7 +54,7 @@ _SUPERLATIVE_RE = re.compile(
 )
 _LENGTH_RE = re.compile(
     r"\b(?:in|with|using) (?:just |only |exactly )?(one|a single|1|two|2|three|3|a few|a couple of|a) "
-    r"sentences?\b|\b(one|single)[- ]liner\b"
+    r"sentences?\b|\b(one|single)[- ]line(?:r|d)?\b"
     r"|\b(briefly|brief|short|quick|quickly|shortly|concise\w*|tl ?;? ?dr|nutshell)\b"
     r"|\bin (?:a few|\d+|ten|twenty|thirty|fifty) words\b|\belevator pitch\b"
     r"|\b(one|a single|1|two|2|three|3)[- ]sentences? (?:summary|overview|description|pitch|bio|intro\w*)\b"
@@ -76,6 +77,7 @@ _ABROAD_RE = re.compile(
     r"outside (of )?(the country|(his|her|their) (home )?country|\w+ country)|"
     r"in other countries|in another country|foreign country)\b"
 )
+_PLACES_SPLIT = re.compile(r"\s+(?:and|&)\s+|\s*[;/]\s*")
 _PERSON_START = re.compile(r"^(i|he|she|they|my|his|her|their)\b", re.I)
 
 
@@ -88,6 +90,8 @@ class RecruiterRoutes:
     text_search: Callable[..., Outcome | None]
     technology: Callable[..., Outcome]
     leadership: Callable[..., Outcome]
+    retrieval: Retrieval
+    _stated_years: Callable[[list[str]], Outcome | None]
 
     def _recruiter(self, q: Query, st: ConversationState) -> Outcome | None:
         if q.ents and not _FIT_RE.search(q.text):
@@ -188,6 +192,9 @@ class RecruiterRoutes:
             topic = [s for s in topic if s not in {stem(w) for w in words("year years long experience")}]
             if not topic:
                 return None
+            stated = self._stated_years(topic)
+            if stated is not None:
+                return stated
             label = " ".join(t for t in q.utt.toks if stem(t) in topic)
             pool = [
                 e
@@ -265,7 +272,10 @@ class RecruiterRoutes:
             )
         _, e, s = best
         said = self.say.claim(
-            s, cap(self.say.at(e)) if e.kind == "experience" else f"In {e.title}", it=e.title
+            s,
+            cap(self.say.at(e)) if e.kind == "experience" else f"In {e.title}",
+            # A job's highlight is what the person did; only a project may be its own subject.
+            it="" if e.kind == "experience" else e.title,
         )
         also = (
             f" It also lists {count_word(len(awards))} award{'s' if len(awards) != 1 else ''}."
@@ -307,7 +317,13 @@ class RecruiterRoutes:
 
     def _abroad(self, q: Query) -> Outcome | None:
         """ "Has he worked overseas?": the jobs whose location shares nothing with where the person lives."""
-        if not _ABROAD_RE.search(q.text) or q.ents:
+        if (
+            not _ABROAD_RE.search(q.text)
+            or q.ents
+            or q.det.project_kind
+            or q.det.kind not in (None, "experience")
+        ):
+            # "the volunteering abroad": that kind of project, wherever it was, not the jobs.
             return None
         home = {t for t in tokens(self.resume.profile.location or "") if len(t) > 2}
         if not home:
@@ -315,17 +331,19 @@ class RecruiterRoutes:
         jobs = [
             e for e in self.index.chronological(self.index.of_kind("experience"))[::-1] if e.attr("location")
         ]
-        away = [
-            e
+        # "Lagos, Nigeria and Toronto, Canada": a job in two places is abroad by its other one.
+        places = {e.id: [p for p in _PLACES_SPLIT.split(e.attr("location")) if p.strip()] for e in jobs}
+        away_at = {
+            e.id: [p for p in places[e.id] if not home & set(tokens(p)) and "remote" not in p.lower()]
             for e in jobs
-            if not home & set(tokens(e.attr("location"))) and "remote" not in e.attr("location").lower()
-        ]
+        }
+        away = [e for e in jobs if away_at[e.id]]
         where = self.resume.profile.location or ""
         if not away:
             return Outcome(
                 "abroad", f"The resume doesn't list any jobs outside {where.split(',')[-1].strip()}.", []
             )
-        parts = [f"{self.say.at(e)}, in {e.attr('location')}, {self.say.when(e)}" for e in away[:3]]
+        parts = [f"{self.say.at(e)}, in {join_words(away_at[e.id])}, {self.say.when(e)}" for e in away[:3]]
         return Outcome("abroad", finish([f"Yes: {self.say.first} worked {join_words(parts)}"]), away[:3])
 
     # --- skill families ------------------------------------------------------------------------

@@ -31,7 +31,8 @@ _PRESENT_VERBS = words(
     predicts tracks connects manages automates generates stores monitors scales improves cuts lets helps
     integrates exposes combines converts ingests routes streams parses builds replaces syncs reconciles
     schedules delivers transcribes translates indexes answers hosts leads manages owns designs maintains
-    oversees mentors drives develops heads coordinates works teaches"""
+    oversees mentors drives develops heads coordinates works teaches performs carries holds covers treats
+    supervises trains writes"""
 )
 # Past verbs whose subject is usually the project itself ("Became the team's main tool").
 _ITEM_SUBJECT_PAST = words(

@@ -13,7 +13,7 @@ from tools.retrieval import Retrieval
 from tools.search import Entry, ResumeIndex
 from tools.state import ConversationState
 from tools.technology import TechIndex, TechMatch
-from tools.text import cap, join_words, sentence, stem, tokens, words
+from tools.text import STOPWORDS, cap, fold, join_words, sentence, stem, tokens, words
 
 _SUBJECTIVE_RE = re.compile(
     r"\b(most impressive|impressive|proudest|best|biggest|favou?rite|strongest|most (important|interesting|"
@@ -24,6 +24,7 @@ _COUNT_RE = re.compile(
     r"millions?|billions?)\b",
     re.I,
 )
+_LIKE_RE = re.compile(r"\bwhat('?s| is| was| are| were) (xperson'?s?|his|her|their|the) [\w ]+ like\b")
 _WHO_USES_RE = re.compile(r"\bwho (uses|used|use|adopted|relies on)\b|\bhow many (users|people use)\b")
 _WHO_STEMS = frozenset(stem(w) for w in words("used adopted users customers production companies teams"))
 # Words of list questions that say which list, not what the items are about.
@@ -51,6 +52,19 @@ ITEM_ATTRS = (
     "team_size",
     "item",
 )
+
+
+def _alternatives(q: Query, base: list[str]) -> list[list[str]]:
+    """ "A or B" in the question, both among `base`: `base` without B, then without A."""
+    toks = q.utt.toks
+    out: list[list[str]] = []
+    for i in range(1, len(toks) - 1):
+        if toks[i] != "or":
+            continue
+        a, b = stem(toks[i - 1]), stem(toks[i + 1])
+        if a in base and b in base and a != b:
+            out += [[x for x in base if x != b], [x for x in base if x != a]]
+    return out
 
 
 class Routes:
@@ -141,7 +155,10 @@ class Routes:
 
     def tech_check(self, items: list[Entry], t: TechMatch) -> Outcome:
         say = self.say
-        yes = [e for e in items if t.name in e.techs]
+        # "training in Signs of Safety": a certificate named after the skill is that skill.
+        yes = [e for e in items if t.name in e.techs or fold(t.name) in fold(e.title)]
+        if yes and t.name not in yes[0].techs:
+            return Outcome("tech_check", f"{say.first} holds {yes[0].title}.", yes[:1], tech=t.name)
         if yes:
             e = yes[0]
             where = say.at(e) if e.kind == "experience" else f"in {e.title}"
@@ -303,6 +320,11 @@ class Routes:
             # "How many trials?": the hits whose sentence states a figure.
             found = [f for f in found if any(c.isdigit() for c in f.sentence) or _COUNT_RE.search(f.sentence)]
         if not found:
+            # "radio or broadcast experience": either word alone is the question.
+            for alt in _alternatives(q, base):
+                hit = self.text_search(q, alt, kinds, figures)
+                if hit is not None:
+                    return hit
             return None
         best = found[0].coverage
         chosen = [f for f in found if f.coverage >= best * 0.8][:2]
@@ -318,6 +340,9 @@ class Routes:
                 # "how big a budget": a job with two sentences on its budget says both.
                 own = [s for s in base if s in f.matched and self.index.specific(s)]
                 more = [x for x in self.index.sentences_with(e, own) if x != f.sentence]
+                if not more and lead and _LIKE_RE.search(q.text) and not any(c.isdigit() for c in f.sentence):
+                    # "what's his caseload like": the description names it, a highlight sizes it.
+                    more = self._sizing(e, f.sentence)
                 if len(more) == 1 and len(chosen) <= 2:
                     second = more[0] in e.sentences[: e.lead_count]
                     parts.append(self.say.claim(more[0], subject=self.say.They, descriptive=second))
@@ -326,9 +351,27 @@ class Routes:
                 parts.append(said if said != f.sentence.rstrip(".;") else f"{e.title}: {f.sentence}")
         return Outcome("search", " ".join(p.rstrip(".") + "." for p in parts), [f.entry for f in chosen])
 
-    def summary_search(self, q: Query) -> Outcome | None:
-        """ "Has she worked in fintech?" when only the profile summary says so."""
+    def _sizing(self, e: Entry, described: str) -> list[str]:
+        """The highlight with a figure that shares most specific words with a description of the job."""
+        own = {stem(t) for t in tokens(described) if self.index.specific(stem(t))}
+        scored = [
+            (len(own & ss), text)
+            for text, ss in self.index.sentence_stems(e)[e.lead_count :]
+            if any(c.isdigit() for c in text)
+        ]
+        best = max(scored, default=(0, ""))
+        return [best[1]] if best[0] >= 2 else []
+
+    def summary_search(self, q: Query, related: bool = False) -> Outcome | None:
+        """ "Has she worked in fintech?" when only the profile summary says so (or a related word)."""
         specific = {x for x in q.stems if x not in LIST_NOISE and len(x) > 2}
+        if related:
+            specific |= {
+                r
+                for x in specific
+                for r in knowledge.synonyms().get(x, ())
+                if len(r) > 2 and r not in STOPWORDS
+            }
         for sent in re.split(r"(?<=[.;])\s+", self.resume.profile.summary):
             if specific & {stem(t) for t in tokens(sent)}:
                 return Outcome(

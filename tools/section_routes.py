@@ -37,14 +37,26 @@ _DEGREE_LEVEL_RE = re.compile(
     r"\b(phd|ph\.d|doctorate|doctoral|masters?|master's|msc|m\.sc|mba|bachelors?|"
     r"bachelor's|bsc|b\.sc|basc|undergrad\w*)\b"
 )
+# Short names of degrees the level words above do not cover ("MA", "BEng"), matched on the degree only.
+_SHORT_DEGREE_RE = re.compile(r"\b(ma|ms|meng|mphil|mres|llm|med|ba|bs|beng|llb|bed|bmus|bba)\b")
+_HONOURS_RE = re.compile(r"\(hons\)|\bhons\b|\bhonours\b")
 _LEVEL_NAME = {"phd": "a PhD", "master": "a master's degree", "bachelor": "a bachelor's degree"}
+
+
+def degree_level(degree: str) -> str | None:
+    """ "phd", "master" or "bachelor" for a degree's name; a Scottish "MA (Hons)" is a first degree."""
+    low = degree.lower()
+    if _HONOURS_RE.search(low):
+        return "bachelor"
+    m = _DEGREE_LEVEL_RE.search(low) or _SHORT_DEGREE_RE.search(low)
+    return _level(m.group(0)) if m else None
 
 
 def _level(word: str) -> str:
     w = word.replace(".", "")
     if w.startswith(("phd", "doctor")):
         return "phd"
-    if w.startswith(("master", "msc", "mba")):
+    if w.startswith(("master", "msc", "mba", "ma", "ms", "meng", "mphil", "mres", "llm", "med")):
         return "master"
     return "bachelor"
 
@@ -83,13 +95,20 @@ def _is_section_word(q: Query, topic: str, index: ResumeIndex) -> bool:
 _CERT_GENERIC = frozenset(
     stem(w)
     for w in words("certification certifications certified certificate certs cert credential credentials")
-)
+) | frozenset(stem(w) for w in knowledge.certifications_asked()[1])
 _SECTION_NAMES = frozenset(
     stem(w)
     for w in words(
         "award awards prize prizes honour honours honor honors certification certifications certificate "
         "certificates certs cert credential credentials publication publications paper papers published "
         "publish degree degrees education"
+    )
+)
+_PUB_GENERIC = frozenset(
+    stem(w)
+    for w in words(
+        "publication publications published publish paper papers article articles write wrote written "
+        "writing author authored anything something"
     )
 )
 _RANKING_RE = re.compile(
@@ -109,6 +128,7 @@ class SectionRoutes:
     leadership: Callable[..., Outcome]
     technology: Callable[..., Outcome]
     category_answer: Callable[[Query, str], Outcome]
+    _qualifications: Callable[[Query, list[Entry]], Outcome | None]
 
     def _sections(self, q: Query, st: ConversationState) -> Outcome | None:
         say, idx = self.say, self.index
@@ -141,18 +161,28 @@ class SectionRoutes:
             edu = idx.filter(idx.of_kind("education"), date=rng, place=q.place)
             specific = [s for s in q.stems if s not in EDU_GENERIC]
             hits = [h for h in idx.search(specific, kinds=("education",)) if h.sentence] if specific else []
+            # "where did he study social work": the degree whose own name has the subject.
+            named = [e for e in edu if specific and all(idx.mentions(e.id, s) for s in specific)]
             if len(edu) > 1 and len(hits) == 1:
                 edu = [hits[0].entry]
-            text = say.education(edu, q.stems)
+            elif 0 < len(named) < len(edu):
+                edu = named
             asked = _DEGREE_LEVEL_RE.search(q.text)
             if asked:
-                degrees = [
-                    _DEGREE_LEVEL_RE.search(e.attr("degree").lower()) for e in idx.of_kind("education")
-                ]
-                held = {_level(m.group(0)) for m in degrees if m}
+                levels = {e.id: degree_level(e.attr("degree")) for e in idx.of_kind("education")}
+                held = set(levels.values())
                 if _level(asked.group(0)) not in held:
-                    text = f"The resume doesn't list {_LEVEL_NAME[_level(asked.group(0))]}. " + text
-            return Outcome("education", text, edu)
+                    text = f"The resume doesn't list {_LEVEL_NAME[_level(asked.group(0))]}. "
+                    return Outcome("education", text + say.education(edu, q.stems), edu)
+                # "does she have a masters": that degree, not her bachelor's too.
+                edu = [e for e in edu if levels.get(e.id) == _level(asked.group(0))] or edu
+            if q.dates.ordinal in ("first", "latest") and not q.det.plural and len(edu) > 1:
+                # "his first degree": the earliest one; "her latest degree": the newest.
+                edu = self.index.ordinal(edu, q.dates.ordinal) or edu
+            pool = self._qualifications(q, edu)
+            if pool is not None:
+                return pool
+            return Outcome("education", say.education(edu, q.stems), edu)
         if q.has("certifications") and _is_section_word(q, "certifications", idx):
             certs = idx.of_kind("certification")
             if q.techs:
@@ -178,6 +208,17 @@ class SectionRoutes:
             return Outcome(intent, finish([say.opener(e) for e in talks]), talks)
         if q.has("publications") and not q.techs and _is_section_word(q, "publications", idx):
             pubs = idx.filter(idx.of_kind("publication"), date=rng)
+            # "have they written a book": of several, the ones whose title or venue has the other words.
+            specific = [s for s in q.stems if s not in _PUB_GENERIC]
+            named = [p for p in pubs if any(idx.mentions(p.id, s) for s in specific)]
+            if 0 < len(named) < len(pubs):
+                pubs = named
+            elif pubs and not named and any(idx.idf(s) == 0 for s in specific):
+                # "has he written a book" with papers only: say so before listing them.
+                missing = next(w for w in q.utt.toks if stem(w) in specific and idx.idf(stem(w)) == 0)
+                return Outcome(
+                    "publications", f"The resume doesn't list a {missing}. " + say.publications(pubs), pubs
+                )
             return Outcome("publications", say.publications(pubs), pubs)
         if (
             q.has("awards")

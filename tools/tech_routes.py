@@ -103,14 +103,18 @@ class TechRoutes:
                 found = [h.entry for h in hits if h.sentence]
                 claims = [
                     say.claim(
-                        h.sentence, cap(say.at(h.entry)) if h.entry.kind == "experience" else h.entry.title
+                        h.sentence,
+                        cap(say.at(h.entry)) if h.entry.kind == "experience" else f"In {h.entry.title}",
                     )
                     for h in hits
                     if h.sentence
                 ]
                 if claims:
                     lead_text = say.tech_skill_only(t.name, self.tech.category.get(t.name), shown=True)
-                return " ".join([lead_text, *[c.rstrip(".") + "." for c in claims[:1]]]), found[:1]
+                # "which HR systems has she used": the tools of the item that shows the skill.
+                tools_of = list(found[0].techs) if found and q.has("item_tech", "skills") else []
+                more = [f"{say.They} used {join_words(tools_of)} there."] if tools_of else []
+                return " ".join([lead_text, *[c.rstrip(".") + "." for c in claims[:1]], *more]), found[:1]
             name = join_related(related)
         else:
             name = t.name

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from tests.sip.rtp import FRAME, PCMU, ulaw_decode, ulaw_encode
+from tests.sip.g711 import PCMU, ulaw_decode, ulaw_encode
+from tests.sip.rtp import FRAME
 
 ETHERNET = 1  # pcap link type DLT_EN10MB (tcpdump on Linux's lo uses it too)
 

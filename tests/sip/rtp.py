@@ -1,4 +1,4 @@
-"""The caller's side of a call's media: a real RTP stream over UDP, G.711 mu-law at 8 kHz.
+"""The caller's side of a call's media: a real RTP stream over UDP, G.711 at 8 kHz (mu-law or A-law).
 
 sipp places the call (its SDP names this socket's port); this peer sends the caller's audio
 every 20 ms (silence between utterances, as a phone does), sends keypad presses as RFC 4733
@@ -16,36 +16,23 @@ from typing import cast
 
 import numpy as np
 
+from tests.sip.g711 import MU_LAW, Codec
+
 RATE = 8000
 FRAME = 160  # samples in 20 ms
-PCMU = 0
 TELEPHONE_EVENT = 101
 # Louder than this (mean |sample| of a 20 ms frame) is the agent speaking, not line noise.
 SPEECH_LEVEL = 300
 DTMF_EVENTS = {**{str(d): d for d in range(10)}, "*": 10, "#": 11}
 
 
-def ulaw_encode(pcm: np.ndarray) -> bytes:
-    x = np.clip(pcm.astype(np.int32), -32635, 32635)
-    sign = np.where(x < 0, 0x80, 0)
-    x = np.abs(x) + 0x84
-    exponent = np.floor(np.log2(x)).astype(np.int32) - 7
-    mantissa = (x >> (exponent + 3)) & 0x0F
-    return (~(sign | (exponent << 4) | mantissa) & 0xFF).astype(np.uint8).tobytes()
-
-
-def ulaw_decode(data: bytes) -> np.ndarray:
-    u = ~np.frombuffer(data, dtype=np.uint8).astype(np.int32) & 0xFF
-    exponent = (u >> 4) & 0x07
-    magnitude = (((u & 0x0F) << 3) + 0x84) << exponent
-    return np.where(u & 0x80, 0x84 - magnitude, magnitude - 0x84).astype(np.int16)
-
-
 class RtpPeer(asyncio.DatagramProtocol):
-    def __init__(self) -> None:
+    def __init__(self, codec: Codec = MU_LAW) -> None:
+        self.codec = codec  # the one the call's SDP offers, so the only one the agent may send
         self.received: list[tuple[float, np.ndarray]] = []  # (monotonic arrival, 20 ms of PCM)
         self.remote: tuple[str, int] | None = None  # learned from the agent's first packet
         self.heard = asyncio.Event()
+        self.foreign: set[int] = set()  # payload types the agent sent that are not the codec
         self._transport: asyncio.DatagramTransport | None = None
         self._queue: deque[tuple[int, bytes, bool]] = deque()  # (payload type, payload, marker)
         self._seq = random.randrange(1 << 16)
@@ -57,30 +44,34 @@ class RtpPeer(asyncio.DatagramProtocol):
         self._drained.set()
 
     @classmethod
-    async def open(cls, port: int) -> RtpPeer:
+    async def open(cls, port: int, codec: Codec = MU_LAW) -> RtpPeer:
         loop = asyncio.get_running_loop()
-        _, peer = await loop.create_datagram_endpoint(cls, local_addr=("127.0.0.1", port))
+        _, peer = await loop.create_datagram_endpoint(lambda: cls(codec), local_addr=("127.0.0.1", port))
         return peer
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self._transport = cast(asyncio.DatagramTransport, transport)
 
     def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
-        if len(data) < 12 or data[1] & 0x7F != PCMU:
+        if len(data) < 12:
+            return
+        if data[1] & 0x7F != self.codec.payload_type:
+            self.foreign.add(data[1] & 0x7F)
             return
         csrc = data[0] & 0x0F
-        self.received.append((time.monotonic(), ulaw_decode(data[12 + 4 * csrc :])))
+        self.received.append((time.monotonic(), self.codec.decode(data[12 + 4 * csrc :])))
         if self.remote is None:
             self.remote = addr
             self._sender = asyncio.get_running_loop().create_task(self._send_loop())
         self.heard.set()
 
     async def _send_loop(self) -> None:
-        silence = ulaw_encode(np.zeros(FRAME, dtype=np.int16))
+        audio = self.codec.payload_type
+        silence = self.codec.encode(np.zeros(FRAME, dtype=np.int16))
         next_at = time.monotonic()
         while self._transport is not None:
-            pt, payload, marker = self._queue.popleft() if self._queue else (PCMU, silence, False)
-            self._send(pt, payload, marker, advance=pt == PCMU)
+            pt, payload, marker = self._queue.popleft() if self._queue else (audio, silence, False)
+            self._send(pt, payload, marker, advance=pt == audio)
             if not self._queue and not self._drained.is_set():
                 self.sent_until = time.monotonic()
                 self._drained.set()
@@ -101,7 +92,7 @@ class RtpPeer(asyncio.DatagramProtocol):
         padded = np.concatenate([pcm8k, np.zeros(-len(pcm8k) % FRAME, dtype=np.int16)])
         self._drained.clear()
         for i in range(0, len(padded), FRAME):
-            self._queue.append((PCMU, ulaw_encode(padded[i : i + FRAME]), i == 0))
+            self._queue.append((self.codec.payload_type, self.codec.encode(padded[i : i + FRAME]), i == 0))
         await self._drained.wait()
         return self.sent_until
 

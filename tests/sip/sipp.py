@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import socket
 from dataclasses import dataclass
 from pathlib import Path
 from string import Template
+
+from tests.sip.g711 import MU_LAW, Codec
 
 SCENARIOS = Path(__file__).parent / "scenarios"
 
@@ -37,11 +40,28 @@ def scenario(name: str, folder: Path, **values: object) -> Path:
     return path
 
 
+def media_keys(rtp_port: int, codec: Codec = MU_LAW) -> tuple[str, ...]:
+    """The -key values of until_bye.xml's SDP offer: a test's RtpPeer port and its one codec."""
+    return (
+        *("-key", "rtp_port", str(rtp_port)),
+        *("-key", "codec_pt", str(codec.payload_type)),
+        *("-key", "codec_name", codec.name),
+    )
+
+
 @dataclass
 class SippRun:
     returncode: int
     stdout: str
     errors: str
+    logs: str  # what the scenario's log actions wrote (until_bye.xml: the 200 OK)
+
+    def answered_formats(self) -> dict[int, str]:
+        """The logged SDP answer's audio formats: payload type -> rtpmap name ('' if none)."""
+        media = re.search(r"^m=audio \d+ RTP/AVP ([\d ]+?)\s*$", self.logs, re.MULTILINE)
+        assert media is not None, f"no SDP answer in sipp's log: {self.logs[-2000:]}"
+        names = dict(re.findall(r"^a=rtpmap:(\d+) ([^/\s]+)", self.logs, re.MULTILINE))
+        return {int(pt): names.get(pt, "") for pt in media.group(1).split()}
 
 
 async def run_sipp(
@@ -56,7 +76,9 @@ async def run_sipp(
     """One sipp run (its own SIP and media ports), until its calls are done; exit code 0 means
     every call went as its scenario says."""
     which = ["-sf", str(scenario_file)] if scenario_file is not None else ["-sn", "uac"]
-    error_file = folder / f"sipp-errors-{free_port()}.log"
+    run_id = free_port()
+    error_file = folder / f"sipp-errors-{run_id}.log"
+    log_file = folder / f"sipp-logs-{run_id}.log"
     process = await asyncio.create_subprocess_exec(
         "sipp",
         target,
@@ -76,6 +98,9 @@ async def run_sipp(
         "-trace_err",
         "-error_file",
         str(error_file),
+        "-trace_logs",
+        "-log_file",
+        str(log_file),
         *args,
         cwd=folder,
         stdout=asyncio.subprocess.PIPE,
@@ -83,5 +108,6 @@ async def run_sipp(
     )
     out, _ = await asyncio.wait_for(process.communicate(), timeout_s + 15)
     errors = error_file.read_text(errors="replace") if error_file.exists() else ""
+    logs = log_file.read_text(errors="replace") if log_file.exists() else ""
     assert process.returncode is not None
-    return SippRun(process.returncode, out.decode(errors="replace"), errors)
+    return SippRun(process.returncode, out.decode(errors="replace"), errors, logs)

@@ -1,6 +1,7 @@
 """Audio both ways through the real pipeline on a SIP call: sipp places the call, a real RTP
-stream carries the caller's spoken question (Piper speech as G.711), the agent's answer comes
-back as RTP and our own Whisper hears the right project in it; keypad presses as RFC 4733."""
+stream carries the caller's spoken question (Piper speech as G.711 mu-law or A-law, the caller
+offering only that one), the agent answers in the same codec and its answer comes back as RTP
+that our own Whisper hears the right project in; keypad presses as RFC 4733."""
 
 from __future__ import annotations
 
@@ -8,12 +9,15 @@ import asyncio
 import re
 from pathlib import Path
 
+import pytest
+
 from pipeline.models import SpeechModels
 from pipeline.stt import LocalWhisper, vocabulary_prompt
 from signaling.background_server import LiveServer
 from tests.sip.conftest import sip_target
+from tests.sip.g711 import A_LAW, MU_LAW, Codec
 from tests.sip.rtp import RtpPeer, to_8k, to_16k
-from tests.sip.sipp import SippRun, free_port, run_sipp, scenario
+from tests.sip.sipp import SippRun, free_port, media_keys, run_sipp, scenario
 from tests.sip.test_signaling import sip_sessions
 from tests.voice_fixtures import speech, wait_for_no_calls, wait_for_turns
 
@@ -22,19 +26,18 @@ def _squash(text: str) -> str:
     return re.sub(r"[^a-z]", "", text.lower())
 
 
+@pytest.mark.parametrize("codec", [MU_LAW, A_LAW], ids=lambda c: c.name)
 async def test_spoken_question_answered_and_keys_work(
-    sip_service: LiveServer, models: SpeechModels, tmp_path: Path
+    sip_service: LiveServer, models: SpeechModels, tmp_path: Path, codec: Codec
 ) -> None:
     port = free_port() & ~1
-    peer = await RtpPeer.open(port)
+    peer = await RtpPeer.open(port, codec)
     until_bye = scenario("until_bye.xml", tmp_path)
     sipp = asyncio.create_task(
         run_sipp(
             sip_target(sip_service),
             tmp_path,
-            "-key",
-            "rtp_port",
-            str(port),
+            *media_keys(port, codec),
             "-key",
             "caller",
             "+15550177",
@@ -76,6 +79,11 @@ async def test_spoken_question_answered_and_keys_work(
         assert run.returncode == 0, run.stdout[-2000:] + run.errors
         goodbye = heard.transcribe(to_16k(peer.audio_after(pressed)))
         assert "goodbye" in _squash(goodbye), goodbye
+        # The 200's SDP answer took the one codec offered, and the agent's RTP was all in it.
+        answered = run.answered_formats()
+        assert answered.get(codec.payload_type) == codec.name, answered
+        assert {pt for pt, name in answered.items() if name != "telephone-event"} == {codec.payload_type}
+        assert not peer.foreign, f"the agent sent payload types {peer.foreign} on a {codec.name} call"
     finally:
         peer.close()
         if not sipp.done():
@@ -91,9 +99,7 @@ async def _call_until_bye(
     return await run_sipp(
         sip_target(server),
         tmp_path,
-        "-key",
-        "rtp_port",
-        str(peer_port),
+        *media_keys(peer_port),
         "-key",
         "caller",
         "+15550188",

@@ -13,7 +13,7 @@ import asyncpg
 from signaling.context import AppContext
 from tests.sip.agents import Agent, shared_storage
 from tests.sip.rtp import RtpPeer
-from tests.sip.sipp import free_port, run_sipp, scenario
+from tests.sip.sipp import free_port, media_keys, run_sipp, scenario
 
 
 async def test_shutdown_hangs_up_live_calls_and_exits_cleanly(ctx: AppContext, tmp_path: Path) -> None:
@@ -27,7 +27,8 @@ async def test_shutdown_hangs_up_live_calls_and_exits_cleanly(ctx: AppContext, t
             run_sipp(
                 f"127.0.0.1:{agent.sip_port}",
                 tmp_path,
-                *("-key", "rtp_port", str(port), "-key", "caller", number),
+                *media_keys(port),
+                *("-key", "caller", number),
                 scenario_file=scenario("until_bye.xml", tmp_path),
                 timeout_s=90,
             )

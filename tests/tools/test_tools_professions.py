@@ -5,7 +5,9 @@ manager). professions/: written by someone else before the engine was tuned on t
 teacher, lawyer, data scientist, electrician); their first-run and final scores are in
 professions/SCORES.md. unseen/: five more professions (chef, accountant, airline pilot, pharmacist,
 marketing manager) written and committed before the engine was first run on them, scores in
-unseen/SCORES.md. floors.json holds each set's minimum share of passing cases.
+unseen/SCORES.md; unseen2/: a second blind round the same way (veterinary surgeon, bridge engineer,
+investigative journalist, head of people, children's social worker), scores in unseen2/SCORES.md.
+floors.json holds each set's minimum share of passing cases.
 """
 
 from __future__ import annotations
@@ -21,13 +23,21 @@ from tools.resume_model import Resume
 
 DATA = Path(__file__).parent / "data"
 FLOORS: dict[str, float] = json.loads((DATA / "floors.json").read_text(encoding="utf-8"))
-SETS = sorted([*DATA.glob("own/*.jsonl"), *DATA.glob("professions/*.jsonl"), *DATA.glob("unseen/*.jsonl")])
+SETS = sorted(
+    [
+        *DATA.glob("own/*.jsonl"),
+        *DATA.glob("professions/*.jsonl"),
+        *DATA.glob("unseen/*.jsonl"),
+        *DATA.glob("unseen2/*.jsonl"),
+    ]
+)
 
 
 def test_every_set_has_a_floor_and_enough_cases() -> None:
     assert {s.stem for s in SETS} == set(FLOORS)
     assert sum(1 for s in SETS if s.parent.name == "professions") >= 5
     assert sum(1 for s in SETS if s.parent.name == "unseen") >= 5
+    assert sum(1 for s in SETS if s.parent.name == "unseen2") >= 5
     for s in SETS:
         assert len(load_cases(s)) >= 20, s
 
