@@ -20,6 +20,7 @@ bench:
 	.venv/bin/python -m bench.query_endpoint
 	.venv/bin/python -m bench.first_audio
 	.venv/bin/python -m bench.voice_latency
+	.venv/bin/python -m bench.livekit_latency
 	.venv/bin/python -m bench.voice_burst
 	.venv/bin/python -m bench.phone_latency
 	.venv/bin/python -m bench.voice_capacity

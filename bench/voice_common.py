@@ -60,20 +60,25 @@ def service(**env_overrides: str) -> Iterator[str]:
 
 
 @contextmanager
-def service_process(argv: list[str] | None = None, **env_overrides: str) -> Iterator[tuple[str, int]]:
+def service_process(
+    argv: list[str] | None = None, port: int | None = None, /, **env_overrides: str
+) -> Iterator[tuple[str, int]]:
     """Like `service`, also giving the server's process id (for its RSS and CPU time).
 
-    `argv`: another command that serves the same app (bench/memory_probe.py's, with its probe)."""
-    port = free_port()
+    `argv`: another command that serves the same app (bench/memory_probe.py's, with its probe);
+    `port`: when something else must know it first (a LiveKit server's webhook)."""
+    port = port or free_port()
     data_dir = tempfile.mkdtemp(prefix="bench-voice-")
     env = {**os.environ, "DATA_DIR": data_dir, **BENCH_ENV}
     env.update(env_overrides)
+    # BENCH_SERVICE_LOG=<file>: keep the service's log there, to see why a run went wrong.
+    log = open(os.environ["BENCH_SERVICE_LOG"], "ab") if os.environ.get("BENCH_SERVICE_LOG") else None  # noqa: SIM115
     process = subprocess.Popen(
         [*(argv or [str(ROOT / ".venv/bin/resume-agent"), "serve"]), "--port", str(port)],
         env=env,
         cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log or subprocess.DEVNULL,
+        stderr=log or subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -94,6 +99,8 @@ def service_process(argv: list[str] | None = None, **env_overrides: str) -> Iter
             process.wait(60)
         except subprocess.TimeoutExpired:
             process.kill()
+        if log is not None:
+            log.close()
         shutil.rmtree(data_dir, ignore_errors=True)
 
 

@@ -49,6 +49,9 @@ VOICE_STAGE = Histogram(
 class TurnLatency:
     total_ms: float
     stages: dict[str, float] = field(default_factory=dict)
+    # Wall-clock marks (epoch s): a client on the same machine sets them against its own clock
+    # to split its figure into the leg in, the server's stages and the leg out.
+    at: dict[str, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, float]:
         return {"total_ms": self.total_ms, **self.stages}
@@ -109,4 +112,5 @@ def _measure(m: dict[str, float]) -> TurnLatency:
         "tts_ms": ms("answer", "tts"),
         "transport_ms": ms("tts", "audio_out"),
     }
-    return TurnLatency(total_ms=ms("speech_end", "audio_out"), stages=stages)
+    at = {k: round(m[k], 4) for k in ("speech_end", "vad_stop", "audio_out")}
+    return TurnLatency(total_ms=ms("speech_end", "audio_out"), stages=stages, at=at)

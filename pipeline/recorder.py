@@ -57,7 +57,7 @@ class TurnRecorder:
     async def latency(self, latency: TurnLatency) -> None:
         """The voice latency of the agent turn now starting to play; stored with that turn."""
         self._latency = latency
-        await self._send({"type": "latency", **latency.as_dict()})
+        await self._send({"type": "latency", **latency.as_dict(), "at": latency.at})
 
     def agent_speaking(self, text: str) -> str:
         """An agent line sent to be spoken, stored now as 'speaking'; its id is for `agent_done`."""

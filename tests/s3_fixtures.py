@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from bench.livekit_server import wait_for_port
 from signaling.background_server import free_port
-from tests.livekit.servers import wait_for_port
 
 
 @pytest.fixture(scope="module")

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from bench.livekit_server import API_KEY, API_SECRET, LiveKitServer, missing_reason, start_livekit
 from config.settings import Settings
 from pipeline.models import MODELS, SpeechModels
 from signaling.background_server import LiveServer, free_port, live_server
-from tests.livekit.servers import API_KEY, API_SECRET, LiveKitServer, missing_reason, start_livekit
 
 
 @pytest.fixture(scope="session")

@@ -6,9 +6,9 @@ from collections.abc import Callable
 
 from livekit import api
 
+from bench.livekit_server import API_KEY, API_SECRET
 from cli.sip import ROOM_PREFIX, setup
 from config.settings import Settings
-from tests.livekit.servers import API_KEY, API_SECRET
 
 
 async def test_setup_twice_gives_one_trunk_and_one_rule(

@@ -15,8 +15,8 @@ import pytest
 from livekit import api, rtc
 
 from agent.livekit_tokens import visitor_token
+from bench.livekit_server import API_KEY, API_SECRET, LiveKitServer
 from signaling.background_server import LiveServer
-from tests.livekit.servers import API_KEY, API_SECRET, LiveKitServer
 
 
 async def _create_session(service: LiveServer) -> dict[str, object]:

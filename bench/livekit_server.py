@@ -1,4 +1,4 @@
-"""Real LiveKit server (and Redis for it) on loopback, for the LiveKit tests.
+"""Real LiveKit server (and Redis for it) on loopback, for the LiveKit tests and benchmarks.
 
 The binaries come from scripts/install_livekit.sh (`go install`, cached). The server runs
 with the project's own livekit.yaml, patched only for free ports and the test's webhook URL.
@@ -18,7 +18,7 @@ import yaml
 
 from signaling.background_server import free_port
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 BIN_DIR = Path(os.environ.get("LIVEKIT_BIN_DIR", Path.home() / ".cache/resume-agent-bin/livekit"))
 API_KEY = "testkey"
 API_SECRET = "testsecret-testsecret-testsecret-0123456789"
