@@ -108,8 +108,10 @@ class TurnGrammar:
                 return Verdict(self._wh_alone_weight, "a wh-word alone")
             if name == "auxiliary" and self._embedded_question(words):
                 return FINISHED  # "Do you know where Jordan is"
-            if name == "auxiliary" and wh_question and n >= 3 and words[1] in self._yes_no:
-                return FINISHED  # the main verb after the wh-word's auxiliary: "What did Jordan do"
+            if name == "auxiliary" and wh_question and any(w in self._yes_no for w in words[1:-2]):
+                # The main verb after the wh-phrase's auxiliary and its subject: "What did Jordan
+                # do", "Which certifications does Jordan have", "How many years does she have".
+                return FINISHED
             return Verdict(weight, name)
         suffixes, exceptions, weight = self._possessive
         if last.endswith(suffixes) and last not in exceptions:

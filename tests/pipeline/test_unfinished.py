@@ -34,6 +34,8 @@ def test_unfinished(text: str) -> None:
         "Has the candidate worked with Kafka?",
         "Tell me about their education.",
         "What does she do?",  # a final auxiliary that is the main verb
+        "Which certifications does the candidate have?",  # ... after a longer wh-phrase
+        "How many years of Go does she have?",
         "Where has he been?",
         "Do you know where she is?",  # embedded question
         "Which languages do you know?",
