@@ -55,9 +55,10 @@ async def test_moonshine_transcribes_a_spoken_question(moonshine_models: SpeechM
         corrector=corrector_for(load_sample_resume()),
     )
     stt._sample_rate = 16000  # what the pipeline's StartFrame would set
-    frames = [f async for f in stt.run_stt(_spoken(moonshine_models, "Which projects used Rust and Python?"))]
+    frames = [f async for f in stt.run_stt(_spoken(moonshine_models, "Where does Jordan work right now?"))]
     texts = [f.text for f in frames if isinstance(f, TranscriptionFrame)]
     assert len(texts) == 1 and stt.last_source == "local"
-    # (Moonshine tiny hears "Which project used rust in Python": the names are what matter.)
+    # (A question Moonshine tiny hears alike in every Piper rendering: Piper samples noise, and on
+    # "Which projects used Rust?" Moonshine hears "rust" or "rest" from one rendering to the next.)
     words = texts[0].lower()
-    assert "which" in words and "rust" in words and "python" in words
+    assert "jordan" in words and "work" in words and "now" in words
