@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
+from rapidfuzz import fuzz
 
 from pipeline.models import SpeechModels
 from pipeline.stt import LocalWhisper, vocabulary_prompt
@@ -24,6 +25,16 @@ from tests.voice_fixtures import speech, wait_for_no_calls, wait_for_turns
 
 def _squash(text: str) -> str:
     return re.sub(r"[^a-z]", "", text.lower())
+
+
+def _names(text: str, name: str) -> bool:
+    """`name` is in what our Whisper tiny heard of 8 kHz speech, allowing a mishearing of one or two
+    letters: Piper samples noise, so one rendering of "jitterbuf" comes back "Chitterbuffin"."""
+    return fuzz.partial_ratio(_squash(name), _squash(text)) >= NAME_MATCH
+
+
+# (A wrong item scores about 50 against "jitterbuf"; a misheard one 85-90.)
+NAME_MATCH = 80.0
 
 
 @pytest.mark.parametrize("codec", [MU_LAW, A_LAW], ids=lambda c: c.name)
@@ -56,7 +67,7 @@ async def test_spoken_question_answered_and_keys_work(
         assert asked > greeting_end
         await peer.wait_quiet(after=asked)
         answer = heard.transcribe(to_16k(peer.audio_after(asked)))
-        assert "jitterbu" in _squash(answer), answer
+        assert _names(answer, "jitterbuf"), answer
 
         session = (await sip_sessions(sip_service))[-1]
         assert '"+15550177"' in session["caller"]
@@ -71,7 +82,7 @@ async def test_spoken_question_answered_and_keys_work(
         pressed = await peer.press("0")
         await peer.wait_quiet(after=pressed)
         repeated = heard.transcribe(to_16k(peer.audio_after(pressed)))
-        assert "jitterbu" in _squash(repeated), repeated
+        assert _names(repeated, "jitterbuf"), repeated
 
         # # says goodbye, then the agent hangs up: sipp gets its BYE and the scenario completes.
         pressed = await peer.press("#")
