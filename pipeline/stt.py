@@ -247,20 +247,19 @@ class SpeechToText(SegmentedSTTService):
     def on_pause(self) -> None:
         if self._speculation is not None and stt_idle():
             # (The segment Pipecat will hand over is this buffer, grown by the stop wait.)
-            self._speculation.start(bytes(self._audio_buffer) + self._padding())
+            self._speculation.start(bytes(self._audio_buffer) + self._trailing_silence())
 
     def on_resume(self) -> None:
         if self._speculation is not None:
             self._speculation.drop()
 
-    def _padding(self) -> bytes:
-        return bytes(int(self.sample_rate * TRAILING_SILENCE_S) * 2)
-
     async def run_stt(self, audio: bytes) -> AsyncGenerator[Frame, None]:
         await self.start_processing_metrics()
         early = None
-        if self._speculation is not None and self._speculation.pending:
-            early = await self._speculation.take(audio, len(self._padding()))
+        if self._speculation is not None:
+            # (The padding length Pipecat's _trailing_silence() gives, without building it.)
+            padding = int(self.sample_rate * self._trailing_silence_secs) * 2
+            early = await self._speculation.take(audio, padding)
         text = self.correct(early if early is not None else await self._transcribe(audio))
         await self.stop_processing_metrics()
         if text:
