@@ -118,7 +118,7 @@ class PiperTTS(TTSService):
         self._call_id = call_id
         self._cache = cache if cache is not None else get_phrase_cache()
         self._scheduler = scheduler
-        self._clock = clock
+        self._clock = clock or AnswerClock()  # (a fresh clock is due now: a greeting's deadline)
         # When the audio handed over so far ends playing (time.monotonic); 0 when none is queued.
         self._playout_end = 0.0
         # A phrase synthesized ahead (a speculative answer's first chunk, pipeline/answer_processor.py).
@@ -137,7 +137,7 @@ class PiperTTS(TTSService):
         now = time.monotonic()
         if self._playout_end <= now + URGENT_HORIZON_S:
             # An answer's first phrase is due when its caller stopped speaking; a greeting now.
-            return self._clock.due() if self._clock is not None else now
+            return self._clock.due()
         return max(now, self._playout_end - estimated_synthesis_s(text) - PLAYOUT_MARGIN_S)
 
     def _played(self, seconds: float) -> None:
@@ -175,8 +175,7 @@ class PiperTTS(TTSService):
                 pcm = await self._synthesize(text, self.deadline_for(text))
             cached = CachedAudio(pcm, self._voice.config.sample_rate)
             self._cache.put(self._voice_id, text, cached)
-        if self._clock is not None:
-            self._clock.answered()
+        self._clock.answered()
         self._played(cached.seconds)
         return cached
 
