@@ -227,6 +227,11 @@ class SpeechToText(SegmentedSTTService):
         self._speculation = Speculation(self._transcribe_locally) if speculate and cloud is None else None
 
     @property
+    def speculates(self) -> bool:
+        """Whether it transcribes during the end-of-speech silence (wants the VAD's pauses)."""
+        return self._speculation is not None
+
+    @property
     def wants_wav_segments(self) -> bool:
         return False  # the local model reads raw PCM; the cloud path wraps it itself
 

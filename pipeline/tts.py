@@ -16,6 +16,7 @@ import logging
 import threading
 import time
 from collections.abc import AsyncGenerator, AsyncIterator
+from typing import ClassVar
 
 import av
 import edge_tts
@@ -93,6 +94,10 @@ def timed_synthesis(voice: PiperVoice, text: str) -> bytes:
 
 
 class PiperTTS(TTSService):
+    # Whether the answer processor should have a speculative answer's first phrase synthesized
+    # ahead (prepare()): Piper's synthesis is the one spoken.
+    prepares_ahead: ClassVar[bool] = True
+
     def __init__(
         self,
         voice: PiperVoice,
@@ -208,6 +213,8 @@ async def _once(pcm: bytes) -> AsyncIterator[bytes]:
 
 class EdgeTTS(PiperTTS):
     """Microsoft Edge's online voices; each sentence Edge cannot speak is spoken by Piper."""
+
+    prepares_ahead = False  # Edge speaks the phrase: a Piper synthesis ahead would be wasted
 
     def __init__(self, voice: PiperVoice, edge_voice: str, timeout_s: float = 3.0, **kwargs: object) -> None:
         super().__init__(voice, **kwargs)  # type: ignore[arg-type]
