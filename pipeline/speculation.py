@@ -17,7 +17,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Protocol
+from typing import Any, Protocol
 
 from prometheus_client import Counter
 
@@ -56,7 +56,7 @@ class Speculation:
         self._audio = audio
         self._task = asyncio.ensure_future(self._transcribe(audio))
         # The work goes on in its thread even when dropped; its result is simply not used.
-        self._task.add_done_callback(_quiet)
+        self._task.add_done_callback(quiet)
 
     def drop(self, *, count: bool = True) -> None:
         if self._task is not None:
@@ -88,6 +88,8 @@ class Speculation:
         return text
 
 
-def _quiet(task: asyncio.Task[str]) -> None:
+def quiet(future: asyncio.Future[Any]) -> None:
+    """A done-callback for work whose failure is handled elsewhere: its exception is retrieved
+    (asyncio would log it as never retrieved) and dropped."""
     with contextlib.suppress(asyncio.CancelledError, Exception):
-        task.result()
+        future.result()

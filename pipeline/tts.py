@@ -38,6 +38,7 @@ from pipeline.scheduler import (
     get_scheduler,
     soon,
 )
+from pipeline.speculation import quiet
 
 log = logging.getLogger(__name__)
 
@@ -152,9 +153,12 @@ class PiperTTS(TTSService):
         """Start synthesizing `text` now, for when it is asked for (only the latest is kept)."""
         if self._cache.get(self._voice_id, text) is not None:
             return
+        if self._prepared is not None and not self._prepared[1].done():
+            # Replaced: its Piper job, if not started yet, gives back its place in the scheduler.
+            self._prepared[1].cancel()
         future = asyncio.ensure_future(self._synthesize(text, time.monotonic()))
         # (A failure is retried when the phrase is asked for.)
-        future.add_done_callback(lambda f: f.cancelled() or f.exception())
+        future.add_done_callback(quiet)
         self._prepared = (" ".join(text.split()), future)
 
     async def _synthesize(self, text: str, deadline: float) -> bytes:
