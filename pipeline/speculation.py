@@ -5,7 +5,7 @@ that silence does not depend on how the wait ends. So once the caller has been s
 STT_SPECULATE_AFTER_S, the audio so far is transcribed at once. If the VAD then ends the
 utterance and the segment it hands over begins with exactly that audio, the transcript is
 already there (or nearly); if the caller speaks again first, the speculation is dropped.
-Speculation only starts while no other transcription is running (`pipeline/models.py`), so
+Speculation only starts while no other transcription is running (`SpeechToText.on_pause`), so
 under load it costs nothing: it never queues ahead of another call's real work.
 
 bench/speculative_stt.py measures what the cut costs in accuracy and how much time it wins.

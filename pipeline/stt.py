@@ -34,7 +34,6 @@ from wordfreq import zipf_frequency
 from config.settings import Settings
 from pipeline.answer_clock import AnswerClock
 from pipeline.local_stt import LocalTranscriber
-from pipeline.models import stt_idle
 from pipeline.scheduler import SchedulerFull, get_scheduler
 from pipeline.speculation import Speculation
 from pipeline.stt_correction import TranscriptCorrector
@@ -250,7 +249,8 @@ class SpeechToText(SegmentedSTTService):
 
     # The VAD's pause listener (pipeline/speculation.py).
     def on_pause(self) -> None:
-        if self._speculation is not None and stt_idle():
+        # Only while no transcription is running or queued in this process: under load it costs nothing.
+        if self._speculation is not None and get_scheduler().pending("stt") == 0:
             # (The segment Pipecat will hand over is this buffer, grown by the stop wait.)
             self._speculation.start(bytes(self._audio_buffer) + self._trailing_silence())
 
