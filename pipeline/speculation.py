@@ -17,11 +17,13 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 from prometheus_client import Counter
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")  # what the transcription returns (the STT's: the text and Whisper's confidence)
 
 SPECULATIONS = Counter(
     "resume_agent_stt_speculations_total",
@@ -38,13 +40,13 @@ class PauseListener(Protocol):
     def on_resume(self) -> None: ...
 
 
-class Speculation:
+class Speculation(Generic[T]):
     """At most one early transcription of the current utterance."""
 
-    def __init__(self, transcribe: Callable[[bytes], Awaitable[str]]) -> None:
+    def __init__(self, transcribe: Callable[[bytes], Awaitable[T]]) -> None:
         self._transcribe = transcribe
         self._audio: bytes | None = None
-        self._task: asyncio.Task[str] | None = None
+        self._task: asyncio.Task[T] | None = None
 
     @property
     def pending(self) -> bool:
@@ -65,7 +67,7 @@ class Speculation:
             self._task.cancel()
         self._task, self._audio = None, None
 
-    async def take(self, segment: bytes, padding: int) -> str | None:
+    async def take(self, segment: bytes, padding: int) -> T | None:
         """The early transcript, if `segment` is the speculated audio plus only silence after it.
 
         `padding` is the silence both were padded with; the real segment also holds the rest of
@@ -80,12 +82,12 @@ class Speculation:
             task.cancel()
             return None
         try:
-            text = await task
+            result = await task
         except Exception:  # the real transcription runs instead, and reports its own failure
             log.debug("speculative transcription failed", exc_info=True)
             return None
         SPECULATIONS.labels("used").inc()
-        return text
+        return result
 
 
 def quiet(future: asyncio.Future[Any]) -> None:
