@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import time
 
-from livekit import rtc
 from pipecat.frames.frames import OutputAudioRawFrame
 from pipecat.transports.livekit.transport import LiveKitOutputTransport, LiveKitTransport
 
@@ -43,8 +42,7 @@ class PacedLiveKitOutput(LiveKitOutputTransport):
             elif self._next_at > now:
                 await asyncio.sleep(self._next_at - now)
             self._next_at += FRAME_S
-            lk_frame = rtc.AudioFrame(piece, self.sample_rate, channels, samples // channels)
-            if not await self._client.publish_audio(lk_frame):
+            if not await self._client.publish_audio(self._convert_pipecat_audio_to_livekit(piece)):
                 return False
         return True
 

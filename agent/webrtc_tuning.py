@@ -81,13 +81,11 @@ def _inline_audio_encoding() -> None:
         data = await self._RTCRtpSender__track.recv()
         if not self._enabled:
             return None
-        if not isinstance(data, AudioFrame):  # already-encoded packets are only packed
-            if self._RTCRtpSender__encoder is None:
-                self._RTCRtpSender__encoder = get_encoder(codec)
-            payloads, timestamp = self._RTCRtpSender__encoder.pack(data)
-            return aiortc_sender.RTCEncodedFrame(payloads, timestamp, None) if payloads else None  # type: ignore[arg-type]
         if self._RTCRtpSender__encoder is None:
             self._RTCRtpSender__encoder = get_encoder(codec)
+        if not isinstance(data, AudioFrame):  # already-encoded packets are only packed
+            payloads, timestamp = self._RTCRtpSender__encoder.pack(data)
+            return aiortc_sender.RTCEncodedFrame(payloads, timestamp, None) if payloads else None  # type: ignore[arg-type]
         audio_level = audio_level_dbov(data.to_ndarray().reshape(-1))
         payloads, timestamp = self._RTCRtpSender__encoder.encode(data, False)
         if not payloads:

@@ -18,12 +18,8 @@ from pipecat.audio.vad.vad_analyzer import VADAnalyzer, VADParams, VADState
 from pipecat.metrics.metrics import MetricsData
 
 from pipeline.answer_clock import AnswerClock
-from pipeline.scheduler import InferenceScheduler, get_scheduler, soon
+from pipeline.scheduler import InferenceScheduler, get_scheduler
 from pipeline.speculation import PauseListener
-
-# The turn decision is on the caller's critical path: due when the caller stopped speaking
-# (pipeline/answer_clock.py), or at once, so it takes the urgent lane.
-TURN_DEADLINE_S = 0.0
 
 
 class SharedSileroVAD(SileroVADAnalyzer):
@@ -84,7 +80,9 @@ class SharedSmartTurn(LocalSmartTurnAnalyzerV3):
         clock: AnswerClock | None = None,
     ) -> None:
         BaseSmartTurn.__init__(self, params=params)
-        self._clock = clock
+        # The turn decision is on the caller's critical path: due when the caller stopped speaking
+        # (pipeline/answer_clock.py), else at once, so it takes the urgent lane.
+        self._clock = clock or AnswerClock()
         self._log_data = False
         self._session = session
         self._call_id = call_id
@@ -95,7 +93,7 @@ class SharedSmartTurn(LocalSmartTurnAnalyzerV3):
         state, result = await scheduler.run_blocking(
             self._process_speech_segment,
             self._audio_buffer,
-            deadline=self._clock.due() if self._clock is not None else soon(TURN_DEADLINE_S),
+            deadline=self._clock.due(),
             call_id=self._call_id,
             kind="turn",
         )

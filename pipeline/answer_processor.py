@@ -177,8 +177,6 @@ class AnswerProcessor(FrameProcessor):
             return  # an ordinary turn: its context frame, ahead of this, was answered
         try:
             answer, text = await speculation.task
-        except asyncio.CancelledError:
-            raise
         except Exception:
             log.exception("speculative answer failed; answering again")
             await self.answer(speculation.question)
@@ -204,12 +202,11 @@ class AnswerProcessor(FrameProcessor):
 
     async def answer(self, question: str, ready: tuple[Answer, str] | None = None) -> None:
         merged = self._merged(question)
-        if merged is not None:
-            ready = None  # the answer ready was to a fragment of the question
         if merged is None:
             self._previous = _Asked(question, self.conversation)
             await self._on_question(question)  # the user's turn is stored and shown before the answer
         else:
+            ready = None  # the answer ready was to a fragment of the question
             assert self._previous is not None
             question, self.conversation = merged, self._previous.before
             self._previous = _Asked(question, self.conversation)

@@ -81,7 +81,7 @@ def stop_strategy(
 
 def build_tts(
     settings: Settings, models: SpeechModels, call_id: str | None = None, clock: AnswerClock | None = None
-) -> TTSService:
+) -> PiperTTS:
     voice_id = str(models.piper_path)  # the phrase cache's key: the same text in another voice is other audio
     if settings.tts_provider == "openai":
         key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "unused"
@@ -154,7 +154,8 @@ def build_call_pipeline(
         models.vad_session,
         # stop_secs stays at Smart Turn's recommended 0.2 s: the turn model decides the rest.
         params=VADParams(start_secs=settings.vad_start_s, stop_secs=0.2, min_volume=settings.vad_min_volume),
-        pause_listener=stt if settings.stt_speculate_after_s > 0 else None,
+        # (Not when the STT does not speculate: STT_SPECULATE_AFTER_S=0, or a cloud STT.)
+        pause_listener=stt if stt.speculates else None,
         pause_s=settings.stt_speculate_after_s,
     )
     hold = SpeechHold()
@@ -191,7 +192,7 @@ def build_call_pipeline(
         window=window,
         on_amend=on_amend,
         # A speculative answer's first phrase is synthesized ahead (Piper: the others pay per call).
-        prepare=tts.prepare if type(tts) is PiperTTS else None,
+        prepare=tts.prepare if tts.prepares_ahead else None,
     )
     pipeline = Pipeline(
         [

@@ -28,6 +28,8 @@ CLOUD_RETRY_AFTER_S = 30.0
 
 
 class CloudTTS(PiperTTS):
+    prepares_ahead = False  # the cloud voice speaks the phrase: a Piper synthesis ahead would be wasted
+
     def __init__(
         self,
         voice: PiperVoice,

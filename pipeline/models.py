@@ -28,7 +28,6 @@ from piper.config import PiperConfig
 
 from config.settings import Settings
 from pipeline.local_stt import MoonshinePool
-from pipeline.scheduler import get_scheduler
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -170,11 +169,6 @@ STT_THREADS = 2
 STT_EXECUTOR = ThreadPoolExecutor(
     max_workers=STT_THREADS, thread_name_prefix="stt", initializer=_lower_priority
 )
-
-
-def stt_idle() -> bool:
-    """No transcription is running or queued in this process (speculative STT waits for it)."""
-    return get_scheduler().pending("stt") == 0
 
 
 class ModelHolder:

@@ -5,7 +5,7 @@ that silence does not depend on how the wait ends. So once the caller has been s
 STT_SPECULATE_AFTER_S, the audio so far is transcribed at once. If the VAD then ends the
 utterance and the segment it hands over begins with exactly that audio, the transcript is
 already there (or nearly); if the caller speaks again first, the speculation is dropped.
-Speculation only starts while no other transcription is running (`pipeline/models.py`), so
+Speculation only starts while no other transcription is running (`SpeechToText.on_pause`), so
 under load it costs nothing: it never queues ahead of another call's real work.
 
 bench/speculative_stt.py measures what the cut costs in accuracy and how much time it wins.
@@ -17,11 +17,13 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 from prometheus_client import Counter
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")  # what the transcription returns (the STT's: the text and Whisper's confidence)
 
 SPECULATIONS = Counter(
     "resume_agent_stt_speculations_total",
@@ -38,13 +40,13 @@ class PauseListener(Protocol):
     def on_resume(self) -> None: ...
 
 
-class Speculation:
+class Speculation(Generic[T]):
     """At most one early transcription of the current utterance."""
 
-    def __init__(self, transcribe: Callable[[bytes], Awaitable[str]]) -> None:
+    def __init__(self, transcribe: Callable[[bytes], Awaitable[T]]) -> None:
         self._transcribe = transcribe
         self._audio: bytes | None = None
-        self._task: asyncio.Task[str] | None = None
+        self._task: asyncio.Task[T] | None = None
 
     @property
     def pending(self) -> bool:
@@ -56,7 +58,7 @@ class Speculation:
         self._audio = audio
         self._task = asyncio.ensure_future(self._transcribe(audio))
         # The work goes on in its thread even when dropped; its result is simply not used.
-        self._task.add_done_callback(_quiet)
+        self._task.add_done_callback(quiet)
 
     def drop(self, *, count: bool = True) -> None:
         if self._task is not None:
@@ -65,7 +67,7 @@ class Speculation:
             self._task.cancel()
         self._task, self._audio = None, None
 
-    async def take(self, segment: bytes, padding: int) -> str | None:
+    async def take(self, segment: bytes, padding: int) -> T | None:
         """The early transcript, if `segment` is the speculated audio plus only silence after it.
 
         `padding` is the silence both were padded with; the real segment also holds the rest of
@@ -80,14 +82,16 @@ class Speculation:
             task.cancel()
             return None
         try:
-            text = await task
+            result = await task
         except Exception:  # the real transcription runs instead, and reports its own failure
             log.debug("speculative transcription failed", exc_info=True)
             return None
         SPECULATIONS.labels("used").inc()
-        return text
+        return result
 
 
-def _quiet(task: asyncio.Task[str]) -> None:
+def quiet(future: asyncio.Future[Any]) -> None:
+    """A done-callback for work whose failure is handled elsewhere: its exception is retrieved
+    (asyncio would log it as never retrieved) and dropped."""
     with contextlib.suppress(asyncio.CancelledError, Exception):
-        task.result()
+        future.result()

@@ -13,7 +13,7 @@ import io
 import logging
 import re
 import time
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass
 
 import ctranslate2
@@ -34,7 +34,6 @@ from wordfreq import zipf_frequency
 from config.settings import Settings
 from pipeline.answer_clock import AnswerClock
 from pipeline.local_stt import LocalTranscriber
-from pipeline.models import stt_idle
 from pipeline.scheduler import SchedulerFull, get_scheduler
 from pipeline.speculation import Speculation
 from pipeline.stt_correction import TranscriptCorrector
@@ -50,6 +49,10 @@ STT_FALLBACKS = Counter(
 GROQ_BASE_URL = "https://api.groq.com/openai/v1"
 # Segments Whisper itself judges more likely silence than speech (a cough, a click) are dropped.
 NO_SPEECH_PROB = 0.4
+
+
+# A transcript and Whisper's mean token log-probability for it (None: not Whisper's, or no tokens).
+Transcript = tuple[str, float | None]
 
 
 @dataclass(frozen=True)
@@ -145,11 +148,17 @@ class LocalWhisper:
             model.hf_tokenizer, model.model.is_multilingual, task="transcribe", language="en"
         )
         self._prompt_ids = self.tokenizer.encode(vocabulary)[-120:] if vocabulary.strip() else []
-        # The last transcript's mean token log-probability: how sure Whisper was of it (the turn
-        # decision doubts a fragment Whisper had to complete itself, pipeline/turn_doubt.py).
+        # transcribe()'s last transcript's log-probability, for benchmarks. The STT service uses
+        # transcribe_scored(): a dropped speculative job on another thread could overwrite this.
         self.last_logprob: float | None = None
 
     def transcribe(self, pcm16: bytes) -> str:
+        text, self.last_logprob = self.transcribe_scored(pcm16)
+        return text
+
+    def transcribe_scored(self, pcm16: bytes) -> Transcript:
+        """The transcript and its mean token log-probability: how sure Whisper was of it (the
+        turn decision doubts a fragment Whisper had to complete itself, pipeline/turn_doubt.py)."""
         audio = np.frombuffer(pcm16, dtype=np.int16).astype(np.float32) / 32768.0
         if len(audio) > MAX_SHORT_WINDOW_S * 16000:
             return self._transcribe_long(audio)
@@ -172,18 +181,19 @@ class LocalWhisper:
             return_no_speech_prob=True,
             return_scores=True,
         )[0]
-        self.last_logprob = float(result.scores[0]) if result.scores else None
+        logprob = float(result.scores[0]) if result.scores else None
         if result.no_speech_prob >= NO_SPEECH_PROB:
-            return ""  # Whisper judges it more likely not speech (a cough, a click, noise)
-        return collapse_repeats(tok.decode([t for t in result.sequences_ids[0] if t < tok.eot]).strip())
+            return "", logprob  # Whisper judges it more likely not speech (a cough, a click, noise)
+        text = collapse_repeats(tok.decode([t for t in result.sequences_ids[0] if t < tok.eot]).strip())
+        return text, logprob
 
-    def _transcribe_long(self, audio: np.ndarray) -> str:
+    def _transcribe_long(self, audio: np.ndarray) -> Transcript:
         segments, _ = self.model.transcribe(
             audio, language="en", beam_size=1, condition_on_previous_text=False
         )
         kept = [s for s in segments if s.no_speech_prob < NO_SPEECH_PROB]
-        self.last_logprob = kept[-1].avg_logprob if kept else None
-        return " ".join(s.text.strip() for s in kept).strip()
+        logprob = kept[-1].avg_logprob if kept else None
+        return " ".join(s.text.strip() for s in kept).strip(), logprob
 
 
 class SpeechToText(SegmentedSTTService):
@@ -210,6 +220,7 @@ class SpeechToText(SegmentedSTTService):
         # The local engine: Whisper on the shared model with this resume's prompt, unless another
         # engine (Moonshine, STT_LOCAL_ENGINE) is given.
         self._local: LocalTranscriber = local if local is not None else LocalWhisper(model, vocabulary)
+        self._local_scored = _scored(self._local)
         self._vocabulary = vocabulary.strip()
         self._corrector = corrector
         self._cloud = cloud
@@ -225,6 +236,11 @@ class SpeechToText(SegmentedSTTService):
         self.last_source = "local"
         # Only for the local engine: a cloud request per pause would be billed twice.
         self._speculation = Speculation(self._transcribe_locally) if speculate and cloud is None else None
+
+    @property
+    def speculates(self) -> bool:
+        """Whether it transcribes during the end-of-speech silence (wants the VAD's pauses)."""
+        return self._speculation is not None
 
     @property
     def wants_wav_segments(self) -> bool:
@@ -245,26 +261,26 @@ class SpeechToText(SegmentedSTTService):
 
     # The VAD's pause listener (pipeline/speculation.py).
     def on_pause(self) -> None:
-        if self._speculation is not None and stt_idle():
+        # Only while no transcription is running or queued in this process: under load it costs nothing.
+        if self._speculation is not None and get_scheduler().pending("stt") == 0:
             # (The segment Pipecat will hand over is this buffer, grown by the stop wait.)
-            self._speculation.start(bytes(self._audio_buffer) + self._padding())
+            self._speculation.start(bytes(self._audio_buffer) + self._trailing_silence())
 
     def on_resume(self) -> None:
         if self._speculation is not None:
             self._speculation.drop()
 
-    def _padding(self) -> bytes:
-        return bytes(int(self.sample_rate * TRAILING_SILENCE_S) * 2)
-
     async def run_stt(self, audio: bytes) -> AsyncGenerator[Frame, None]:
         await self.start_processing_metrics()
         early = None
-        if self._speculation is not None and self._speculation.pending:
-            early = await self._speculation.take(audio, len(self._padding()))
-        text = self.correct(early if early is not None else await self._transcribe(audio))
+        if self._speculation is not None:
+            # (The padding length Pipecat's _trailing_silence() gives, without building it.)
+            padding = int(self.sample_rate * self._trailing_silence_secs) * 2
+            early = await self._speculation.take(audio, padding)
+        text, logprob = early if early is not None else await self._transcribe(audio)
+        text = self.correct(text)
         await self.stop_processing_metrics()
         if text:
-            logprob = getattr(self._local, "last_logprob", None) if self.last_source == "local" else None
             result = {"avg_logprob": logprob} if logprob is not None else None
             yield TranscriptionFrame(text, self._user_id, time_now_iso8601(), Language.EN, result=result)
 
@@ -272,14 +288,14 @@ class SpeechToText(SegmentedSTTService):
         """The transcript with the resume's own words put back (local and cloud alike)."""
         return self._corrector.correct(text) if self._corrector is not None and text else text
 
-    async def _transcribe(self, pcm: bytes) -> str:
+    async def _transcribe(self, pcm: bytes) -> Transcript:
         if self._client is not None and self._cloud is not None:
             start = time.perf_counter()
             try:
                 async with asyncio.timeout(self._cloud.timeout_s):
                     text = await self._cloud_transcribe(pcm)
                 self.last_source = "cloud"
-                return text
+                return text, None
             except TimeoutError:
                 STT_FALLBACKS.labels("timeout").inc()
                 log.warning(
@@ -290,17 +306,17 @@ class SpeechToText(SegmentedSTTService):
                 log.warning("cloud STT failed (%s); transcribing locally", type(exc).__name__)
         return await self._transcribe_locally(pcm)
 
-    async def _transcribe_locally(self, pcm: bytes) -> str:
+    async def _transcribe_locally(self, pcm: bytes) -> Transcript:
         self.last_source = "local"
         try:
             # On the shared scheduler, due when the caller stopped speaking (pipeline/answer_clock.py):
             # sharing the model threads with TTS and Smart Turn keeps them to the cores.
             return await get_scheduler().run_blocking(
-                self._local.transcribe, pcm, deadline=self._clock.due(), call_id=self._call_id, kind="stt"
+                self._local_scored, pcm, deadline=self._clock.due(), call_id=self._call_id, kind="stt"
             )
         except SchedulerFull:
             log.warning("inference queue full: an utterance was not transcribed")
-            return ""
+            return "", None
 
     async def _cloud_transcribe(self, pcm: bytes) -> str:
         assert self._client is not None and self._cloud is not None
@@ -314,3 +330,11 @@ class SpeechToText(SegmentedSTTService):
             prompt=self._vocabulary or omit,
         )
         return result.text.strip()
+
+
+def _scored(local: LocalTranscriber) -> Callable[[bytes], Transcript]:
+    """The engine's transcription with its confidence: Whisper's own, or None (Moonshine has none)."""
+    scored: Callable[[bytes], Transcript] | None = getattr(local, "transcribe_scored", None)
+    if scored is not None:
+        return scored
+    return lambda pcm16: (local.transcribe(pcm16), None)

@@ -16,6 +16,7 @@ import logging
 import threading
 import time
 from collections.abc import AsyncGenerator, AsyncIterator
+from typing import ClassVar
 
 import av
 import edge_tts
@@ -37,6 +38,7 @@ from pipeline.scheduler import (
     get_scheduler,
     soon,
 )
+from pipeline.speculation import quiet
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +95,10 @@ def timed_synthesis(voice: PiperVoice, text: str) -> bytes:
 
 
 class PiperTTS(TTSService):
+    # Whether the answer processor should have a speculative answer's first phrase synthesized
+    # ahead (prepare()): Piper's synthesis is the one spoken.
+    prepares_ahead: ClassVar[bool] = True
+
     def __init__(
         self,
         voice: PiperVoice,
@@ -118,7 +124,7 @@ class PiperTTS(TTSService):
         self._call_id = call_id
         self._cache = cache if cache is not None else get_phrase_cache()
         self._scheduler = scheduler
-        self._clock = clock
+        self._clock = clock or AnswerClock()  # (a fresh clock is due now: a greeting's deadline)
         # When the audio handed over so far ends playing (time.monotonic); 0 when none is queued.
         self._playout_end = 0.0
         # A phrase synthesized ahead (a speculative answer's first chunk, pipeline/answer_processor.py).
@@ -137,7 +143,7 @@ class PiperTTS(TTSService):
         now = time.monotonic()
         if self._playout_end <= now + URGENT_HORIZON_S:
             # An answer's first phrase is due when its caller stopped speaking; a greeting now.
-            return self._clock.due() if self._clock is not None else now
+            return self._clock.due()
         return max(now, self._playout_end - estimated_synthesis_s(text) - PLAYOUT_MARGIN_S)
 
     def _played(self, seconds: float) -> None:
@@ -147,9 +153,12 @@ class PiperTTS(TTSService):
         """Start synthesizing `text` now, for when it is asked for (only the latest is kept)."""
         if self._cache.get(self._voice_id, text) is not None:
             return
+        if self._prepared is not None and not self._prepared[1].done():
+            # Replaced: its Piper job, if not started yet, gives back its place in the scheduler.
+            self._prepared[1].cancel()
         future = asyncio.ensure_future(self._synthesize(text, time.monotonic()))
         # (A failure is retried when the phrase is asked for.)
-        future.add_done_callback(lambda f: f.cancelled() or f.exception())
+        future.add_done_callback(quiet)
         self._prepared = (" ".join(text.split()), future)
 
     async def _synthesize(self, text: str, deadline: float) -> bytes:
@@ -175,8 +184,7 @@ class PiperTTS(TTSService):
                 pcm = await self._synthesize(text, self.deadline_for(text))
             cached = CachedAudio(pcm, self._voice.config.sample_rate)
             self._cache.put(self._voice_id, text, cached)
-        if self._clock is not None:
-            self._clock.answered()
+        self._clock.answered()
         self._played(cached.seconds)
         return cached
 
@@ -209,6 +217,8 @@ async def _once(pcm: bytes) -> AsyncIterator[bytes]:
 
 class EdgeTTS(PiperTTS):
     """Microsoft Edge's online voices; each sentence Edge cannot speak is spoken by Piper."""
+
+    prepares_ahead = False  # Edge speaks the phrase: a Piper synthesis ahead would be wasted
 
     def __init__(self, voice: PiperVoice, edge_voice: str, timeout_s: float = 3.0, **kwargs: object) -> None:
         super().__init__(voice, **kwargs)  # type: ignore[arg-type]

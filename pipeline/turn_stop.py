@@ -18,7 +18,7 @@ A turn that would end sooner than `hold_s` after the speech, but that `pipeline/
 doubts (Smart Turn's probability, Whisper's confidence, the engine finding no specific answer),
 ends only at `hold_s`. So that the doubt costs a whole question little, the answer is computed
 *speculatively* meanwhile (Pipecat's `UserTurnSpeculation`: the answerer prepares the answer and
-its first audio against a provisional context, with no side effects) from `speculate_lead_s`
+its first audio against a provisional context, with no side effects) from `SPECULATE_LEAD_S`
 before the turn's end; the end confirms it and the prepared answer plays at once. Speech in the
 wait withdraws it (`EagerEndOfTurnCancelFrame`) and the turn goes on: the fragment is neither
 answered nor stored.
@@ -29,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from typing import Literal
 
 from pipecat.audio.turn.base_turn_analyzer import BaseTurnAnalyzer, EndOfTurnState
 from pipecat.frames.frames import (
@@ -59,6 +60,10 @@ TURN_WAITS = Counter(
     ["outcome"],  # answered | waited_answered | waited_resumed | held_answered | held_resumed
 )
 
+# How long before a wait's end the answer to the words so far starts being prepared: about what
+# the answer and its first audio take, so that the end finds it ready.
+SPECULATE_LEAD_S = 0.6
+
 
 class TextAwareTurnStopStrategy(BaseUserTurnStopStrategy):
     def __init__(
@@ -69,7 +74,6 @@ class TextAwareTurnStopStrategy(BaseUserTurnStopStrategy):
         grammar: TurnGrammar | None = None,
         stt_timeout_s: float = 1.5,
         hold_s: float = 0.0,
-        speculate_lead_s: float = 0.6,
         doubt: TurnDoubt | None = None,
         engine_intent: EngineIntent | None = None,
         **kwargs: object,
@@ -79,7 +83,6 @@ class TextAwareTurnStopStrategy(BaseUserTurnStopStrategy):
         self._grammar = grammar or default_grammar()
         self._max_wait_s = max_wait_s
         self._hold_s = hold_s
-        self._speculate_lead_s = speculate_lead_s
         self._doubt = doubt or default_doubt()
         self._engine_intent = engine_intent
         self._speculated: str | None = None  # the text an answer is being prepared for
@@ -100,7 +103,8 @@ class TextAwareTurnStopStrategy(BaseUserTurnStopStrategy):
         # The last stretch's transcript has not come yet. Segmented STT transcribes stretches in
         # order and one with no words (a cough) yields none, so any transcript settles it.
         self._pending = False
-        self._waiting: str | bool = False  # "held" (a doubt) or "waited" (unfinished words) while waiting
+        # While waiting: "held" (a doubt) or "waited" (unfinished words); the counters' label prefixes.
+        self._waiting: Literal["held", "waited"] | None = None
         self._end_at = 0.0  # when the wait ends (wall time)
 
     async def setup(self, setup: FrameProcessorSetup) -> None:  # type: ignore[override]
@@ -142,7 +146,7 @@ class TextAwareTurnStopStrategy(BaseUserTurnStopStrategy):
             if self._waiting:
                 TURN_WAITS.labels("held_resumed" if self._waiting == "held" else "waited_resumed").inc()
             self._acoustic = None
-            self._waiting = False
+            self._waiting = None
             await self._cancel_timer()
             await self._withdraw()  # the caller went on: the answer prepared for the fragment goes
         elif isinstance(frame, VADUserStoppedSpeakingFrame):
@@ -214,10 +218,10 @@ class TextAwareTurnStopStrategy(BaseUserTurnStopStrategy):
         log.debug("turn: %s, sound %s: waiting %.2f s", reason, self._acoustic.name, wait)
         self._waiting = "held" if held else "waited"
         self._end_at = end
-        if end - self._speculate_lead_s <= time.time():
+        if end - SPECULATE_LEAD_S <= time.time():
             await self._speculate()
         else:
-            self._arm(end - self._speculate_lead_s, self._speculate)
+            self._arm(end - SPECULATE_LEAD_S, self._speculate)
 
     async def _speculate(self) -> None:
         """Prepare the answer to the words so far; the turn's end will confirm it."""
@@ -245,14 +249,13 @@ class TextAwareTurnStopStrategy(BaseUserTurnStopStrategy):
 
     async def _stop(self) -> None:
         await self._cancel_timer()
-        self._waiting = False
-        speculated, self._speculated = self._speculated, None
-        if speculated is not None and speculated == self.text:
+        self._waiting = None
+        if self._speculated is not None and self._speculated == self.text:
             # The answer is ready: only the turn's end is left, and it releases that answer.
+            self._speculated = None
             await self.trigger_user_turn_finalized(confirms_speculation=True)
             return
-        if speculated is not None:
-            await self.trigger_user_turn_speculation_cancelled()
+        await self._withdraw()
         await self.trigger_user_turn_stopped()
 
     def _arm(self, deadline: float, then: object) -> None:

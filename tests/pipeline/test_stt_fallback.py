@@ -73,13 +73,13 @@ def _stt(models: SpeechModels, base_url: str, timeout_s: float = 2.0) -> SpeechT
 
 async def test_cloud_transcript_is_used_when_the_cloud_answers(models: SpeechModels, cloud_url: str) -> None:
     stt = _stt(models, cloud_url)
-    text = await stt._transcribe(to_16k(speech(models, "Which projects used Rust?")))
+    text, _ = await stt._transcribe(to_16k(speech(models, "Which projects used Rust?")))
     assert (text, stt.last_source) == ("Where does Jordan work right now?", "cloud")
 
 
 async def test_refused_cloud_falls_back_to_local(models: SpeechModels) -> None:
     stt = _stt(models, f"http://127.0.0.1:{_dead_port()}/v1")
-    text = await stt._transcribe(to_16k(speech(models, "Which projects used Rust?")))
+    text, _ = await stt._transcribe(to_16k(speech(models, "Which projects used Rust?")))
     assert "rust" in text.lower() and stt.last_source == "local"
 
 
@@ -87,6 +87,6 @@ async def test_cloud_timeout_falls_back_to_local_in_time(models: SpeechModels, h
     stt = _stt(models, hanging_url, timeout_s=0.5)
     loop = asyncio.get_running_loop()
     start = loop.time()
-    text = await stt._transcribe(to_16k(speech(models, "Which projects used Rust?")))
+    text, _ = await stt._transcribe(to_16k(speech(models, "Which projects used Rust?")))
     assert "rust" in text.lower() and stt.last_source == "local"
     assert loop.time() - start < 10  # the turn waited for the timeout, not for the hung server
