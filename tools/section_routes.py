@@ -111,6 +111,7 @@ _PUB_GENERIC = frozenset(
         "writing author authored anything something"
     )
 )
+_EDGE_PUNCT = "\"'.,;:!?()"
 _RANKING_RE = re.compile(
     r"\b(strongest|best|favou?rite|main|primary|top|most (proficient|comfortable|experienced)|preferred)\b"
 )
@@ -215,10 +216,21 @@ class SectionRoutes:
                 pubs = named
             elif pubs and not named and any(idx.idf(s) == 0 for s in specific):
                 # "has he written a book" with papers only: say so before listing them.
-                missing = next(w for w in q.utt.toks if stem(w) in specific and idx.idf(stem(w)) == 0)
-                return Outcome(
-                    "publications", f"The resume doesn't list a {missing}. " + say.publications(pubs), pubs
+                # Only a word the user wrote whole: "e-books" must not be quoted as "books", and a glued
+                # stem ("dive-teams" -> "diveteam") has no token to quote at all.
+                whole = {t.strip(_EDGE_PUNCT).lower() for t in q.utt.raw.split()}
+                missing = next(
+                    (
+                        w
+                        for w in q.utt.toks
+                        if w in whole and stem(w) in specific and idx.idf(stem(w)) == 0
+                    ),
+                    None,
                 )
+                if missing is not None:
+                    return Outcome(
+                        "publications", f"The resume doesn't list a {missing}. " + say.publications(pubs), pubs
+                    )
             return Outcome("publications", say.publications(pubs), pubs)
         if (
             q.has("awards")
