@@ -220,16 +220,14 @@ class SectionRoutes:
                 # stem ("dive-teams" -> "diveteam") has no token to quote at all.
                 whole = {t.strip(_EDGE_PUNCT).lower() for t in q.utt.raw.split()}
                 missing = next(
-                    (
-                        w
-                        for w in q.utt.toks
-                        if w in whole and stem(w) in specific and idx.idf(stem(w)) == 0
-                    ),
+                    (w for w in q.utt.toks if w in whole and stem(w) in specific and idx.idf(stem(w)) == 0),
                     None,
                 )
                 if missing is not None:
                     return Outcome(
-                        "publications", f"The resume doesn't list a {missing}. " + say.publications(pubs), pubs
+                        "publications",
+                        f"The resume doesn't list a {missing}. " + say.publications(pubs),
+                        pubs,
                     )
             return Outcome("publications", say.publications(pubs), pubs)
         if (
