@@ -136,3 +136,23 @@ def milestones() -> dict[str, tuple[str, ...]]:
 def light_verbs() -> frozenset[str]:
     """Verbs that only carry a question to its object ("has she *handled* redundancies")."""
     return frozenset(_load("categories.json")["light_verbs"]["words"])
+
+
+@lru_cache(maxsize=1)
+def measures() -> dict[str, Any]:
+    """measures.json: size superlatives, their units, context words, and employer-size phrasings."""
+    data: dict[str, Any] = _load("measures.json")
+    return data
+
+
+@lru_cache(maxsize=1)
+def who_verbs() -> tuple[str, ...]:
+    """Verbs of "who designed the golden gate bridge": someone else did something (offtopic.json)."""
+    return tuple(_load("offtopic.json")["who_verbs"])
+
+
+@lru_cache(maxsize=1)
+def personal() -> dict[str, Any]:
+    """personal.json: private topics, their further phrasings, and the phrases that answer them."""
+    data: dict[str, Any] = _load("personal.json")
+    return data

@@ -8,11 +8,10 @@ A step of the Planner (tools/planner.py).
 
 from __future__ import annotations
 
-import json
 import re
 from functools import lru_cache
-from importlib import resources
 
+from tools import knowledge
 from tools.query import Outcome, Query
 from tools.respond_lists import ListSpeaker
 from tools.search import Entry, ResumeIndex
@@ -27,8 +26,7 @@ _HOW_BIG_RE = re.compile(r"^\W*how (big|large) (is|was|are|were)\b")
 
 @lru_cache(maxsize=1)
 def _data() -> tuple[re.Pattern[str], dict[str, str], dict[str, dict[str, float]]]:
-    text = resources.files("tools").joinpath("data/knowledge/measures.json").read_text(encoding="utf-8")
-    data = json.loads(text)
+    data = knowledge.measures()
     sup: dict[str, str] = data["superlatives"]
     alt = "|".join(re.escape(w) for w in sorted(sup, key=len, reverse=True))
     return re.compile(rf"\b({alt})\b"), sup, data["units"]
@@ -44,8 +42,7 @@ def _figure_re(dimension: str) -> re.Pattern[str]:
 
 @lru_cache(maxsize=1)
 def _org_res() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    text = resources.files("tools").joinpath("data/knowledge/measures.json").read_text(encoding="utf-8")
-    data = json.loads(text)["organisation_size"]
+    data = knowledge.measures()["organisation_size"]
     asked = "|".join([*map(re.escape, data["asked"]), "xitem"])  # an employer named: masked as xitem
     heads = "|".join(map(re.escape, data["headcount"]))
     question = re.compile(
@@ -57,8 +54,7 @@ def _org_res() -> tuple[re.Pattern[str], re.Pattern[str]]:
 
 @lru_cache(maxsize=8)
 def _context(dimension: str) -> re.Pattern[str] | None:
-    text = resources.files("tools").joinpath("data/knowledge/measures.json").read_text(encoding="utf-8")
-    words = json.loads(text)["context"].get(dimension)
+    words = knowledge.measures()["context"].get(dimension)
     return re.compile(rf"\b({'|'.join(map(re.escape, words))})\b") if words else None
 
 

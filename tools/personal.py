@@ -11,13 +11,12 @@ that state a topic are data (`tools/data/knowledge/personal.json`).
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
-from functools import cache, lru_cache
-from importlib import resources
+from functools import cache
 from typing import Any
 
+from tools import knowledge
 from tools.resume_model import Profile
 from tools.text import fold
 
@@ -88,8 +87,7 @@ _SENTENCE_RE = re.compile(r"(?<=[.;!?])\s+")
 
 def _more_private() -> dict[str, list[str]]:
     """The data file's further phrasings of private topics ("has he got kids"), {P} filled in."""
-    text = resources.files("tools").joinpath("data/knowledge/personal.json").read_text(encoding="utf-8")
-    more: dict[str, list[str]] = json.loads(text).get("more_private", {})
+    more: dict[str, list[str]] = knowledge.personal().get("more_private", {})
     return {k: [p.replace("{P}", _P) for p in v] for k, v in more.items() if not k.startswith("_")}
 
 
@@ -119,11 +117,8 @@ def classify(text: str) -> Personal | None:
     return None
 
 
-@lru_cache(maxsize=1)
 def phrases() -> dict[str, Any]:
-    text = resources.files("tools").joinpath("data/knowledge/personal.json").read_text(encoding="utf-8")
-    data: dict[str, Any] = json.loads(text)
-    return data
+    return knowledge.personal()
 
 
 def _alt(words: list[str]) -> str:
