@@ -12,6 +12,7 @@ import re
 from typing import Literal
 
 from tools import knowledge
+from tools.text import alternation
 
 Reason = Literal["injection", "secret", "harmful", "off_topic"]
 
@@ -80,7 +81,7 @@ _GENERAL = re.compile(
 )
 _WHO_VERBS = knowledge.who_verbs()
 # "who designed the golden gate bridge": someone else did something (see offtopic.json).
-_WHO_DID = re.compile(rf"\bwho ({'|'.join(map(re.escape, _WHO_VERBS))})\b")
+_WHO_DID = re.compile(rf"\bwho ({alternation(_WHO_VERBS)})\b")
 # A writing or making task for the asker ("write me a slogan for my shop"): refused unless it is
 # about the person ("write me a summary of her experience").
 _TASK = re.compile(

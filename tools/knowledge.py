@@ -14,7 +14,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from tools.text import fold, stem, tech_key, tokens
+from tools.text import alternation, fold, stem, tech_key, tokens
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ def families() -> tuple[Family, ...]:
     out = []
     for f in _load("families.json")["families"]:
         phrases = tuple(fold(p) for p in f["phrases"])
-        alt = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+        alt = alternation(phrases)
         out.append(Family(f["name"], phrases, tuple(f["members"]), re.compile(rf"\b({alt})\b")))
     return tuple(out)
 
@@ -106,8 +106,7 @@ def talk_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     data = _load("categories.json")["talks"]
 
     def alt(ws: list[str]) -> re.Pattern[str]:
-        alts = "|".join(re.escape(fold(w)) for w in sorted(ws, key=len, reverse=True))
-        return re.compile(rf"\b({alts})\b")
+        return re.compile(rf"\b({alternation(ws)})\b")
 
     return alt(data["asked"]), alt(data["items"]), alt(data["awards"])
 

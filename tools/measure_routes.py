@@ -16,7 +16,7 @@ from tools.query import Outcome, Query
 from tools.respond_lists import ListSpeaker
 from tools.search import Entry, ResumeIndex
 from tools.state import ConversationState
-from tools.text import cap, fold, lower_first
+from tools.text import alternation, cap, fold, lower_first
 
 _NUMBER = r"(\d[\d,]*(?:\.\d+)?)"
 POSS = r"(?:xperson'?s?|his|her|their)"
@@ -28,23 +28,21 @@ _HOW_BIG_RE = re.compile(r"^\W*how (big|large) (is|was|are|were)\b")
 def _data() -> tuple[re.Pattern[str], dict[str, str], dict[str, dict[str, float]]]:
     data = knowledge.measures()
     sup: dict[str, str] = data["superlatives"]
-    alt = "|".join(re.escape(w) for w in sorted(sup, key=len, reverse=True))
-    return re.compile(rf"\b({alt})\b"), sup, data["units"]
+    return re.compile(rf"\b({alternation(sup)})\b"), sup, data["units"]
 
 
 @lru_cache(maxsize=8)
 def _figure_re(dimension: str) -> re.Pattern[str]:
     units = _data()[2][dimension]
-    alt = "|".join(re.escape(u) for u in sorted(units, key=len, reverse=True))
     # "420 metres", "68-metre", "3 km": a figure and its unit, joined by a space or a hyphen.
-    return re.compile(rf"{_NUMBER}\s?-?\s?({alt})\b")
+    return re.compile(rf"{_NUMBER}\s?-?\s?({alternation(units)})\b")
 
 
 @lru_cache(maxsize=1)
 def _org_res() -> tuple[re.Pattern[str], re.Pattern[str]]:
     data = knowledge.measures()["organisation_size"]
-    asked = "|".join([*map(re.escape, data["asked"]), "xitem"])  # an employer named: masked as xitem
-    heads = "|".join(map(re.escape, data["headcount"]))
+    asked = alternation([*data["asked"], "xitem"])  # an employer named: masked as xitem
+    heads = alternation(data["headcount"])
     question = re.compile(
         rf"\bhow (many (people|staff|employees|workers)|big|large)\b.*\b(the|that|this|{POSS}) ({asked})\b"
         rf"|\b(size of|headcount of) (the|that|this|{POSS}) ({asked})\b"
@@ -55,7 +53,7 @@ def _org_res() -> tuple[re.Pattern[str], re.Pattern[str]]:
 @lru_cache(maxsize=8)
 def _context(dimension: str) -> re.Pattern[str] | None:
     words = knowledge.measures()["context"].get(dimension)
-    return re.compile(rf"\b({'|'.join(map(re.escape, words))})\b") if words else None
+    return re.compile(rf"\b({alternation(words)})\b") if words else None
 
 
 class MeasureRoutes:

@@ -24,7 +24,7 @@ from tools.resume_model import Resume
 from tools.retrieval import Retrieval
 from tools.search import Entry, ResumeIndex
 from tools.state import ConversationState
-from tools.text import STOPWORDS, fold, join_words, stem, tokens, words
+from tools.text import STOPWORDS, alternation, fold, join_words, stem, tokens, words
 
 _P = r"(?:xperson|he|she|they|the candidate)"
 _STATED_YEARS_RE = re.compile(
@@ -36,23 +36,18 @@ _QUALIFICATION = frozenset(stem(w) for w in words("qualification qualifications"
 _SENT_SPLIT = re.compile(r"(?<=[.!?;])\s+")
 
 
-def _alt(phrases: tuple[str, ...]) -> str:
-    return "|".join(re.escape(fold(p)) for p in sorted(phrases, key=len, reverse=True))
-
-
 @lru_cache(maxsize=1)
 def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     words = knowledge.milestones()
-    credential = re.compile(
-        rf"\b(is|are) {_P} (an? )?(fully )?({_alt(words['credential'])}) (?P<what>[a-z][a-z ]*?)\s*\??$"
-    )
-    qualifying = re.compile(rf"\b(before|after|since) {_P} ({_alt(words['qualifying'])})\b")
+    cred = alternation(words["credential"])
+    credential = re.compile(rf"\b(is|are) {_P} (an? )?(fully )?({cred}) (?P<what>[a-z][a-z ]*?)\s*\??$")
+    qualifying = re.compile(rf"\b(before|after|since) {_P} ({alternation(words['qualifying'])})\b")
     return credential, qualifying
 
 
 @lru_cache(maxsize=1)
 def _registration() -> re.Pattern[str]:
-    return re.compile(rf"\b({_alt(knowledge.milestones()['registration'])})\b")
+    return re.compile(rf"\b({alternation(knowledge.milestones()['registration'])})\b")
 
 
 class MilestoneRoutes:

@@ -18,7 +18,7 @@ from typing import Any
 
 from tools import knowledge
 from tools.resume_model import Profile
-from tools.text import fold
+from tools.text import alternation, fold
 
 _P = r"(?:xperson|he|she|they|them|him|her|the candidate)"
 _POSS = r"(?:xperson'?s?|his|her|their|the candidate'?s)"
@@ -121,20 +121,16 @@ def phrases() -> dict[str, Any]:
     return knowledge.personal()
 
 
-def _alt(words: list[str]) -> str:
-    return "|".join(re.escape(fold(w)) for w in sorted(words, key=len, reverse=True))
-
-
 @cache
 def _stated_res(label: str) -> tuple[re.Pattern[str], re.Pattern[str]] | None:
     topic = phrases()["private_unless_stated"].get(label)
     if topic is None:
         return None
     # Not inside a hyphenated compound: "pay-per-click" is marketing, not pay.
-    word = re.compile(rf"(?<![\w-])({_alt(topic['words'])})s?(?![\w-])")
-    money = _alt(phrases()["currencies"])
+    word = re.compile(rf"(?<![\w-])({alternation(topic['words'])})s?(?![\w-])")
+    money = alternation(phrases()["currencies"])
     with_ = re.compile(
-        rf"(?<![\w-])({_alt(topic['with'])})(?![\w-])|({money})\s?\d|\d[\d,.]*\s?(k\b|({money}))"
+        rf"(?<![\w-])({alternation(topic['with'])})(?![\w-])|({money})\s?\d|\d[\d,.]*\s?(k\b|({money}))"
     )
     return word, with_
 
