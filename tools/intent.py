@@ -16,6 +16,8 @@ from tools.text import Utterance, fold, tokens
 
 P = r"(?:xperson|he|she|they|them|him|her|the candidate|this candidate|the applicant|this person|the person)"
 POSS = r"(?:xperson'?s?|his|her|their|the candidate'?s)"
+# Only the subject forms: "is she chartered", "before he qualified" (P also matches objects, "him").
+SUBJECT = r"(?:xperson|he|she|they|the candidate)"
 
 _TOPICS: dict[str, str] = {
     "contact": rf"\b(contact\w*|reach (out|{P})|get in touch|e-?mails?|phone numbers?|phone no|{POSS} (phone|"

@@ -16,6 +16,7 @@ import re
 from functools import lru_cache
 
 from tools import knowledge
+from tools.intent import SUBJECT as _P
 from tools.intent import IntentDetector
 from tools.query import Outcome, Query
 from tools.respond import finish
@@ -26,7 +27,6 @@ from tools.search import Entry, ResumeIndex
 from tools.state import ConversationState
 from tools.text import STOPWORDS, alternation, fold, join_words, stem, tokens, words
 
-_P = r"(?:xperson|he|she|they|the candidate)"
 _STATED_YEARS_RE = re.compile(
     r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
     r"sixteen|seventeen|eighteen|nineteen|twenty[- ]?\w*|thirty)\+? (full )?years\b",
