@@ -111,6 +111,7 @@ _PUB_GENERIC = frozenset(
         "writing author authored anything something"
     )
 )
+_QUALIFICATION = frozenset(stem(w) for w in words("qualification qualifications"))
 _EDGE_PUNCT = "\"'.,;:!?()"
 _RANKING_RE = re.compile(
     r"\b(strongest|best|favou?rite|main|primary|top|most (proficient|comfortable|experienced)|preferred)\b"
@@ -129,7 +130,6 @@ class SectionRoutes:
     leadership: Callable[..., Outcome]
     technology: Callable[..., Outcome]
     category_answer: Callable[[Query, str], Outcome]
-    _qualifications: Callable[[Query, list[Entry]], Outcome | None]
 
     def _sections(self, q: Query, st: ConversationState) -> Outcome | None:
         say, idx = self.say, self.index
@@ -281,3 +281,30 @@ class SectionRoutes:
             if is_talk.search(fold(f"{e.title} {getattr(e.item, 'venue', '') or ''}"))
         ] + [e for e in self.index.of_kind("award") if is_talk_award.search(fold(e.title))]
         return self.index.filter(talks, date=q.dates.range)
+
+    def _qualifications(self, q: Query, edu: list[Entry]) -> Outcome | None:
+        """ "her most recent qualification": degrees and certifications alike, when that is the only word.
+
+        A certificate is a qualification as much as a degree, so the newest one may be either.
+        """
+        said = {stem(w) for w in IntentDetector.triggers(q.text, "education")}
+        certs = self.index.of_kind("certification")
+        if not certs or not said or not said <= _QUALIFICATION or q.place or q.dates.range:
+            return None
+        if q.dates.ordinal in ("latest", "recent", "first") and not q.det.plural:
+            dated = self.index.chronological([e for e in [*edu, *certs] if e.span])
+            if not dated:
+                return None
+            pick = (
+                dated[0]
+                if q.dates.ordinal == "first"
+                else max(dated, key=lambda e: e.span[1] if e.span else 0)
+            )
+            what = (
+                self.say.education([pick], q.stems)
+                if pick.kind == "education"
+                else self.say.certifications([pick])
+            )
+            return Outcome("education", what, [pick])
+        text = " ".join([self.say.education(edu, q.stems), self.say.certifications(certs)])
+        return Outcome("education", text, [*edu, *certs])
