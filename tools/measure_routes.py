@@ -82,9 +82,10 @@ class MeasureRoutes:
         best: tuple[float, Entry, str] | None = None
         for e in self.index.of_kind("experience") + self.index.of_kind("project"):
             for s in e.sentences:
-                if context is not None and not context.search(fold(s)):
+                folded = fold(s)
+                if context is not None and not context.search(folded):
                     continue
-                for f in figure.finditer(fold(s)):
+                for f in figure.finditer(folded):
                     size = float(f.group(1).replace(",", "")) * units[dimension][f.group(2)]
                     if best is None or size > best[0]:
                         best = (size, e, s)

@@ -62,10 +62,10 @@ class MilestoneRoutes:
             return None
         pool = self.index.of_kind("certification") + self.index.of_kind("education")
 
+        related = {x: self.retrieval.related(x) for x in wanted}  # once per word, not per item
+
         def names(e: Entry, x: str) -> bool:
-            return self.index.mentions_form(e.id, x) or any(
-                self.index.mentions(e.id, r) for r in self.retrieval.related(x)
-            )
+            return self.index.mentions_form(e.id, x) or any(self.index.mentions(e.id, r) for r in related[x])
 
         found = [e for e in pool if all(names(e, x) for x in wanted)]
         if not found:

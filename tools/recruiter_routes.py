@@ -389,11 +389,12 @@ class RecruiterRoutes:
         """ "How many years as a social worker?": the summary's own figure when the subject leads up to
         it ("social worker with 9 years"); the person's count beats one made from dates. A subject after
         the figure ("15 years ... in Poland") is where the years were spent, not all of them."""
+        wanted = [{x, *self.retrieval.related(x)} for x in topic]  # once, not per summary sentence
         for sent in _SENT_SPLIT.split(self.resume.profile.summary or ""):
             m = _STATED_YEARS_RE.search(sent)
             if m is None:
                 continue
             own = {stem(t) for t in tokens(sent[: m.start()])}
-            if all({x, *self.retrieval.related(x)} & own for x in topic):
+            if all(w & own for w in wanted):
                 return Outcome("years_with", f"According to {self.say.poss} summary: {sent.rstrip('.')}.")
         return None

@@ -130,6 +130,11 @@ class SectionRoutes:
     leadership: Callable[..., Outcome]
     technology: Callable[..., Outcome]
     category_answer: Callable[[Query, str], Outcome]
+    _degree_levels: dict[str, str | None]
+
+    def _init_sections(self) -> None:
+        # Each degree's level ("master"), once per resume rather than per education question.
+        self._degree_levels = {e.id: degree_level(e.attr("degree")) for e in self.index.of_kind("education")}
 
     def _sections(self, q: Query, st: ConversationState) -> Outcome | None:
         say, idx = self.say, self.index
@@ -170,7 +175,7 @@ class SectionRoutes:
                 edu = named
             asked = _DEGREE_LEVEL_RE.search(q.text)
             if asked:
-                levels = {e.id: degree_level(e.attr("degree")) for e in idx.of_kind("education")}
+                levels = self._degree_levels
                 held = set(levels.values())
                 if _level(asked.group(0)) not in held:
                     text = f"The resume doesn't list {_LEVEL_NAME[_level(asked.group(0))]}. "
