@@ -161,7 +161,7 @@ _TOPICS: dict[str, str] = {
     r"perfect|good|wow|hmm+)\s*[.!]*\s*$",
 }
 # "has she written anything", "have they written a book": the data file's further ways to ask for papers.
-_MORE_PUBLICATIONS = [p.replace("{P}", P) for p in knowledge.publications_asked()]
+_MORE_PUBLICATIONS = [p.replace("{P}", P) for p in knowledge.publications_asked()[0]]
 _TOPICS["publications"] = "|".join([_TOPICS["publications"], *_MORE_PUBLICATIONS])
 _MORE_CERTIFICATIONS = [p.replace("{P}", P) for p in knowledge.certifications_asked()[0]]
 _TOPICS["certifications"] = "|".join([_TOPICS["certifications"], *_MORE_CERTIFICATIONS])

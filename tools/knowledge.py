@@ -112,9 +112,11 @@ def talk_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
 
 
 @lru_cache(maxsize=1)
-def publications_asked() -> tuple[str, ...]:
-    """Regular expressions ({P}: the person) that ask for publications without naming the section."""
-    return tuple(_load("categories.json")["publications_asked"]["patterns"])
+def publications_asked() -> tuple[tuple[str, ...], frozenset[str]]:
+    """Regular expressions ({P}: the person) that ask for publications without naming the section,
+    and the asking words themselves, which narrow the list to nothing ("written", "paper")."""
+    data = _load("categories.json")["publications_asked"]
+    return tuple(data["patterns"]), frozenset(data["words"])
 
 
 @lru_cache(maxsize=1)

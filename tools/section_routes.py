@@ -104,13 +104,7 @@ _SECTION_NAMES = frozenset(
         "publish degree degrees education"
     )
 )
-_PUB_GENERIC = frozenset(
-    stem(w)
-    for w in words(
-        "publication publications published publish paper papers article articles write wrote written "
-        "writing author authored anything something"
-    )
-)
+_PUB_GENERIC = frozenset(stem(w) for w in knowledge.publications_asked()[1])
 _QUALIFICATION = frozenset(stem(w) for w in words("qualification qualifications"))
 _EDGE_PUNCT = "\"'.,;:!?()"
 _RANKING_RE = re.compile(
