@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from tools.intent import SUBJECT as _P
 from tools.query import Outcome, Query
 from tools.respond import finish
 from tools.respond_lists import ListSpeaker
@@ -19,7 +20,6 @@ from tools.search import Entry, ResumeIndex
 from tools.state import ConversationState
 from tools.text import STOPWORDS, cap, join_words, stem, tokens
 
-_P = r"(?:xperson|he|she|they|the candidate)"
 _EITHER_RE = re.compile(
     rf"^\W*(is|are|was|were|does|do|did) {_P} (more )?(of )?(an? |into |do |in )?"
     rf"(?P<a>[a-z-]+( [a-z-]+)?) or (more )?(an? |into |in )?(?P<b>[a-z-]+( [a-z-]+)?)\s*\??$"

@@ -8,10 +8,11 @@ Patterns run on text where the person's name is already replaced by "xperson" (s
 
 from __future__ import annotations
 
-import json
 import re
-from importlib import resources
 from typing import Literal
+
+from tools import knowledge
+from tools.text import alternation
 
 Reason = Literal["injection", "secret", "harmful", "off_topic"]
 
@@ -78,11 +79,9 @@ _GENERAL = re.compile(
     r"weather)\b"
     r"|\b(safest|cheapest|most popular|best|worst) (\w+ ){1,2}(in|near|around) (the )?\w+"
 )
-_WHO_VERBS: list[str] = json.loads(
-    resources.files("tools").joinpath("data/knowledge/offtopic.json").read_text(encoding="utf-8")
-)["who_verbs"]
+_WHO_VERBS = knowledge.who_verbs()
 # "who designed the golden gate bridge": someone else did something (see offtopic.json).
-_WHO_DID = re.compile(rf"\bwho ({'|'.join(map(re.escape, _WHO_VERBS))})\b")
+_WHO_DID = re.compile(rf"\bwho ({alternation(_WHO_VERBS)})\b")
 # A writing or making task for the asker ("write me a slogan for my shop"): refused unless it is
 # about the person ("write me a summary of her experience").
 _TASK = re.compile(

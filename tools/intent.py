@@ -16,6 +16,8 @@ from tools.text import Utterance, fold, tokens
 
 P = r"(?:xperson|he|she|they|them|him|her|the candidate|this candidate|the applicant|this person|the person)"
 POSS = r"(?:xperson'?s?|his|her|their|the candidate'?s)"
+# Only the subject forms: "is she chartered", "before he qualified" (P also matches objects, "him").
+SUBJECT = r"(?:xperson|he|she|they|the candidate)"
 
 _TOPICS: dict[str, str] = {
     "contact": rf"\b(contact\w*|reach (out|{P})|get in touch|e-?mails?|phone numbers?|phone no|{POSS} (phone|"
@@ -159,7 +161,7 @@ _TOPICS: dict[str, str] = {
     r"perfect|good|wow|hmm+)\s*[.!]*\s*$",
 }
 # "has she written anything", "have they written a book": the data file's further ways to ask for papers.
-_MORE_PUBLICATIONS = [p.replace("{P}", P) for p in knowledge.publications_asked()]
+_MORE_PUBLICATIONS = [p.replace("{P}", P) for p in knowledge.publications_asked()[0]]
 _TOPICS["publications"] = "|".join([_TOPICS["publications"], *_MORE_PUBLICATIONS])
 _MORE_CERTIFICATIONS = [p.replace("{P}", P) for p in knowledge.certifications_asked()[0]]
 _TOPICS["certifications"] = "|".join([_TOPICS["certifications"], *_MORE_CERTIFICATIONS])

@@ -14,7 +14,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from tools.text import fold, stem, tech_key, tokens
+from tools.text import alternation, fold, stem, tech_key, tokens
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ def families() -> tuple[Family, ...]:
     out = []
     for f in _load("families.json")["families"]:
         phrases = tuple(fold(p) for p in f["phrases"])
-        alt = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+        alt = alternation(phrases)
         out.append(Family(f["name"], phrases, tuple(f["members"]), re.compile(rf"\b({alt})\b")))
     return tuple(out)
 
@@ -106,16 +106,17 @@ def talk_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     data = _load("categories.json")["talks"]
 
     def alt(ws: list[str]) -> re.Pattern[str]:
-        alts = "|".join(re.escape(fold(w)) for w in sorted(ws, key=len, reverse=True))
-        return re.compile(rf"\b({alts})\b")
+        return re.compile(rf"\b({alternation(ws)})\b")
 
     return alt(data["asked"]), alt(data["items"]), alt(data["awards"])
 
 
 @lru_cache(maxsize=1)
-def publications_asked() -> tuple[str, ...]:
-    """Regular expressions ({P}: the person) that ask for publications without naming the section."""
-    return tuple(_load("categories.json")["publications_asked"]["patterns"])
+def publications_asked() -> tuple[tuple[str, ...], frozenset[str]]:
+    """Regular expressions ({P}: the person) that ask for publications without naming the section,
+    and the asking words themselves, which narrow the list to nothing ("written", "paper")."""
+    data = _load("categories.json")["publications_asked"]
+    return tuple(data["patterns"]), frozenset(data["words"])
 
 
 @lru_cache(maxsize=1)
@@ -136,3 +137,23 @@ def milestones() -> dict[str, tuple[str, ...]]:
 def light_verbs() -> frozenset[str]:
     """Verbs that only carry a question to its object ("has she *handled* redundancies")."""
     return frozenset(_load("categories.json")["light_verbs"]["words"])
+
+
+@lru_cache(maxsize=1)
+def measures() -> dict[str, Any]:
+    """measures.json: size superlatives, their units, context words, and employer-size phrasings."""
+    data: dict[str, Any] = _load("measures.json")
+    return data
+
+
+@lru_cache(maxsize=1)
+def who_verbs() -> tuple[str, ...]:
+    """Verbs of "who designed the golden gate bridge": someone else did something (offtopic.json)."""
+    return tuple(_load("offtopic.json")["who_verbs"])
+
+
+@lru_cache(maxsize=1)
+def personal() -> dict[str, Any]:
+    """personal.json: private topics, their further phrasings, and the phrases that answer them."""
+    data: dict[str, Any] = _load("personal.json")
+    return data

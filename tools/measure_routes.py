@@ -8,16 +8,15 @@ A step of the Planner (tools/planner.py).
 
 from __future__ import annotations
 
-import json
 import re
 from functools import lru_cache
-from importlib import resources
 
+from tools import knowledge
 from tools.query import Outcome, Query
 from tools.respond_lists import ListSpeaker
 from tools.search import Entry, ResumeIndex
 from tools.state import ConversationState
-from tools.text import cap, fold, lower_first
+from tools.text import alternation, cap, fold, lower_first
 
 _NUMBER = r"(\d[\d,]*(?:\.\d+)?)"
 POSS = r"(?:xperson'?s?|his|her|their)"
@@ -27,27 +26,23 @@ _HOW_BIG_RE = re.compile(r"^\W*how (big|large) (is|was|are|were)\b")
 
 @lru_cache(maxsize=1)
 def _data() -> tuple[re.Pattern[str], dict[str, str], dict[str, dict[str, float]]]:
-    text = resources.files("tools").joinpath("data/knowledge/measures.json").read_text(encoding="utf-8")
-    data = json.loads(text)
+    data = knowledge.measures()
     sup: dict[str, str] = data["superlatives"]
-    alt = "|".join(re.escape(w) for w in sorted(sup, key=len, reverse=True))
-    return re.compile(rf"\b({alt})\b"), sup, data["units"]
+    return re.compile(rf"\b({alternation(sup)})\b"), sup, data["units"]
 
 
 @lru_cache(maxsize=8)
 def _figure_re(dimension: str) -> re.Pattern[str]:
     units = _data()[2][dimension]
-    alt = "|".join(re.escape(u) for u in sorted(units, key=len, reverse=True))
     # "420 metres", "68-metre", "3 km": a figure and its unit, joined by a space or a hyphen.
-    return re.compile(rf"{_NUMBER}\s?-?\s?({alt})\b")
+    return re.compile(rf"{_NUMBER}\s?-?\s?({alternation(units)})\b")
 
 
 @lru_cache(maxsize=1)
 def _org_res() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    text = resources.files("tools").joinpath("data/knowledge/measures.json").read_text(encoding="utf-8")
-    data = json.loads(text)["organisation_size"]
-    asked = "|".join([*map(re.escape, data["asked"]), "xitem"])  # an employer named: masked as xitem
-    heads = "|".join(map(re.escape, data["headcount"]))
+    data = knowledge.measures()["organisation_size"]
+    asked = alternation([*data["asked"], "xitem"])  # an employer named: masked as xitem
+    heads = alternation(data["headcount"])
     question = re.compile(
         rf"\bhow (many (people|staff|employees|workers)|big|large)\b.*\b(the|that|this|{POSS}) ({asked})\b"
         rf"|\b(size of|headcount of) (the|that|this|{POSS}) ({asked})\b"
@@ -57,9 +52,8 @@ def _org_res() -> tuple[re.Pattern[str], re.Pattern[str]]:
 
 @lru_cache(maxsize=8)
 def _context(dimension: str) -> re.Pattern[str] | None:
-    text = resources.files("tools").joinpath("data/knowledge/measures.json").read_text(encoding="utf-8")
-    words = json.loads(text)["context"].get(dimension)
-    return re.compile(rf"\b({'|'.join(map(re.escape, words))})\b") if words else None
+    words = knowledge.measures()["context"].get(dimension)
+    return re.compile(rf"\b({alternation(words)})\b") if words else None
 
 
 class MeasureRoutes:
@@ -88,9 +82,10 @@ class MeasureRoutes:
         best: tuple[float, Entry, str] | None = None
         for e in self.index.of_kind("experience") + self.index.of_kind("project"):
             for s in e.sentences:
-                if context is not None and not context.search(fold(s)):
+                folded = fold(s)
+                if context is not None and not context.search(folded):
                     continue
-                for f in figure.finditer(fold(s)):
+                for f in figure.finditer(folded):
                     size = float(f.group(1).replace(",", "")) * units[dimension][f.group(2)]
                     if best is None or size > best[0]:
                         best = (size, e, s)

@@ -3,9 +3,9 @@
 - a credential adjective before a profession asks for the certificates or degrees that make one,
   found by the profession's words (or words related to them);
 - "before / after <qualifying>" places jobs against the first registration or licence, else the end
-  of the last degree;
-- "how many years as a social worker": the summary's own figure when the profession leads up to it;
-- "her most recent qualification": degrees and certificates alike.
+  of the last degree.
+(The summary's own "years as a social worker" lives in recruiter_routes, "her most recent
+qualification" in section_routes: the only routes that ask them.)
 
 The words are data (`categories.json`, "milestones"). A step of the Planner (tools/planner.py).
 """
@@ -16,7 +16,7 @@ import re
 from functools import lru_cache
 
 from tools import knowledge
-from tools.intent import IntentDetector
+from tools.intent import SUBJECT as _P
 from tools.query import Outcome, Query
 from tools.respond import finish
 from tools.respond_lists import ListSpeaker
@@ -24,35 +24,21 @@ from tools.resume_model import Resume
 from tools.retrieval import Retrieval
 from tools.search import Entry, ResumeIndex
 from tools.state import ConversationState
-from tools.text import STOPWORDS, fold, join_words, stem, tokens, words
-
-_P = r"(?:xperson|he|she|they|the candidate)"
-_STATED_YEARS_RE = re.compile(
-    r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
-    r"sixteen|seventeen|eighteen|nineteen|twenty[- ]?\w*|thirty)\+? (full )?years\b",
-    re.I,
-)
-_QUALIFICATION = frozenset(stem(w) for w in words("qualification qualifications"))
-_SENT_SPLIT = re.compile(r"(?<=[.!?;])\s+")
-
-
-def _alt(phrases: tuple[str, ...]) -> str:
-    return "|".join(re.escape(fold(p)) for p in sorted(phrases, key=len, reverse=True))
+from tools.text import STOPWORDS, alternation, fold, join_words, stem, tokens
 
 
 @lru_cache(maxsize=1)
 def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     words = knowledge.milestones()
-    credential = re.compile(
-        rf"\b(is|are) {_P} (an? )?(fully )?({_alt(words['credential'])}) (?P<what>[a-z][a-z ]*?)\s*\??$"
-    )
-    qualifying = re.compile(rf"\b(before|after|since) {_P} ({_alt(words['qualifying'])})\b")
+    cred = alternation(words["credential"])
+    credential = re.compile(rf"\b(is|are) {_P} (an? )?(fully )?({cred}) (?P<what>[a-z][a-z ]*?)\s*\??$")
+    qualifying = re.compile(rf"\b(before|after|since) {_P} ({alternation(words['qualifying'])})\b")
     return credential, qualifying
 
 
 @lru_cache(maxsize=1)
 def _registration() -> re.Pattern[str]:
-    return re.compile(rf"\b({_alt(knowledge.milestones()['registration'])})\b")
+    return re.compile(rf"\b({alternation(knowledge.milestones()['registration'])})\b")
 
 
 class MilestoneRoutes:
@@ -76,10 +62,10 @@ class MilestoneRoutes:
             return None
         pool = self.index.of_kind("certification") + self.index.of_kind("education")
 
+        related = {x: self.retrieval.related(x) for x in wanted}  # once per word, not per item
+
         def names(e: Entry, x: str) -> bool:
-            return self.index.mentions_form(e.id, x) or any(
-                self.index.mentions(e.id, r) for r in self.retrieval.related(x)
-            )
+            return self.index.mentions_form(e.id, x) or any(self.index.mentions(e.id, r) for r in related[x])
 
         found = [e for e in pool if all(names(e, x) for x in wanted)]
         if not found:
@@ -116,43 +102,3 @@ class MilestoneRoutes:
         lead = f"{'Before' if before else 'After'} {since}"
         shown = picked[::-1] if before else picked
         return Outcome("relative", self.say.experiences(shown[:3], lead), shown[:3], kind="experience")
-
-    def _stated_years(self, topic: list[str]) -> Outcome | None:
-        """ "How many years as a social worker?": the summary's own figure when the subject leads up to
-        it ("social worker with 9 years"); the person's count beats one made from dates. A subject after
-        the figure ("15 years ... in Poland") is where the years were spent, not all of them."""
-        for sent in _SENT_SPLIT.split(self.resume.profile.summary or ""):
-            m = _STATED_YEARS_RE.search(sent)
-            if m is None:
-                continue
-            own = {stem(t) for t in tokens(sent[: m.start()])}
-            if all({x, *self.retrieval.related(x)} & own for x in topic):
-                return Outcome("years_with", f"According to {self.say.poss} summary: {sent.rstrip('.')}.")
-        return None
-
-    def _qualifications(self, q: Query, edu: list[Entry]) -> Outcome | None:
-        """ "her most recent qualification": degrees and certifications alike, when that is the only word.
-
-        A certificate is a qualification as much as a degree, so the newest one may be either.
-        """
-        said = {stem(w) for w in IntentDetector.triggers(q.text, "education")}
-        certs = self.index.of_kind("certification")
-        if not certs or not said or not said <= _QUALIFICATION or q.place or q.dates.range:
-            return None
-        if q.dates.ordinal in ("latest", "recent", "first") and not q.det.plural:
-            dated = self.index.chronological([e for e in [*edu, *certs] if e.span])
-            if not dated:
-                return None
-            pick = (
-                dated[0]
-                if q.dates.ordinal == "first"
-                else max(dated, key=lambda e: e.span[1] if e.span else 0)
-            )
-            what = (
-                self.say.education([pick], q.stems)
-                if pick.kind == "education"
-                else self.say.certifications([pick])
-            )
-            return Outcome("education", what, [pick])
-        text = " ".join([self.say.education(edu, q.stems), self.say.certifications(certs)])
-        return Outcome("education", text, [*edu, *certs])

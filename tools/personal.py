@@ -11,15 +11,14 @@ that state a topic are data (`tools/data/knowledge/personal.json`).
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
-from functools import cache, lru_cache
-from importlib import resources
+from functools import cache
 from typing import Any
 
+from tools import knowledge
 from tools.resume_model import Profile
-from tools.text import fold
+from tools.text import alternation, fold
 
 _P = r"(?:xperson|he|she|they|them|him|her|the candidate)"
 _POSS = r"(?:xperson'?s?|his|her|their|the candidate'?s)"
@@ -88,8 +87,7 @@ _SENTENCE_RE = re.compile(r"(?<=[.;!?])\s+")
 
 def _more_private() -> dict[str, list[str]]:
     """The data file's further phrasings of private topics ("has he got kids"), {P} filled in."""
-    text = resources.files("tools").joinpath("data/knowledge/personal.json").read_text(encoding="utf-8")
-    more: dict[str, list[str]] = json.loads(text).get("more_private", {})
+    more: dict[str, list[str]] = knowledge.personal().get("more_private", {})
     return {k: [p.replace("{P}", _P) for p in v] for k, v in more.items() if not k.startswith("_")}
 
 
@@ -119,15 +117,8 @@ def classify(text: str) -> Personal | None:
     return None
 
 
-@lru_cache(maxsize=1)
 def phrases() -> dict[str, Any]:
-    text = resources.files("tools").joinpath("data/knowledge/personal.json").read_text(encoding="utf-8")
-    data: dict[str, Any] = json.loads(text)
-    return data
-
-
-def _alt(words: list[str]) -> str:
-    return "|".join(re.escape(fold(w)) for w in sorted(words, key=len, reverse=True))
+    return knowledge.personal()
 
 
 @cache
@@ -136,10 +127,10 @@ def _stated_res(label: str) -> tuple[re.Pattern[str], re.Pattern[str]] | None:
     if topic is None:
         return None
     # Not inside a hyphenated compound: "pay-per-click" is marketing, not pay.
-    word = re.compile(rf"(?<![\w-])({_alt(topic['words'])})s?(?![\w-])")
-    money = _alt(phrases()["currencies"])
+    word = re.compile(rf"(?<![\w-])({alternation(topic['words'])})s?(?![\w-])")
+    money = alternation(phrases()["currencies"])
     with_ = re.compile(
-        rf"(?<![\w-])({_alt(topic['with'])})(?![\w-])|({money})\s?\d|\d[\d,.]*\s?(k\b|({money}))"
+        rf"(?<![\w-])({alternation(topic['with'])})(?![\w-])|({money})\s?\d|\d[\d,.]*\s?(k\b|({money}))"
     )
     return word, with_
 

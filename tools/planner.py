@@ -75,6 +75,8 @@ class Planner(
         self._profile_stems = frozenset(stem(t) for t in tokens(profile_text))
         self._person_words = frozenset(tokens(p.name))
         self._init_profile()
+        self._init_routes()
+        self._init_sections()
 
     def plan(self, q: Query, st: ConversationState) -> Outcome:
         for step in (

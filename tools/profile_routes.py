@@ -150,6 +150,8 @@ class ProfileRoutes:
         """ "Can he drive?" when only the profile's work-authorization line says "full driving licence"."""
         if q.ents or q.techs or q.det.kind in ("experience", "project") or q.has(*_OWN_ROUTES):
             return None
+        # By stem: engine.parse drops the name's tokens, but "rosas licence" (no apostrophe) still
+        # reaches q.stems as "rosa".
         specific = [x for x in q.stems if len(x) > 2 and x not in self._person_stems]
         said = next((c for c, own in self._clauses if specific and all(x in own for x in specific)), None)
         # Items that say it answer it better ("is she registered": the registrations, with dates).

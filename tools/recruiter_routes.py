@@ -72,6 +72,11 @@ _SENTENCES = {
     "a couple of": 2,
 }
 _SENT_SPLIT = re.compile(r"(?<=[.!?;])\s+")
+_STATED_YEARS_RE = re.compile(
+    r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+    r"sixteen|seventeen|eighteen|nineteen|twenty[- ]?\w*|thirty)\+? (full )?years\b",
+    re.I,
+)
 _ABROAD_RE = re.compile(
     r"\b(overseas|abroad|internationally|"
     r"outside (of )?(the country|(his|her|their) (home )?country|\w+ country)|"
@@ -91,7 +96,6 @@ class RecruiterRoutes:
     technology: Callable[..., Outcome]
     leadership: Callable[..., Outcome]
     retrieval: Retrieval
-    _stated_years: Callable[[list[str]], Outcome | None]
 
     def _recruiter(self, q: Query, st: ConversationState) -> Outcome | None:
         if q.ents and not _FIT_RE.search(q.text):
@@ -379,4 +383,18 @@ class RecruiterRoutes:
                     where = self.say.at(e) if e.kind == "experience" else f"in {e.title}"
                     parts.append(f"{cap(where)}, {self.say.first} used {join_words(here)}")
             return Outcome("technology", finish(parts), used[:3], tech=names[0])
+        return None
+
+    def _stated_years(self, topic: list[str]) -> Outcome | None:
+        """ "How many years as a social worker?": the summary's own figure when the subject leads up to
+        it ("social worker with 9 years"); the person's count beats one made from dates. A subject after
+        the figure ("15 years ... in Poland") is where the years were spent, not all of them."""
+        wanted = [{x, *self.retrieval.related(x)} for x in topic]  # once, not per summary sentence
+        for sent in _SENT_SPLIT.split(self.resume.profile.summary or ""):
+            m = _STATED_YEARS_RE.search(sent)
+            if m is None:
+                continue
+            own = {stem(t) for t in tokens(sent[: m.start()])}
+            if all(w & own for w in wanted):
+                return Outcome("years_with", f"According to {self.say.poss} summary: {sent.rstrip('.')}.")
         return None

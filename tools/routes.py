@@ -73,6 +73,15 @@ class Routes:
     retrieval: Retrieval
     tech: TechIndex
     say: ListSpeaker
+    _summary_sentences: list[tuple[str, frozenset[str]]]
+
+    def _init_routes(self) -> None:
+        # The summary sentence by sentence with its stems, built once: summary_search may run three
+        # times a question.
+        self._summary_sentences = [
+            (sent, frozenset(stem(t) for t in tokens(sent)))
+            for sent in re.split(r"(?<=[.;])\s+", self.resume.profile.summary)
+        ]
 
     # --- named or referred-to items ------------------------------------------------------------
 
@@ -372,8 +381,8 @@ class Routes:
                 for r in knowledge.synonyms().get(x, ())
                 if len(r) > 2 and r not in STOPWORDS
             }
-        for sent in re.split(r"(?<=[.;])\s+", self.resume.profile.summary):
-            if specific & {stem(t) for t in tokens(sent)}:
+        for sent, own in self._summary_sentences:
+            if specific & own:
                 return Outcome(
                     "summary", sentence(f"According to {self.say.poss} summary: {sent.rstrip('.')}")
                 )

@@ -104,13 +104,9 @@ _SECTION_NAMES = frozenset(
         "publish degree degrees education"
     )
 )
-_PUB_GENERIC = frozenset(
-    stem(w)
-    for w in words(
-        "publication publications published publish paper papers article articles write wrote written "
-        "writing author authored anything something"
-    )
-)
+_PUB_GENERIC = frozenset(stem(w) for w in knowledge.publications_asked()[1])
+_QUALIFICATION = frozenset(stem(w) for w in words("qualification qualifications"))
+_EDGE_PUNCT = "\"'.,;:!?()"
 _RANKING_RE = re.compile(
     r"\b(strongest|best|favou?rite|main|primary|top|most (proficient|comfortable|experienced)|preferred)\b"
 )
@@ -128,7 +124,11 @@ class SectionRoutes:
     leadership: Callable[..., Outcome]
     technology: Callable[..., Outcome]
     category_answer: Callable[[Query, str], Outcome]
-    _qualifications: Callable[[Query, list[Entry]], Outcome | None]
+    _degree_levels: dict[str, str | None]
+
+    def _init_sections(self) -> None:
+        # Each degree's level ("master"), once per resume rather than per education question.
+        self._degree_levels = {e.id: degree_level(e.attr("degree")) for e in self.index.of_kind("education")}
 
     def _sections(self, q: Query, st: ConversationState) -> Outcome | None:
         say, idx = self.say, self.index
@@ -169,7 +169,7 @@ class SectionRoutes:
                 edu = named
             asked = _DEGREE_LEVEL_RE.search(q.text)
             if asked:
-                levels = {e.id: degree_level(e.attr("degree")) for e in idx.of_kind("education")}
+                levels = self._degree_levels
                 held = set(levels.values())
                 if _level(asked.group(0)) not in held:
                     text = f"The resume doesn't list {_LEVEL_NAME[_level(asked.group(0))]}. "
@@ -215,10 +215,19 @@ class SectionRoutes:
                 pubs = named
             elif pubs and not named and any(idx.idf(s) == 0 for s in specific):
                 # "has he written a book" with papers only: say so before listing them.
-                missing = next(w for w in q.utt.toks if stem(w) in specific and idx.idf(stem(w)) == 0)
-                return Outcome(
-                    "publications", f"The resume doesn't list a {missing}. " + say.publications(pubs), pubs
+                # Only a word the user wrote whole: "e-books" must not be quoted as "books", and a glued
+                # stem ("dive-teams" -> "diveteam") has no token to quote at all.
+                whole = {t.strip(_EDGE_PUNCT).lower() for t in q.utt.raw.split()}
+                missing = next(
+                    (w for w in q.utt.toks if w in whole and stem(w) in specific and idx.idf(stem(w)) == 0),
+                    None,
                 )
+                if missing is not None:
+                    return Outcome(
+                        "publications",
+                        f"The resume doesn't list a {missing}. " + say.publications(pubs),
+                        pubs,
+                    )
             return Outcome("publications", say.publications(pubs), pubs)
         if (
             q.has("awards")
@@ -271,3 +280,30 @@ class SectionRoutes:
             if is_talk.search(fold(f"{e.title} {getattr(e.item, 'venue', '') or ''}"))
         ] + [e for e in self.index.of_kind("award") if is_talk_award.search(fold(e.title))]
         return self.index.filter(talks, date=q.dates.range)
+
+    def _qualifications(self, q: Query, edu: list[Entry]) -> Outcome | None:
+        """ "her most recent qualification": degrees and certifications alike, when that is the only word.
+
+        A certificate is a qualification as much as a degree, so the newest one may be either.
+        """
+        said = {stem(w) for w in IntentDetector.triggers(q.text, "education")}
+        certs = self.index.of_kind("certification")
+        if not certs or not said or not said <= _QUALIFICATION or q.place or q.dates.range:
+            return None
+        if q.dates.ordinal in ("latest", "recent", "first") and not q.det.plural:
+            dated = self.index.chronological([e for e in [*edu, *certs] if e.span])
+            if not dated:
+                return None
+            pick = (
+                dated[0]
+                if q.dates.ordinal == "first"
+                else max(dated, key=lambda e: e.span[1] if e.span else 0)
+            )
+            what = (
+                self.say.education([pick], q.stems)
+                if pick.kind == "education"
+                else self.say.certifications([pick])
+            )
+            return Outcome("education", what, [pick])
+        text = " ".join([self.say.education(edu, q.stems), self.say.certifications(certs)])
+        return Outcome("education", text, [*edu, *certs])

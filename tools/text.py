@@ -41,6 +41,12 @@ def fold(text: str) -> str:
     return _SPACES_RE.sub(" ", strip_accents(text.translate(_QUOTES)).lower()).strip()
 
 
+def alternation(phrases: Iterable[str]) -> str:
+    """A regex alternation of phrases, folded and escaped, longest first: "hr system" is tried
+    before "hr", so the group holds the whole phrase the text says."""
+    return "|".join(re.escape(fold(p)) for p in sorted(phrases, key=len, reverse=True))
+
+
 def tech_key(name: str) -> str:
     """Spacing- and punctuation-free key, so "web rtc", "Web-RTC" and "WebRTC" collide."""
     return _KEY_RE.sub("", fold(name))

@@ -360,3 +360,25 @@ def test_a_job_title_word_in_a_course_name_does_not_name_the_course(bio: ResumeE
     # "Aquarist" is her old job's title and a word of a certificate's name: the question is the job.
     (r,) = ask(bio, "how long was she an aquarist")
     assert ids(r) == ["job-assist"]
+
+
+def test_a_hyphenated_topic_the_resume_lacks_lists_the_publications(bio: ResumeEngine) -> None:
+    # "dive-teams" is also searched glued ("diveteam"), a stem no word of the question spells:
+    # there is nothing to quote as missing, so the answer is the publications themselves.
+    (r,) = ask(bio, "has she written anything on dive-teams")
+    assert r.intent == "publications" and set(ids(r)) == {"pub-bulletin", "pub-book"}
+    assert "doesn't list" not in r.answer
+
+
+def test_a_fragment_of_a_hyphenated_word_is_not_quoted_as_missing() -> None:
+    # Papers only: "e-books" is not a book the resume lacks, and "books" is not what was asked.
+    papers = {"profile": RESUME["profile"], "publications": RESUME["publications"][:1]}
+    (r,) = ask(ResumeEngine(Resume.model_validate(papers)), "has she written any e-books")
+    assert r.intent == "publications" and ids(r) == ["pub-bulletin"]
+    assert "doesn't list a books" not in r.answer
+
+
+def test_no_longer_is_not_a_size_superlative(bio: ResumeEngine) -> None:
+    # "longer" is a comparative; "no longer diving" asks about the present, not the longest figure.
+    (r,) = ask(bio, "is she no longer diving")
+    assert r.intent != "superlative" and "90-kilometre" not in r.answer
