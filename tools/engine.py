@@ -45,6 +45,8 @@ _FACET_STEMS = frozenset(
     )
 )
 _SUBJECTS = frozenset({"i", "you", "we", "he", "she", "they"})
+# Fields that a two-word turn names by themselves ("based where?").
+_SHORT_FIELDS = frozenset({"location", "dates", "title", "team_size"})
 _ITEM_FACETS = frozenset(
     {"metric", "dates", "item_tech", "team_size", "where", "details", "link_q", "employer_q"}
 )
@@ -225,6 +227,7 @@ class ResumeEngine:
             # "who designed the golden gate bridge": only a deed the resume itself names is about it.
             vocab = self._index.vocabulary()
             return all(s in vocab for s in q.stems)
+        vocab = self._index.vocabulary()
         return bool(
             q.person
             or guardrails.PERSON_REF.search(q.text)
@@ -239,6 +242,10 @@ class ResumeEngine:
             # are everyday words that one of its sentences holds ("how many covers a night").
             or self._index.has_phrase(q.stems)
             or (len(q.stems) >= 2 and self._index.in_one_sentence(q.stems))
+            # An elliptical turn ("recordings?", "based where?"): a word or two of the resume's own,
+            # or one of its fields, is asking about it.
+            or (len(q.utt.toks) <= 2 and bool(q.stems) and all(s in vocab for s in q.stems))
+            or (len(q.utt.toks) <= 2 and bool(q.topics & _SHORT_FIELDS))
         )
 
     def _refusal(self, reason: guardrails.Reason) -> EngineResult:

@@ -22,7 +22,8 @@ SUBJECT = r"(?:xperson|he|she|they|the candidate)"
 _TOPICS: dict[str, str] = {
     "contact": rf"\b(contact\w*|reach (out|{P})|get in touch|e-?mails?|phone numbers?|phone no|{POSS} (phone|"
     rf"cell|mobile)"
-    rf"|call {P}|cell number|mobile number|telephone number)\b",
+    rf"|call {P}|cell number|mobile number|telephone number|"
+    rf"^(and |what about )?(the |a )?(phone|telephone|mobile|cell|e-?mail)( number| address)?(?=\W*$))\b",
     "links": r"\b(linkedin|linked in|github|git hub|websites?|web site|portfolio|personal (site|page)|"
     r"homepage|"
     r"home page|blog|twitter|social media|online (profile|presence)|urls?|links?)\b",
@@ -63,15 +64,17 @@ _TOPICS: dict[str, str] = {
     rf"(working|in|an?|coding|programming|doing|an engineer|in the industry|in tech)|how experienced|"
     rf"how senior|"
     rf"seniority|experience level|level of experience)\b",
-    "title": rf"\b(job title|titles?|{POSS} position|occupation|profession|what (is|"
-    rf"does) {P} do\s*[.?!]*$)\b",
+    "title": rf"\b(job title|titles?|ranks?|{POSS} position|occupation|profession|what (is|"
+    rf"does|are|do) {P} do\s*[.?!]*$)\b",
     "current_role": rf"\b(where (does|do) {P} (currently )?work|who (does|do) {P} (currently )?work for|"
     rf"where (is|are) {P} (currently )?(working|employed|at)|(what|which) company (is|are) {P}|"
     rf"(what|which) company does {P} work|{POSS} (current )?(employer|company|job|role)\b(?! at)|"
-    rf"(what|where) (is|does) {P} (do|doing|work|working)\s*(now|currently|these days|right now|today)|"
+    rf"(what|where) (is|are|does|do) {P} (do|doing|work|working)\s*"
+    rf"(now|currently|these days|right now|today)|"
     rf"currently (do|doing|work|working|employed)|current (employer|company|job|role|position|gig)|"
     rf"(job|role|title|position|employer) (now|today|right now|currently|at the moment)|day job|"
-    rf"employed (by|at|with)|who employs {P}|(who|what company)('?s| is) {P} (currently )?(working for|with)|"
+    rf"employed (by|at|with)|who employs {P}|"
+    rf"(who|what company)('?s| is| are|'re) {P} (currently )?(working for|with)|"
     rf"where (is|are) {P} (currently )?\w+ing (now|currently|at the moment|these days|right now|today)|"
     rf"where (does|do) {P} (currently )?\w+ (now|these days|at the moment|right now|today))\b",
     "current": r"\b(current(ly)?|now|right now|these days|at the moment|today|present(ly)?|nowadays)\b",

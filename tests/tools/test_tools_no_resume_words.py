@@ -27,6 +27,7 @@ EXEMPT = {TOOLS / "data" / "sample_resume.json"}
 # that a resume happens to use inside an item's name (a certificate named after the technology).
 ALLOWED = {
     "tensorflow": "in technologies.json since the first engine; here part of a certificate's name",
+    "resuscitation": "an 'emergency' synonym in synonyms.json before unseen3's dentist named a course by it",
 }
 _WORD_RE = re.compile(r"[A-Za-z][A-Za-z0-9]+")
 
