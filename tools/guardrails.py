@@ -90,7 +90,7 @@ _TASK = re.compile(
 )
 PERSON_REF = re.compile(
     r"\b(xperson|he|she|they|them|him|his|her|hers|their|theirs|candidate|applicant|this person|the person|"
-    r"resume|cv|profile)\b"
+    r"this guy|this man|this woman|this lady|resume|cv|profile)\b"
 )
 
 

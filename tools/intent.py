@@ -14,7 +14,10 @@ from tools import knowledge, personal
 from tools.resume_model import Resume
 from tools.text import Utterance, fold, tokens
 
-P = r"(?:xperson|he|she|they|them|him|her|the candidate|this candidate|the applicant|this person|the person)"
+P = (
+    r"(?:xperson|he|she|they|them|him|her|the candidate|this candidate|the applicant|this person|the person|"
+    r"this (?:guy|man|woman|lady|chap))"
+)
 POSS = r"(?:xperson'?s?|his|her|their|the candidate'?s)"
 # Only the subject forms: "is she chartered", "before he qualified" (P also matches objects, "him").
 SUBJECT = r"(?:xperson|he|she|they|the candidate)"
@@ -58,7 +61,8 @@ _TOPICS: dict[str, str] = {
     rf"headline|"
     rf"strengths?|expertise)|speciali[sz]\w*|strengths?|profile|pitch|sell me|why (should|would) (we|i) hire|"
     rf"good fit|qualified|should (we|i) hire|worth (hiring|interviewing)|what makes {P}|tl ?;? ?dr|"
-    rf"main focus|area of expertise)\b",
+    rf"main focus|area of expertise|(one|a|two|three|few|couple of) (sentences?|lines?|words) (on|about|for|"
+    rf"describing) {P}|in (one|a|two|three|a few) (sentences?|lines?|words))\b",
     "years": rf"\b(how (many|much) years|years of (experience|work|professional)|how long (has|"
     rf"have) {P} been "
     rf"(working|in|an?|coding|programming|doing|an engineer|in the industry|in tech)|how experienced|"

@@ -78,7 +78,12 @@ _UNSTATED: tuple[tuple[str, str], ...] = (
     ("weaknesses", r"weakness\w*"),
     ("failures", r"failures?"),
     ("why they left", r"\bfired\b|laid off|let go"),
-    ("a driving licence", r"driv(er|ing)'?s? licen[cs]e"),
+    (
+        "a driving licence",
+        rf"driv(er|ing|ers)'?s? licen[cs]e|\bcdl\b|\b(hgv|lgv)\b|(can|could|does|do|is|are|will) {_P} "
+        rf"(be able to |able to )?drive(?=\W*$)|drive (a |an )?(car|truck|lorry|van|vehicle|bus|forklift)|"
+        rf"licen[cs]ed to drive",
+    ),
     ("a background check", r"background check"),
 )
 # Private topics refused outright (issue 10: age, family, health ... are refused, not "not stated").
@@ -135,6 +140,19 @@ def _stated_res(label: str) -> tuple[re.Pattern[str], re.Pattern[str]] | None:
         rf"(?<![\w-])({alternation(topic['with'])})(?![\w-])|({money})\s?\d|\d[\d,.]*\s?(k\b|({money}))"
     )
     return word, with_
+
+
+def said_in_profile(label: str, profile: Profile) -> str | None:
+    """The profile's sentence that states this topic in its own words ("Holds a Class B CDL")."""
+    states = phrases().get("stated_in_profile", {}).get(label)
+    if not states:
+        return None
+    rx = re.compile("|".join(f"(?:{s})" for s in states))
+    for field in (profile.summary, profile.availability, profile.work_authorization):
+        for said in _SENTENCE_RE.split(field or ""):
+            if rx.search(fold(said)):
+                return said.strip()
+    return None
 
 
 def unless_stated(label: str) -> bool:

@@ -221,7 +221,8 @@ class Planner(
                 )
         current_q = (
             q.has("current_role")
-            or (q.has("title") and not q.det.kind)
+            # "job title?": one job's title, the current one; "job titles" lists them.
+            or (q.has("title") and (not q.det.kind or (q.det.kind == "experience" and not q.det.plural)))
             or (q.dates.ordinal == "current" and q.has("work") and q.det.kind in (None, "experience"))
         )
         if current_q and not q.dates.range:

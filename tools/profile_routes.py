@@ -132,6 +132,8 @@ class ProfileRoutes:
             # work the resume covers; "how much does she make" is about her, whatever the jobs say.
             if " " in asked.word.strip() or not self._resume_says(asked.word, profile=False):
                 return Outcome("refuse", self._phrase("refuse", asked.label), refused=True)
+        elif asked is not None and (said := personal.said_in_profile(asked.label, self.resume.profile)):
+            return Outcome("profile", self._phrase("stated", asked.label, said=said))
         elif asked is not None and not self._resume_says(asked.word):
             return Outcome("unknown", self._phrase("unknown", asked.label))
         if q.has("preference") and not q.has("skills", "prog_languages") and not q.techs:
@@ -206,7 +208,9 @@ class ProfileRoutes:
             and not (q.place and q.det.kind)
             and not q.has("work", "education")
         ):
-            return Outcome("location", say.location(q.text))
+            where = say.location(q.text)
+            # "who is he and where is he": who first, then where.
+            return Outcome("location", f"{say.identity()} {where}" if q.has("summary") else where)
         if q.has("pronouns"):
             text = (
                 f"{say.first}'s pronouns are {p.pronouns}."

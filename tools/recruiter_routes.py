@@ -72,6 +72,9 @@ _SENTENCES = {
     "a couple of": 2,
 }
 _SENT_SPLIT = re.compile(r"(?<=[.!?;])\s+")
+_YEARS_OF_RE = re.compile(
+    r"\s+(?:of|as)\s+((?:an?\s+)?[\w-]+(?:\s+[\w-]+){0,2}?)(?=\s*(?:[,.;:]|$|\s+(?:from|with|and|in|at|across|for|to)\b))"
+)
 _STATED_YEARS_RE = re.compile(
     r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
     r"sixteen|seventeen|eighteen|nineteen|twenty[- ]?\w*|thirty)\+? (full )?years\b",
@@ -395,6 +398,9 @@ class RecruiterRoutes:
             if m is None:
                 continue
             own = {stem(t) for t in tokens(sent[: m.start()])}
+            # "18 years of firefighting": the "of"/"as" phrase right after the figure names them too.
+            of = _YEARS_OF_RE.match(sent[m.end() :])
+            own |= {stem(t) for t in tokens(of.group(1))} if of else set()
             if all(w & own for w in wanted):
                 return Outcome("years_with", f"According to {self.say.poss} summary: {sent.rstrip('.')}.")
         return None

@@ -269,6 +269,12 @@ class ListSpeaker(Speaker):
                 text += f" The resume doesn't mention {topic}."
         return text
 
+    def identity(self) -> str:
+        p = self.resume.profile
+        return sentence(
+            f"{p.name} is {article(p.title)} {p.title}" if p.title else f"This is {p.name}'s resume"
+        )
+
     def summary(self) -> str:
         p = self.resume.profile
         head = f"{p.name} is {article(p.title)} {p.title}" if p.title else p.name
