@@ -46,7 +46,8 @@ _TOPICS: dict[str, str] = {
     r"residency|permanent resident|passport|nationality|work in the (us|usa|uk|eu|united states|states)|"
     r"(can|could|is) (xperson|he|she|they) (legally |allowed to |able to )?work (in|from)"
     r"(?! (a|an|the|teams?)\b))\b",
-    "spoken": r"\b(speaks?|spoken|fluent\w*|fluency|bilingual|trilingual|multilingual|native (language|"
+    "spoken": r"\b(speaks?(?! (at|on|publicly|in public)\b)|spoken(?! (at|anywhere|publicly|in public|on)\b)|"
+    r"fluent\w*|fluency|bilingual|trilingual|multilingual|native (language|"
     r"speaker)|"
     r"mother tongue|(human|foreign|natural) languages?)\b",
     "prog_languages": r"\b((programming|coding|computer|software) languages?|languages? .*\b(code|coding|"

@@ -157,3 +157,10 @@ def personal() -> dict[str, Any]:
     """personal.json: private topics, their further phrasings, and the phrases that answer them."""
     data: dict[str, Any] = _load("personal.json")
     return data
+
+
+@lru_cache(maxsize=1)
+def sections_asked() -> dict[str, tuple[str, ...]]:
+    """Words naming each section, for a question that asks two or more at once."""
+    data = _load("categories.json")["sections_asked"]
+    return {k: tuple(v) for k, v in data.items() if not k.startswith("_")}

@@ -28,6 +28,7 @@ from tools.retrieval import Retrieval
 from tools.routes import LIST_NOISE, Routes
 from tools.search import ResumeIndex
 from tools.section_routes import KNOW_RE, SectionRoutes
+from tools.several_sections import SeveralSectionRoutes
 from tools.state import ConversationState
 from tools.tech_routes import TechRoutes
 from tools.technology import TechIndex
@@ -50,6 +51,7 @@ class Planner(
     Routes,
     TechRoutes,
     SectionRoutes,
+    SeveralSectionRoutes,
     ProfileRoutes,
     RecruiterRoutes,
     MilestoneRoutes,
@@ -91,6 +93,7 @@ class Planner(
             self._named,
             self._metric_search,
             self._family,
+            self._several_sections,
             self._sections,
             self._technology,
             self._unmentioned,
