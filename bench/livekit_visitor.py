@@ -3,7 +3,7 @@
 It publishes a microphone track fed from PCM it is given (silence otherwise, like an open mic,
 10 ms frames paced in real time), records every frame of the agent's audio with its arrival
 time (wall clock, so it can be set against the server's own marks on the same machine), and
-keeps every data message, with RTVI's server-message unwrapped like agent/caller.py does.
+keeps every data message, with RTVI's server-message unwrapped like tests/caller.py does.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from livekit import rtc
 
 RATE = 48000
 CHUNK = 480  # 10 ms, what a browser's microphone hands WebRTC
-SPEECH_RMS = 300.0  # int16 RMS above this is agent speech (as agent/caller.py)
+SPEECH_RMS = 300.0  # int16 RMS above this is agent speech (as tests/caller.py)
 
 
 class Visitor:
@@ -72,7 +72,7 @@ class Visitor:
             chunk, self._queued = self._queued[:CHUNK], self._queued[CHUNK:]
             if len(chunk) < CHUNK:
                 chunk = np.concatenate([chunk, np.zeros(CHUNK - len(chunk), np.int16)])
-            if speech:  # as agent/caller.py: the end of the last speech frame handed to the stack
+            if speech:  # as tests/caller.py: the end of the last speech frame handed to the stack
                 self.sent_speech_until = time.time() + CHUNK / RATE
             await self.source.capture_frame(rtc.AudioFrame(chunk.tobytes(), RATE, 1, CHUNK))
             next_at += CHUNK / RATE

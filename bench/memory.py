@@ -17,9 +17,9 @@ import time
 
 import httpx
 
-from agent.caller import Caller
 from bench.machine import describe
 from bench.voice_common import QUESTIONS, RESULTS, Speaker, rss_mb, service_process
+from tests.caller import Caller
 
 
 async def active_calls(base: str) -> float:

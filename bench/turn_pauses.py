@@ -33,7 +33,6 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from agent.caller import Caller
 from bench.machine import describe, percentile
 from bench.pause_set import (
     BACKCHANNELS,
@@ -47,6 +46,7 @@ from bench.pause_set import (
     voiced_start,
 )
 from bench.voice_common import RESULTS, service
+from tests.caller import Caller
 
 SETTLE_S = 1.2  # the agent silent this long after its answer: the exchange is over
 

@@ -23,12 +23,12 @@ from typing import Any
 import httpx
 import numpy as np
 
-from agent.caller import Caller, MicTrack, poll
 from bench.machine import describe, percentile
 from bench.reference_bot import reference
 from bench.voice_capacity import lateness_ms
 from bench.voice_common import FAIR_ENV, QUESTIONS, RESULTS, Speaker, service
 from pipeline.answer_processor import spoken_form
+from tests.caller import Caller, MicTrack, poll
 from tools.engine import ResumeEngine
 from tools.resume_model import load_sample_resume
 

@@ -22,9 +22,9 @@ from typing import Any
 
 import httpx
 
-from agent.caller import Caller
 from bench.machine import describe, percentile
 from bench.voice_common import QUESTIONS, RESULTS, Speaker, cpu_s, service_process
+from tests.caller import Caller
 from tests.standins.speech_server import SpeechStandIn
 
 GAP_MS = 100.0

@@ -17,10 +17,10 @@ import asyncio
 import json
 import statistics
 
-from agent.caller import Caller
 from bench.machine import describe, percentile
 from bench.reference_bot import reference
 from bench.voice_common import FAIR_ENV, QUESTIONS, RESULTS, Speaker, service
+from tests.caller import Caller
 
 MISS_S = 45.0  # a question whose answer has not started by then is counted as missed
 

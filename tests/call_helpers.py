@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from agent.caller import Caller
 from pipeline.models import SpeechModels
+from tests.caller import Caller
 from tests.voice_fixtures import speech, wait_until_quiet
 
 

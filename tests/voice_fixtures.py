@@ -20,12 +20,12 @@ import numpy as np
 import pytest
 from aiortc import RTCConfiguration, RTCPeerConnection
 
-from agent.caller import Caller, poll
 from agent.calls import CallManager
 from config.settings import Settings
 from pipeline.models import MODELS, SpeechModels
 from signaling.background_server import LiveServer, live_server
 from storage.conversations import Turn, history
+from tests.caller import Caller, poll
 
 T = TypeVar("T")
 

@@ -15,10 +15,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from agent.caller import Caller, poll
 from agent.load import LoadMonitor
 from pipeline.models import SpeechModels
 from signaling.background_server import LiveServer, live_server
+from tests.caller import Caller, poll
 from tests.voice_fixtures import calls_of, voice_settings, wait_for_no_calls
 
 THRESHOLD = 0.5

@@ -7,8 +7,8 @@ import time
 
 import numpy as np
 
-from agent.caller import Caller, poll
 from pipeline.models import SpeechModels
+from tests.caller import Caller, poll
 from tests.voice_fixtures import click, speech, wait_until_quiet
 
 INTERRUPTION_BOUND_S = 0.5

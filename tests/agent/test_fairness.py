@@ -14,10 +14,10 @@ import threading
 
 import pytest
 
-from agent.caller import Caller, poll
 from pipeline.models import SpeechModels
 from pipeline.scheduler import TraceEvent, get_scheduler, soon
 from signaling.background_server import LiveServer
+from tests.caller import Caller, poll
 from tests.voice_fixtures import calls_of, speech, wait_until_quiet
 
 LONG = "What did they do at Cartograph?"

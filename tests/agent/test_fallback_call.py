@@ -8,9 +8,9 @@ from pathlib import Path
 
 import httpx
 
-from agent.caller import Caller
 from pipeline.models import SpeechModels
 from signaling.background_server import live_server
+from tests.caller import Caller
 from tests.voice_fixtures import speech, voice_settings, wait_for_no_calls, wait_until_quiet
 
 

@@ -6,8 +6,8 @@ import asyncio
 import time
 from pathlib import Path
 
-from agent.caller import Caller
 from signaling.background_server import live_server
+from tests.caller import Caller
 from tests.voice_fixtures import session_row, voice_settings, wait_for_no_calls, wait_for_turns
 
 

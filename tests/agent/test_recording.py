@@ -14,7 +14,6 @@ import asyncpg
 import httpx
 import pytest
 
-from agent.caller import Caller
 from pipeline.models import SpeechModels
 from pipeline.stt import LocalWhisper
 from signaling.background_server import LiveServer, live_server
@@ -24,6 +23,7 @@ from storage.calls import get_call
 from storage.conversations import history
 from storage.recordings import link_recordings, recordings
 from tests.call_helpers import ask_out_loud
+from tests.caller import Caller
 from tests.voice_fixtures import speech, voice_settings, wait_for_no_calls, wait_for_turns, wait_until_quiet
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from agent.caller import Caller
 from signaling.background_server import LiveServer
+from tests.caller import Caller
 from tests.voice_fixtures import is_answer, wait_for_turns, wait_until_quiet
 
 

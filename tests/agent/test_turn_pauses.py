@@ -6,9 +6,9 @@ import asyncio
 
 import numpy as np
 
-from agent.caller import Caller, poll
 from pipeline.models import SpeechModels
 from signaling.background_server import LiveServer
+from tests.caller import Caller, poll
 from tests.voice_fixtures import speech, wait_for_turns, wait_until_quiet
 
 

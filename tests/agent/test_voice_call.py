@@ -6,10 +6,10 @@ import re
 
 from prometheus_client import REGISTRY
 
-from agent.caller import Caller
 from pipeline.models import SpeechModels
 from pipeline.stt import LocalWhisper, vocabulary_prompt
 from signaling.background_server import LiveServer
+from tests.caller import Caller
 from tests.voice_fixtures import session_row, speech, to_16k, wait_for_turns, wait_until_quiet
 
 

@@ -14,9 +14,9 @@ from typing import Any
 import httpx
 import pytest
 
-from agent.caller import Caller
 from pipeline.models import SpeechModels
 from signaling.background_server import LiveServer, live_server
+from tests.caller import Caller
 from tests.debian_postgres import debian_postgres, missing_reason
 from tests.fault_helpers import embedded, kill9
 from tests.voice_fixtures import (

@@ -13,10 +13,10 @@ from typing import Any
 import httpx
 import pytest
 
-from agent.caller import Caller, poll
 from pipeline.models import SpeechModels
 from signaling.background_server import live_server
 from storage.conversations import Turn
+from tests.caller import Caller, poll
 from tests.fault_helpers import TextSession, degraded, embedded, kill9, restarted_at, restarts
 from tests.voice_fixtures import (
     calls_of,
@@ -89,7 +89,9 @@ async def test_call_and_text_session_go_on_through_a_supervised_restart(
                 )
                 before = _answers(caller)
                 saying = asyncio.create_task(caller.say(speech(models, "Which projects used Rust?")))
-                await poll(lambda: caller.mic.queued_s > KILL_WITH_S_LEFT, 30, "the question was never queued")
+                await poll(
+                    lambda: caller.mic.queued_s > KILL_WITH_S_LEFT, 30, "the question was never queued"
+                )
                 # (At or past the end of the question too: a loaded machine sends a late mic in bursts.)
                 await poll(lambda: caller.mic.queued_s <= KILL_WITH_S_LEFT, 30, "the question never went")
                 killed = time.monotonic()

@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from agent.caller import poll
 from agent.worker import HandBack, JobWorker
 from signaling.context import AppContext
 from storage.jobs import GROUP, IDLE_MS, STREAM, claim, enqueue, ensure_group, pending, reclaim
+from tests.caller import poll
 
 
 async def test_worker_runs_jobs_up_to_capacity_and_acks_them(ctx: AppContext) -> None:

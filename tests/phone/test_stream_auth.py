@@ -14,10 +14,10 @@ import pytest
 import websockets
 from websockets.asyncio.client import ClientConnection
 
-from agent.caller import poll
 from pipeline.models import SpeechModels
 from signaling.background_server import LiveServer, live_server
 from signaling.routes.phone import PENDING_TIMEOUT_S
+from tests.caller import poll
 from tests.phone.conftest import PHONE_SECRET
 from tests.phone.twilio_client import TwilioPeer
 from tests.voice_fixtures import voice_settings, wait_for_no_calls

@@ -6,9 +6,9 @@ from __future__ import annotations
 import socket
 from pathlib import Path
 
-from agent.caller import Caller
 from pipeline.models import SpeechModels
 from signaling.background_server import live_server
+from tests.caller import Caller
 from tests.standins.speech_server import SpeechStandIn
 from tests.voice_fixtures import speech, voice_settings, wait_for_no_calls, wait_until_quiet
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from agent.caller import Caller, poll
 from pipeline.models import SpeechModels
 from pipeline.phrase_cache import CachedAudio, PhraseCache, get_phrase_cache
 from pipeline.scheduler import get_scheduler
 from signaling.background_server import LiveServer
+from tests.caller import Caller, poll
 from tests.voice_fixtures import wait_until_quiet
 
 

@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from agent.caller import poll
 from pipeline.scheduler import InferenceScheduler, SchedulerFull, soon
+from tests.caller import poll
 
 
 @pytest.fixture

@@ -9,10 +9,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from agent.caller import Caller, poll
 from pipeline.models import SpeechModels
 from signaling.background_server import LiveServer, live_server
 from signaling.call_caps import CallCaps, CapReached, ConcurrencyCap
+from tests.caller import Caller, poll
 from tests.voice_fixtures import real_offer, voice_settings, wait_for_no_calls
 
 # Passes check_sdp (so it takes an offer slot), then fails in aiortc: 400 once admitted.

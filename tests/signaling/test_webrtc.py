@@ -11,9 +11,9 @@ import time
 
 import httpx
 
-from agent.caller import Caller
 from pipeline.models import SpeechModels
 from signaling.background_server import LiveServer, live_server
+from tests.caller import Caller
 from tests.voice_fixtures import (
     VOICE_MAX_CALLS,
     Baseline,

@@ -372,7 +372,7 @@ def test_a_hyphenated_topic_the_resume_lacks_lists_the_publications(bio: ResumeE
 
 def test_a_fragment_of_a_hyphenated_word_is_not_quoted_as_missing() -> None:
     # Papers only: "e-books" is not a book the resume lacks, and "books" is not what was asked.
-    papers = {"profile": RESUME["profile"], "publications": RESUME["publications"][:1]}
+    papers = {"profile": RESUME["profile"], "publications": list(RESUME["publications"])[:1]}
     (r,) = ask(ResumeEngine(Resume.model_validate(papers)), "has she written any e-books")
     assert r.intent == "publications" and ids(r) == ["pub-bulletin"]
     assert "doesn't list a books" not in r.answer

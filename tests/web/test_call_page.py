@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from agent.caller import Caller
 from pipeline.models import SpeechModels
 from signaling.background_server import LiveServer
+from tests.caller import Caller
 from tests.voice_fixtures import VOICE_MAX_CALLS, speech, wait_for_no_calls, wait_for_turns
 from tests.web.browser import CHROMIUM, Browser
 from tests.web.screens import SCREENSHOTS
