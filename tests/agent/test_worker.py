@@ -28,19 +28,16 @@ async def test_worker_runs_jobs_up_to_capacity_and_acks_them(ctx: AppContext) ->
         for n in ("a", "b", "c"):
             await enqueue(redis, {"type": "test", "n": n})
         await enqueue(redis, {"type": "mystery"})
-        for _ in range(100):
-            if len(started) == 2:
-                break
-            await asyncio.sleep(0.05)
-        await asyncio.sleep(0.3)
+        await _wait(lambda: len(started) == 2)
+        await asyncio.sleep(0.3)  # time for a third to start, were capacity not respected
         assert sorted(started) == ["a", "b"] and worker.running == 2
         release.set()
-        for _ in range(100):
-            pending = await redis.xpending(STREAM, GROUP)
-            if len(started) == 3 and pending["pending"] == 0:
+        await _wait(lambda: len(started) == 3)
+        assert started[-1] == "c"
+        for _ in range(300):  # the acks are Redis writes, awaited here rather than polled in a lambda
+            if (await redis.xpending(STREAM, GROUP))["pending"] == 0:
                 break
             await asyncio.sleep(0.05)
-        assert started[-1] == "c"
         assert (await redis.xpending(STREAM, GROUP))["pending"] == 0
     finally:
         await worker.stop()
@@ -63,10 +60,7 @@ async def test_stop_cancels_running_calls(ctx: AppContext) -> None:
     worker = JobWorker(redis, {"long": handle}, capacity=1)
     runner = asyncio.create_task(worker.run())
     await enqueue(redis, {"type": "long"})
-    for _ in range(100):
-        if worker.running:
-            break
-        await asyncio.sleep(0.05)
+    await _wait(lambda: worker.running > 0)
     await worker.stop(drain_s=0.2)
     await asyncio.wait_for(runner, 5)
     assert cancelled.is_set() and worker.running == 0
