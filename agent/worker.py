@@ -29,10 +29,16 @@ log = logging.getLogger(__name__)
 JOBS = Counter("resume_agent_jobs_total", "Call jobs by outcome", ["type", "outcome"])
 JOBS_RUNNING = Gauge("resume_agent_jobs_running", "Call jobs running in this worker")
 JOBS_RECLAIMED = Counter("resume_agent_jobs_reclaimed_total", "Jobs taken over from a worker that died")
+JOB_ACK_RETRIES = Counter(
+    "resume_agent_job_ack_retries_total", "Acknowledgements of finished jobs tried again"
+)
 
 JobHandler = Callable[[dict[str, Any]], Awaitable[None]]
 TOUCH_PERIOD_S = 1.0
 FULL_PAUSE_S = 0.1
+# A finished job whose ack fails (Redis slow or restarting) is acked again with backoff, ~20 s in
+# all; the job stays in `_running` meanwhile, so it is still touched and no worker takes it over.
+ACK_BACKOFF_S = (0.2, 0.5, 1.0, 2.0, 4.0, 6.0, 6.0)
 
 
 class HandBack(Exception):  # noqa: N818 (an outcome, not an error)
@@ -133,8 +139,22 @@ class JobWorker:
         finally:
             JOBS_RUNNING.dec()
             if done:
-                with contextlib.suppress(Exception):
-                    await ack(self.redis, job_id)
+                await self._ack(job_id)
+
+    async def _ack(self, job_id: str) -> None:
+        """Acknowledge a finished job, again after a failure: a job left pending would be run twice."""
+        for pause in (*ACK_BACKOFF_S, None):
+            try:
+                await ack(self.redis, job_id)
+                return
+            except Exception as exc:
+                if pause is None:
+                    log.error(
+                        "could not acknowledge job %s (%s); it may be run again", job_id, type(exc).__name__
+                    )
+                    return
+                JOB_ACK_RETRIES.inc()
+                await asyncio.sleep(pause)
 
     async def stop(self, drain_s: float = 0.0) -> None:
         """Stop claiming; give running calls `drain_s` to finish, then cancel the rest."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from prometheus_client import REGISTRY
+
 from agent.worker import HandBack, JobWorker
 from signaling.context import AppContext
 from storage.jobs import GROUP, IDLE_MS, STREAM, claim, enqueue, ensure_group, pending, reclaim
@@ -146,3 +148,37 @@ async def test_a_full_process_does_not_claim_and_a_handed_back_job_runs_elsewher
         for r in runners:
             r.cancel()
         await asyncio.gather(*runners, return_exceptions=True)
+
+
+async def test_a_job_whose_ack_fails_is_acked_once_redis_takes_writes_again(ctx: AppContext) -> None:
+    """Redis refusing writes for 3 s (CLIENT PAUSE WRITE) as a job ends: the ack times out
+    (REDIS_TIMEOUT_S=1), is tried again, and lands; the job is not left pending to run twice."""
+    redis = ctx.storage.redis
+    await redis.delete(STREAM)
+    await ensure_group(redis)
+    release = asyncio.Event()
+    started: list[str] = []
+
+    async def handle(job: dict[str, Any]) -> None:
+        started.append(job["n"])
+        await release.wait()
+
+    worker = JobWorker(redis, {"test": handle}, capacity=1)
+    runner = asyncio.create_task(worker.run())
+    retried = REGISTRY.get_sample_value("resume_agent_job_ack_retries_total") or 0.0
+    try:
+        await enqueue(redis, {"type": "test", "n": "a"})
+        await _wait(lambda: started == ["a"])
+        await redis.execute_command("CLIENT", "PAUSE", "3000", "WRITE")
+        release.set()
+        await _wait(lambda: (REGISTRY.get_sample_value("resume_agent_job_ack_retries_total") or 0) > retried)
+        for _ in range(300):
+            if (await redis.xpending(STREAM, GROUP))["pending"] == 0:
+                break
+            await asyncio.sleep(0.05)
+        assert (await redis.xpending(STREAM, GROUP))["pending"] == 0
+    finally:
+        await redis.execute_command("CLIENT", "UNPAUSE")
+        await worker.stop()
+        runner.cancel()
+        await asyncio.gather(runner, return_exceptions=True)
