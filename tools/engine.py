@@ -137,7 +137,7 @@ class ResumeEngine:
         result = EngineResult(
             out.answer, out.intent, out.refused, [ItemRef(e.id, e.kind, e.title) for e in out.items]
         )
-        return result, self._next_state(st, out)
+        return result, self._next_state(st, out, q.stems)
 
     # --- internals -----------------------------------------------------------------------------
 
@@ -253,11 +253,14 @@ class ResumeEngine:
         return EngineResult(text, "refuse", True, [])
 
     @staticmethod
-    def _next_state(st: ConversationState, out: Outcome) -> ConversationState:
+    def _next_state(st: ConversationState, out: Outcome, stems: list[str]) -> ConversationState:
         focus = out.focus if out.focus is not None else out.items
         update: dict[str, object] = {"turn": st.turn + 1, "last_intent": out.intent}
         if out.items or out.focus:
-            update |= {"focus_ids": [e.id for e in focus], "last_item_ids": [e.id for e in out.items]}
+            ids = [e.id for e in focus]
+            update |= {"focus_ids": ids, "last_item_ids": [e.id for e in out.items]}
+            # A bare facet turn ("by how much?") on the same item keeps the words that chose it.
+            update["last_stems"] = stems or (st.last_stems if ids == st.focus_ids else [])
         if out.intent in ("technology", "projects", "experience", "timeline", "relative", "narrow"):
             update |= {
                 "last_kind": out.kind,

@@ -157,3 +157,10 @@ def personal() -> dict[str, Any]:
     """personal.json: private topics, their further phrasings, and the phrases that answer them."""
     data: dict[str, Any] = _load("personal.json")
     return data
+
+
+@lru_cache(maxsize=1)
+def order() -> dict[str, Any]:
+    """order.json: tenure superlatives, totals at one employer, time a deed took, sums of money."""
+    data: dict[str, Any] = _load("order.json")
+    return data

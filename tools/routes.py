@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from tools import knowledge
 from tools.dates import DateRange, date_lead
@@ -74,6 +75,8 @@ class Routes:
     tech: TechIndex
     say: ListSpeaker
     _summary_sentences: list[tuple[str, frozenset[str]]]
+    facet: Callable[[list[Entry], Query, ConversationState, str | None], Outcome | None]
+    held_before: Callable[[Entry, str], list[Entry]]
 
     def _init_routes(self) -> None:
         # The summary sentence by sentence with its stems, built once: summary_search may run three
@@ -134,6 +137,9 @@ class Routes:
                 kind="project",
             )
         attr = self.attribute(q, st)
+        shaped = self.facet(items, q, st, attr)
+        if shaped is not None:
+            return shaped
         if attr == "leadership":
             return self.leadership(q, items)
         if attr == "tech_check":
@@ -178,7 +184,7 @@ class Routes:
             "tech_check", f"The resume doesn't list {t.name} for {say.title_of(e)}.{used}", [e], tech=t.name
         )
 
-    def neighbours(self, anchor: Entry, q: Query) -> Outcome:
+    def neighbours(self, anchor: Entry, q: Query, named: bool = False) -> Outcome:
         kind = (
             q.det.kind
             if q.det.kind in ("experience", "project")
@@ -187,7 +193,12 @@ class Routes:
         direction = q.dates.anchor or "before"
         many = q.det.plural and q.det.kind is not None
         found = self.index.neighbours(anchor, kind, direction, many)
+        if direction == "before" and not many and found:
+            found = self.held_before(anchor, kind) or found
         name = self.say.title_of(anchor)
+        if anchor.kind == "experience" and anchor.attr("role") and found and found[0].title == anchor.title:
+            # Two roles at one employer: the anchor is told apart by its role.
+            name = f"{self.say.poss} role as {anchor.attr('role')}"
         if not found:
             what = "jobs" if kind == "experience" else "projects"
             return Outcome(
@@ -196,8 +207,10 @@ class Routes:
         if len(found) == 1:
             extra = [emp] if (emp := self.index.employer_of(found[0])) else []
             # Named in the question ("before Initech", "before her current job"): say its name.
-            named = anchor.id in {m.item_id for m in q.ents} or q.has("current_role")
-            text = self.say.neighbour(found[0], direction, q.stems, name if named else "that")
+            named = named or anchor.id in {m.item_id for m in q.ents} or q.has("current_role")
+            # "where was he before Glasgow": a question of places is answered with the place.
+            where = q.has("where") or (q.place is not None and q.place in anchor.places)
+            text = self.say.neighbour(found[0], direction, q.stems, name if named else "that", where)
             return Outcome("relative", text, found + extra, focus=found, kind=kind)
         lead = f"{cap(direction)} {name}"
         text = self.say.experiences(found, lead) if kind == "experience" else self.say.projects(found, lead)

@@ -1,0 +1,209 @@
+"""Order and time on the resume's own dates: anchors, tenure, totals at one employer, money.
+
+- "before Glasgow" / "before making captain": the job held in that place, or with that word in its
+  role, anchors "before" and "after" (the earliest of several for "before", the latest for "after");
+- "where have they stayed the longest": the job (or employer, all its roles together) held longest;
+- "how long has she been at X altogether": the roles at one employer summed;
+- "the biggest project by budget": the greatest sum of money any job's or project's sentence states.
+
+The words are data (`tools/data/knowledge/order.json`). Mixed into the Planner (tools/planner.py).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from functools import lru_cache
+
+from tools import knowledge
+from tools.dates import month_of, spoken
+from tools.query import Outcome, Query
+from tools.respond_lists import ListSpeaker
+from tools.search import Entry, ResumeIndex
+from tools.state import ConversationState
+from tools.text import STOPWORDS, alternation, cap, fold, join_words, lower_first, stem, tokens
+
+
+@lru_cache(maxsize=1)
+def _res() -> dict[str, re.Pattern[str]]:
+    data = knowledge.order()
+    tenure, money = data["tenure"], data["money"]
+    currency = "|".join(re.escape(c) for c in sorted(money["currencies"], key=len, reverse=True))
+    scales = alternation(money["scales"])
+    return {
+        "superlative": re.compile(rf"\b({alternation(tenure['superlatives'])})\b"),
+        "stay": re.compile(rf"\b({alternation(tenure['verbs'])})\b"),
+        "employer": re.compile(rf"\b({alternation(tenure['employer'])})\b"),
+        "role": re.compile(rf"\b({alternation(tenure['role'])})\b"),
+        "total": re.compile(rf"\b({alternation(data['total']['words'])})\b"),
+        "money_sup": re.compile(rf"\b({alternation(money['superlatives'])})\b"),
+        "money_asked": re.compile(rf"\b({alternation(money['asked'])})\b"),
+        "sum": re.compile(rf"(?:{currency})\s?(\d[\d,]*(?:\.\d+)?)(?:\s?({scales})\b)?", re.IGNORECASE),
+    }
+
+
+def _month(today: date) -> int:
+    return today.year * 12 + today.month - 1
+
+
+def months_spoken(months: int) -> str:
+    """ "10 years and 6 months": a computed total, in digits so it can be checked against the dates."""
+    years, rest = divmod(max(months, 0), 12)
+    parts = [f"{years} year{'s' if years != 1 else ''}"] if years else []
+    if rest:
+        parts.append(f"{rest} month{'s' if rest != 1 else ''}")
+    return " and ".join(parts) or "under a month"
+
+
+class OrderRoutes:
+    index: ResumeIndex
+    say: ListSpeaker
+    today: date
+
+    # --- anchors -------------------------------------------------------------------------------
+
+    def anchor_by_words(self, q: Query) -> Entry | None:
+        """ "before Glasgow", "before making captain": the job in that place or with that role word."""
+        jobs = [e for e in self.index.of_kind("experience") if e.span]
+        for t in q.utt.toks[q.dates.anchor_pos :]:
+            if t in STOPWORDS or len(t) < 3:
+                continue
+            s = stem(t)
+            by_place = [e for e in jobs if t in e.places]
+            by_role = [e for e in jobs if s in {stem(w) for w in tokens(e.attr("role"))}]
+            for found in (by_place, by_role):
+                if found and len(found) < len(jobs):
+                    ordered = self.index.chronological(found)
+                    return ordered[0] if q.dates.anchor == "before" else ordered[-1]
+        return None
+
+    def held_before(self, anchor: Entry, kind: str) -> list[Entry]:
+        """The item held just before `anchor`: the one that ended last by the time it began. A
+        year-only end ("2014") ends by a start within that year ("August 2014")."""
+        if anchor.span is None:
+            return []
+        begin = anchor.span[0]
+        before = [
+            e
+            for e in self.index.of_kind(kind)
+            if e.span and e.id not in (anchor.id, anchor.employer) and e.span[0] < begin
+        ]
+
+        def ended(e: Entry) -> int:
+            end = e.end or ""
+            if e.ongoing or not end:
+                return 10**9
+            if len(end) == 4:
+                return month_of(end) or 0
+            return int(e.span[1]) if e.span else 0
+
+        done = [e for e in before if ended(e) <= begin + 1]
+        return [max(done, key=lambda e: (ended(e), -(e.span[0] if e.span else 0)))] if done else []
+
+    # --- tenure --------------------------------------------------------------------------------
+
+    def _held_months(self, e: Entry) -> int:
+        if e.span is None:
+            return 0
+        lo, hi = e.span
+        end = _month(self.today) if hi == float("inf") else int(hi)
+        return max(end - lo + 1, 0)
+
+    def _order(self, q: Query, st: ConversationState) -> Outcome | None:
+        return self._longest_stay(q) or self._money(q)
+
+    def _longest_stay(self, q: Query) -> Outcome | None:
+        res = _res()
+        m = res["superlative"].search(q.text)
+        if m is None or q.ents or q.techs:
+            return None
+        if not (res["stay"].search(q.text) or q.det.kind == "experience"):
+            return None
+        jobs = [e for e in self.index.of_kind("experience") if e.span]
+        if len(jobs) < 2:
+            return None
+        longest = knowledge.order()["tenure"]["superlatives"][m.group(1)] == "max"
+        by_employer = bool(res["employer"].search(q.text)) and not res["role"].search(q.text)
+        groups: dict[str, list[Entry]] = {}
+        for e in jobs:
+            key = fold(e.attr("company") or e.title) if by_employer else e.id
+            groups.setdefault(key, []).append(e)
+        ranked = sorted(groups.values(), key=lambda g: sum(self._held_months(e) for e in g), reverse=longest)
+        best = self.index.chronological(ranked[0])
+        say = self.say
+        first, last = best[0], best[-1]
+        when = say.when(first)
+        if len(best) > 1:
+            start = spoken(first.start)
+            when = f"since {start}" if last.ongoing else f"from {start} to {spoken(last.end)}"
+        total = sum(self._held_months(e) for e in best)
+        roles = [e.attr("role") for e in best if e.attr("role")]
+        role_part = f" as {join_words(roles)}" if roles else ""
+        how = "longest" if longest else "shortest"
+        unit = "employer" if by_employer else "role"
+        text = (
+            f"The {how} {say.first} has stayed in one {unit} is {say.at(first)}{role_part}, {when}: "
+            f"{months_spoken(total)}, counted from the resume's dates."
+        )
+        return Outcome("tenure", text, best, focus=best)
+
+    def employer_total(self, items: list[Entry]) -> Outcome | None:
+        """ "How long has she been at Cascade altogether?": every role at that employer, summed."""
+        jobs = self.index.chronological([e for e in items if e.kind == "experience" and e.span])
+        companies = {fold(e.attr("company")) for e in jobs}
+        if len(jobs) < 2 or len(companies) != 1 or "" in companies:
+            return None
+        say = self.say
+        first, last = jobs[0], jobs[-1]
+        total = sum(self._held_months(e) for e in jobs)
+        start = spoken(first.start)
+        lead = (
+            f"{say.first} has been at {first.title} since {start}"
+            if last.ongoing
+            else f"{say.first} was at {first.title} from {start} to {spoken(last.end)}"
+        )
+        roles = [f"{e.attr('role')} {say.when(e)}" for e in jobs if e.attr("role")]
+        text = f"{lead}: {months_spoken(total)} in all, counted from the resume's dates"
+        text += f", as {join_words(roles)}." if roles else "."
+        return Outcome("item_dates", text, jobs)
+
+    # --- money ---------------------------------------------------------------------------------
+
+    def _money(self, q: Query) -> Outcome | None:
+        """ "The biggest project he's worked on by budget": the greatest sum a sentence states."""
+        res = _res()
+        if q.ents or q.techs or not res["money_sup"].search(q.text) or not res["money_asked"].search(q.text):
+            return None
+        scales = {fold(k): float(v) for k, v in knowledge.order()["money"]["scales"].items()}
+        best: tuple[float, Entry, str] | None = None
+        for e in self.index.of_kind("experience") + self.index.of_kind("project"):
+            for s in e.sentences:
+                for f in res["sum"].finditer(s):
+                    value = float(f.group(1).replace(",", "")) * scales.get(fold(f.group(2) or ""), 1.0)
+                    if best is None or value > best[0]:
+                        best = (value, e, s)
+        if best is None:
+            return None
+        _, e, s = best
+        emp = self.index.employer_of(e)
+        where = cap(self.say.at(e)) if e.kind == "experience" else f"In {e.title}"
+        said = self.say.claim(s, where, it="" if e.kind == "experience" else e.title)
+        text = f"The resume doesn't rank them; the largest sum it states: {lower_first(said).rstrip('.')}."
+        return Outcome("superlative", text, [e, emp] if emp else [e], focus=[e])
+
+    # --- places --------------------------------------------------------------------------------
+
+    def placed(self, entries: list[Entry], place: str) -> str | None:
+        """ "What did he do in Portugal?": each job there with its town, role and dates."""
+        jobs = [e for e in entries if e.kind == "experience"]
+        if len(jobs) != len(entries) or len(jobs) < 2:
+            return None
+        parts = []
+        for e in jobs:
+            loc = [p.strip() for p in e.attr("location").split(",") if p.strip()]
+            town = next((p for p in loc if place not in tokens(p)), "")
+            role = e.attr("role")
+            head = f"{role} {self.say.at(e)}" if role else self.say.at(e)
+            parts.append(f"{head}{' in ' + town if town else ''}, {self.say.years(e)}")
+        text = f"In {place.capitalize()}, {self.say.first} was {join_words(parts)}"
+        return text.rstrip(".") + "."
