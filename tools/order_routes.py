@@ -100,6 +100,24 @@ class OrderRoutes:
         done = [e for e in before if ended(e) <= begin + 1]
         return [max(done, key=lambda e: (ended(e), -(e.span[0] if e.span else 0)))] if done else []
 
+    def qualified(self, entries: list[Entry], q: Query, noise: frozenset[str]) -> tuple[list[Entry], str]:
+        """ "his first orchestra job": the entries whose text has the words between the ordinal and
+        the noun it counts, and those words as said; all entries and "" when no word narrows them."""
+        data = knowledge.order()["ordinal_words"]
+        toks = q.utt.toks
+        start = next((i for i, t in enumerate(toks) if t in data["words"]), None)
+        if start is None:
+            return entries, ""
+        end = next((j for j in range(start + 1, len(toks)) if toks[j] in data["heads"]), None)
+        between = [t for t in toks[start + 1 : end] if t not in STOPWORDS] if end is not None else []
+        wanted = [stem(t) for t in between if stem(t) not in noise and self.index.idf(stem(t)) > 0]
+        if not wanted or len(wanted) != len(between):
+            return entries, ""
+        narrowed = [e for e in entries if all(self.index.mentions_form(e.id, x) for x in wanted)]
+        if not narrowed or len(narrowed) == len(entries):
+            return entries, ""
+        return narrowed, " ".join(between)
+
     # --- tenure --------------------------------------------------------------------------------
 
     def _held_months(self, e: Entry) -> int:
@@ -140,9 +158,9 @@ class OrderRoutes:
         roles = [e.attr("role") for e in best if e.attr("role")]
         role_part = f" as {join_words(roles)}" if roles else ""
         how = "longest" if longest else "shortest"
-        unit = "employer" if by_employer else "role"
+        unit = "with one employer" if by_employer else "in one role"
         text = (
-            f"The {how} {say.first} has stayed in one {unit} is {say.at(first)}{role_part}, {when}: "
+            f"The {how} {say.first} has stayed {unit} is {say.at(first)}{role_part}, {when}: "
             f"{months_spoken(total)}, counted from the resume's dates."
         )
         return Outcome("tenure", text, best, focus=best)

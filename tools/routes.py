@@ -77,6 +77,8 @@ class Routes:
     _summary_sentences: list[tuple[str, frozenset[str]]]
     facet: Callable[[list[Entry], Query, ConversationState, str | None], Outcome | None]
     held_before: Callable[[Entry, str], list[Entry]]
+    placed: Callable[[list[Entry], str], str | None]
+    qualified: Callable[[list[Entry], Query, frozenset[str]], tuple[list[Entry], str]]
 
     def _init_routes(self) -> None:
         # The summary sentence by sentence with its stems, built once: summary_search may run three
@@ -237,7 +239,10 @@ class Routes:
             pool, project_kind=project_kind, date=rng, employer=employer, place=q.place
         )
         ordinal = q.dates.ordinal
+        qualifier = ""
         if ordinal is not None:
+            # "his first orchestra job": the first of the jobs the qualifying word fits.
+            entries, qualifier = self.qualified(entries, q, LIST_NOISE)
             entries = self.index.ordinal(entries, ordinal)
         entries = self.index.chronological(entries)[::-1]
         intent = {"experience": "experience", "project": "projects"}.get(kind or "", "timeline")
@@ -268,7 +273,12 @@ class Routes:
             e = entries[0]
             lead = date_lead(rng)
             if ordinal == "first":
-                lead = "Earliest on the resume,"
+                what = {"experience": "jobs", "project": "projects"}.get(e.kind, "items")
+                lead = (
+                    f"Of the {what} that mention {qualifier}, the earliest:"
+                    if qualifier
+                    else "Earliest on the resume,"
+                )
             emp = self.index.employer_of(e)
             return outcome(say.detail(e, q.stems, lead=lead), [e, emp] if emp else [e], focus=[e])
         lead = date_lead(rng) or (f"In {q.place.capitalize()}," if q.place else "")
@@ -281,7 +291,10 @@ class Routes:
                 + (say.experiences(entries) if kind == "experience" else say.projects(entries)),
                 entries,
             )
-        if kind == "experience":
+        placed = self.placed(entries, q.place) if q.place and not rng and kind != "project" else None
+        if placed:
+            text = placed
+        elif kind == "experience":
             text = say.experiences(entries, lead.rstrip(","))
         elif kind == "project":
             text = say.projects(entries, lead.rstrip(","), ongoing=ordinal == "current")
