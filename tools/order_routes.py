@@ -19,6 +19,7 @@ from tools import knowledge
 from tools.dates import month_of, spoken
 from tools.query import Outcome, Query
 from tools.respond_lists import ListSpeaker
+from tools.resume_model import Resume
 from tools.search import Entry, ResumeIndex
 from tools.state import ConversationState
 from tools.text import STOPWORDS, alternation, cap, fold, join_words, lower_first, stem, tokens
@@ -56,6 +57,7 @@ def months_spoken(months: int) -> str:
 
 
 class OrderRoutes:
+    resume: Resume
     index: ResumeIndex
     say: ListSpeaker
     today: date
@@ -128,7 +130,7 @@ class OrderRoutes:
         return max(end - lo + 1, 0)
 
     def _order(self, q: Query, st: ConversationState) -> Outcome | None:
-        return self._longest_stay(q) or self._money(q)
+        return self._longest_stay(q) or self._money(q) or self._done_abroad(q)
 
     def _longest_stay(self, q: Query) -> Outcome | None:
         res = _res()
@@ -208,6 +210,33 @@ class OrderRoutes:
         said = self.say.claim(s, where, it="" if e.kind == "experience" else e.title)
         text = f"The resume doesn't rank them; the largest sum it states: {lower_first(said).rstrip('.')}."
         return Outcome("superlative", text, [e, emp] if emp else [e], focus=[e])
+
+    def _done_abroad(self, q: Query) -> Outcome | None:
+        """ "Has he toured abroad?": the sentence where that deed is followed by a place that is neither
+        home nor any job's location ("the 2024 tour of Japan"). Working abroad is recruiter_routes'."""
+        data = knowledge.order()["abroad"]
+        if q.ents or q.techs or not re.search(rf"\b({alternation(data['words'])})\b", q.text):
+            return None
+        skip = {stem(w) for w in data["not_deeds"]} | {stem(w) for w in tokens(" ".join(data["words"]))}
+        deeds = [x for x in q.stems if x not in skip and self.index.idf(x) > 0]
+        if len(deeds) != 1:
+            return None
+        deed = deeds[0]
+        home = self.resume.profile.location or ""
+        preps = alternation(data["prepositions"])
+        found = re.compile(rf"\b(\w+)\s+(?:{preps})\s+(?:the\s+)?([A-Z][\w-]+)")
+        jobs = self.index.chronological(self.index.of_kind("experience") + self.index.of_kind("project"))
+        # Not home, nor where any job was: a job abroad is the jobs-abroad answer's, not this one's.
+        located = " ".join(e.attr("location") for e in jobs)
+        local = {t[:5] for t in tokens(f"{home} {located}") if len(t) > 2}
+        for e in jobs[::-1]:
+            for s in e.sentences:
+                for m in found.finditer(s):
+                    if stem(m.group(1).lower()) == deed and fold(m.group(2))[:5] not in local:
+                        where = cap(self.say.at(e)) if e.kind == "experience" else f"In {e.title}"
+                        said = self.say.claim(s, where, it="" if e.kind == "experience" else e.title)
+                        return Outcome("abroad", f"Yes. {said.rstrip('.')}.", [e], focus=[e])
+        return None
 
     # --- places --------------------------------------------------------------------------------
 
