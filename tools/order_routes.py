@@ -16,7 +16,7 @@ from datetime import date
 from functools import lru_cache
 
 from tools import knowledge
-from tools.dates import month_of, spoken
+from tools.dates import end_month_of, month_of, spoken
 from tools.query import Outcome, Query
 from tools.respond_lists import ListSpeaker
 from tools.resume_model import Resume
@@ -79,28 +79,36 @@ class OrderRoutes:
                     return ordered[0] if q.dates.anchor == "before" else ordered[-1]
         return None
 
-    def held_before(self, anchor: Entry, kind: str) -> list[Entry]:
-        """The item held just before `anchor`: the one that ended last by the time it began. A
-        year-only end ("2014") ends by a start within that year ("August 2014")."""
+    def held_next(self, anchor: Entry, kind: str, direction: str) -> list[Entry]:
+        """The item held just before `anchor` (the one that ended last by the time it began) or just
+        after it (the first to start once it ended). A year alone is read generously: "2014" ends
+        by a start in August 2014 and starts by an end in August 2014."""
         if anchor.span is None:
             return []
-        begin = anchor.span[0]
-        before = [
-            e
-            for e in self.index.of_kind(kind)
-            if e.span and e.id not in (anchor.id, anchor.employer) and e.span[0] < begin
-        ]
+        pool = [e for e in self.index.of_kind(kind) if e.span and e.id not in (anchor.id, anchor.employer)]
 
-        def ended(e: Entry) -> int:
+        def began(e: Entry, late: bool) -> int:
+            start = e.start or ""
+            month = (end_month_of(start) if late else month_of(start)) if len(start) == 4 else None
+            return month if month is not None else int(e.span[0]) if e.span else 0
+
+        def ended(e: Entry, early: bool) -> float:
             end = e.end or ""
             if e.ongoing or not end:
-                return 10**9
-            if len(end) == 4:
-                return month_of(end) or 0
-            return int(e.span[1]) if e.span else 0
+                return float("inf")
+            month = (month_of(end) if early else end_month_of(end)) if len(end) == 4 else None
+            return month if month is not None else e.span[1] if e.span else 0.0
 
-        done = [e for e in before if ended(e) <= begin + 1]
-        return [max(done, key=lambda e: (ended(e), -(e.span[0] if e.span else 0)))] if done else []
+        first = anchor.span[0]
+        if direction == "before":
+            done = [
+                e for e in pool if e.span and e.span[0] < first and ended(e, True) <= began(anchor, True) + 1
+            ]
+            return [max(done, key=lambda e: (ended(e, True), -began(e, False)))] if done else []
+        after = [
+            e for e in pool if e.span and e.span[0] > first and began(e, True) >= ended(anchor, True) - 1
+        ]
+        return [min(after, key=lambda e: (began(e, False), ended(e, True)))] if after else []
 
     def qualified(self, entries: list[Entry], q: Query, noise: frozenset[str]) -> tuple[list[Entry], str]:
         """ "his first orchestra job": the entries whose text has the words between the ordinal and
@@ -131,6 +139,12 @@ class OrderRoutes:
 
     def _order(self, q: Query, st: ConversationState) -> Outcome | None:
         return self._longest_stay(q) or self._money(q) or self._done_abroad(q)
+
+    @staticmethod
+    def _rough(jobs: list[Entry]) -> str:
+        """ "about ": a year-only date ("2008 to 2009") makes the count of months a guess."""
+        dates = [d for e in jobs for d in (e.start, e.end) if d]
+        return "about " if any(len(d) == 4 for d in dates) else ""
 
     def _longest_stay(self, q: Query) -> Outcome | None:
         res = _res()
@@ -163,7 +177,7 @@ class OrderRoutes:
         unit = "with one employer" if by_employer else "in one role"
         text = (
             f"The {how} {say.first} has stayed {unit} is {say.at(first)}{role_part}, {when}: "
-            f"{months_spoken(total)}, counted from the resume's dates."
+            f"{self._rough(best)}{months_spoken(total)}, counted from the resume's dates."
         )
         return Outcome("tenure", text, best, focus=best)
 
@@ -183,7 +197,7 @@ class OrderRoutes:
             else f"{say.first} was at {first.title} from {start} to {spoken(last.end)}"
         )
         roles = [f"{e.attr('role')} {say.when(e)}" for e in jobs if e.attr("role")]
-        text = f"{lead}: {months_spoken(total)} in all, counted from the resume's dates"
+        text = f"{lead}: {self._rough(jobs)}{months_spoken(total)} in all, counted from the resume's dates"
         text += f", as {join_words(roles)}." if roles else "."
         return Outcome("item_dates", text, jobs)
 

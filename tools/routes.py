@@ -76,7 +76,7 @@ class Routes:
     say: ListSpeaker
     _summary_sentences: list[tuple[str, frozenset[str]]]
     facet: Callable[[list[Entry], Query, ConversationState, str | None], Outcome | None]
-    held_before: Callable[[Entry, str], list[Entry]]
+    held_next: Callable[[Entry, str, str], list[Entry]]
     placed: Callable[[list[Entry], str], str | None]
     qualified: Callable[[list[Entry], Query, frozenset[str]], tuple[list[Entry], str]]
 
@@ -195,10 +195,13 @@ class Routes:
         direction = q.dates.anchor or "before"
         many = q.det.plural and q.det.kind is not None
         found = self.index.neighbours(anchor, kind, direction, many)
-        if direction == "before" and not many and found:
-            found = self.held_before(anchor, kind) or found
+        if not many and found:
+            found = self.held_next(anchor, kind, direction) or found
         name = self.say.title_of(anchor)
-        if anchor.kind == "experience" and anchor.attr("role") and found and found[0].title == anchor.title:
+        siblings = [
+            e for e in self.index.of_kind("experience") if e.title == anchor.title and e is not anchor
+        ]
+        if anchor.kind == "experience" and anchor.attr("role") and siblings:
             # Two roles at one employer: the anchor is told apart by its role.
             name = f"{self.say.poss} role as {anchor.attr('role')}"
         if not found:
