@@ -213,6 +213,7 @@ class Routes:
             extra = [emp] if (emp := self.index.employer_of(found[0])) else []
             # Named in the question ("before Initech", "before her current job"): say its name.
             named = named or anchor.id in {m.item_id for m in q.ents} or q.has("current_role")
+            named = named and not self.say.is_freelance(anchor)  # "before a freelance" reads badly
             # "where was he before Glasgow": a question of places is answered with the place.
             where = q.has("where") or (q.place is not None and q.place in anchor.places)
             text = self.say.neighbour(found[0], direction, q.stems, name if named else "that", where)
