@@ -128,7 +128,7 @@ class ResumeEngine:
                 update={"turn": st.turn + 1}
             )
         q = self.parse(text, retrieved)
-        followup = self._maybe_followup(q, has_focus=bool(st.focus_ids))
+        followup = self._maybe_followup(q, has_focus=bool(st.focus_ids), focus=st.focus_ids)
         reason = guardrails.check(q.text, followup or self._anchored(q))
         if reason:
             # A refused turn must not disturb what "it" / "that" refer to.
@@ -210,16 +210,20 @@ class ResumeEngine:
         vocab = self._index.vocabulary()
         return [g for a, b in zip(toks, toks[1:], strict=False) if (g := stem(a + b)) in vocab]
 
-    def _maybe_followup(self, q: Query, has_focus: bool) -> bool:
+    def _maybe_followup(self, q: Query, has_focus: bool, focus: Sequence[str] = ()) -> bool:
         """ "What was the impact?" asks about the item just discussed: on-topic without naming anything.
 
-        Only when every content word is a facet word or resume vocabulary, so "how big is the sun?"
-        or "when was the Eiffel tower built?" stay off-topic.
+        Only when every content word is a facet word, resume vocabulary or a word of the item in
+        focus ("how many shows?" after the tour), so "how big is the sun?" or "when was the Eiffel
+        tower built?" stay off-topic.
         """
         facets = _ITEM_FACETS if has_focus else _ITEM_FACETS - {"details"}
         if not q.topics & facets:
             return False
-        return all(s in _FACET_STEMS or s in self._vocabulary for s in q.stems)
+        return all(
+            s in _FACET_STEMS or s in self._vocabulary or any(self._index.mentions(i, s) for i in focus)
+            for s in q.stems
+        )
 
     def _anchored(self, q: Query) -> bool:
         """Does the turn point at the resume at all? Unanchored turns are refused as off-topic."""
