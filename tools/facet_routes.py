@@ -38,6 +38,7 @@ def _res() -> dict[str, re.Pattern[str]]:
             rf"\b({alternation(took['prepositions'])})\s+(?:about |around |just |only |under )?"
             rf"(\d[\d,.]*|{_NUMBER_WORDS})\s+({alternation(took['units'])})\b"
         ),
+        "total": re.compile(rf"\b({alternation(data['total']['words'])})\b"),
         "deed": re.compile(rf"\b({alternation(deed['verbs'])}) ({alternation(deed['objects'])})\b"),
         "founding": re.compile(rf"^\W*({alternation(deed['founding'])})\b"),
     }
@@ -54,8 +55,11 @@ class FacetRoutes:
         res = _res()
         if res["took"].search(q.text):
             return self._took(items, stems)
-        if attr == "item_dates" and len(items) > 1:
-            return self.employer_total(items)
+        if (attr == "item_dates" or res["total"].search(q.text)) and len(items) > 1:
+            # "how long has she been there altogether", "total time at X": its roles summed.
+            total = self.employer_total(items)
+            if total is not None or attr == "item_dates":
+                return total
         if attr == "item_metric" and (len(items) > 1 or st.last_stems):
             e, _ = self._best(items, stems, figures=True)
             if e is not None:

@@ -36,7 +36,6 @@ def _res() -> dict[str, re.Pattern[str]]:
         "stay": re.compile(rf"\b({alternation(tenure['verbs'])})\b"),
         "employer": re.compile(rf"\b({alternation(tenure['employer'])})\b"),
         "role": re.compile(rf"\b({alternation(tenure['role'])})\b"),
-        "total": re.compile(rf"\b({alternation(data['total']['words'])})\b"),
         "money_sup": re.compile(rf"\b({alternation(money['superlatives'])})\b"),
         "money_asked": re.compile(rf"\b({alternation(money['asked'])})\b"),
         "sum": re.compile(rf"(?:{currency})\s?(\d[\d,]*(?:\.\d+)?)(?:\s?({scales})\b)?", re.IGNORECASE),
@@ -147,16 +146,22 @@ class OrderRoutes:
         return "about " if any(len(d) == 4 for d in dates) else ""
 
     def _longest_stay(self, q: Query) -> Outcome | None:
-        res = _res()
+        res, tenure = _res(), knowledge.order()["tenure"]
         m = res["superlative"].search(q.text)
         if m is None or q.ents or q.techs:
             return None
-        if not (res["stay"].search(q.text) or q.det.kind == "experience"):
+        after = q.text[m.end() :].split()
+        noun = re.sub(r"\W", "", after[0].split("'")[0]) if after else ""
+        timed = noun in tenure["time_nouns"]  # "her longest stint"
+        if not (res["stay"].search(q.text) or q.det.kind == "experience" or timed):
             return None
+        small = noun in STOPWORDS or noun == "xperson" or timed
+        if noun and not small and not res["role"].match(noun) and not res["employer"].match(noun):
+            return None  # "the longest bridge he has been involved in" is a size
         jobs = [e for e in self.index.of_kind("experience") if e.span]
         if len(jobs) < 2:
             return None
-        longest = knowledge.order()["tenure"]["superlatives"][m.group(1)] == "max"
+        longest = tenure["superlatives"][m.group(1)] == "max"
         by_employer = bool(res["employer"].search(q.text)) and not res["role"].search(q.text)
         groups: dict[str, list[Entry]] = {}
         for e in jobs:

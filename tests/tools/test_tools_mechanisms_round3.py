@@ -170,3 +170,11 @@ def test_a_deed_abroad_is_the_sentence_naming_the_place(engine: ResumeEngine) ->
     r = ask(engine, "has she toured abroad")
     assert ids(r) == ["job-head"] and "Canada" in r.answer
     assert "40" in ask(engine, "has she toured abroad", "how many shows").answer
+
+
+def test_other_ways_to_ask_tenure(engine: ResumeEngine) -> None:
+    assert "10 years" in ask(engine, "total time at northlight").answer
+    assert set(ids(ask(engine, "which company did she spend the most time at"))) == {"job-head", "job-sm"}
+    assert ids(ask(engine, "what was her longest stint")) == ["job-head"]
+    # A noun after the superlative that is not a job or a time is a size, not a stay.
+    assert ask(engine, "what's the longest tour she has been on").intent != "tenure"
