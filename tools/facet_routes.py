@@ -53,7 +53,8 @@ class FacetRoutes:
         """A better answer than the item's generic one for this facet, or None."""
         stems = list(dict.fromkeys([*q.stems, *st.last_stems]))
         res = _res()
-        if res["took"].search(q.text):
+        if res["took"].search(q.text) and not any(e.kind == "project" and e.span for e in items[:1]):
+            # A dated project took its dates; a job's dates are a tenure, not how long a deed took.
             return self._took(items, stems)
         if (attr == "item_dates" or res["total"].search(q.text)) and len(items) > 1:
             # "how long has she been there altogether", "total time at X": its roles summed.
@@ -75,7 +76,7 @@ class FacetRoutes:
             e, _ = self._best(items, stems, figures=False)
             e = e or items[0]
             return Outcome("item", self.say.detail(e, stems), [e], focus=[e])
-        if len(items) > 1:
+        if len(items) > 1 and not q.has("title", "current_role"):
             return self._each(items[:3], stems)
         return None
 

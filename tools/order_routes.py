@@ -78,6 +78,20 @@ class OrderRoutes:
                     return ordered[0] if q.dates.anchor == "before" else ordered[-1]
         return None
 
+    def anchor_name(self, anchor: Entry, direction: str) -> str:
+        """How to name the anchor of "before/after ...": its employer, or its role when another role
+        at that employer lies on that side ("before her role as Captain": she was there before)."""
+        if anchor.kind != "experience" or not anchor.attr("role") or anchor.span is None:
+            return self.say.title_of(anchor)
+        start = anchor.span[0]
+        siblings = [
+            e
+            for e in self.index.of_kind("experience")
+            if e.title == anchor.title and e is not anchor and e.span
+            and (e.span[0] < start if direction == "before" else e.span[0] > start)
+        ]  # fmt: skip
+        return f"{self.say.poss} role as {anchor.attr('role')}" if siblings else self.say.title_of(anchor)
+
     def held_next(self, anchor: Entry, kind: str, direction: str) -> list[Entry]:
         """The item held just before `anchor` (the one that ended last by the time it began) or just
         after it (the first to start once it ended). A year alone is read generously: "2014" ends

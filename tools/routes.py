@@ -77,6 +77,7 @@ class Routes:
     _summary_sentences: list[tuple[str, frozenset[str]]]
     facet: Callable[[list[Entry], Query, ConversationState, str | None], Outcome | None]
     held_next: Callable[[Entry, str, str], list[Entry]]
+    anchor_name: Callable[[Entry, str], str]
     placed: Callable[[list[Entry], str], str | None]
     qualified: Callable[[list[Entry], Query, frozenset[str]], tuple[list[Entry], str]]
 
@@ -197,13 +198,7 @@ class Routes:
         found = self.index.neighbours(anchor, kind, direction, many)
         if not many and found:
             found = self.held_next(anchor, kind, direction) or found
-        name = self.say.title_of(anchor)
-        siblings = [
-            e for e in self.index.of_kind("experience") if e.title == anchor.title and e is not anchor
-        ]
-        if anchor.kind == "experience" and anchor.attr("role") and siblings:
-            # Two roles at one employer: the anchor is told apart by its role.
-            name = f"{self.say.poss} role as {anchor.attr('role')}"
+        name = self.anchor_name(anchor, direction)
         if not found:
             what = "jobs" if kind == "experience" else "projects"
             return Outcome(
@@ -214,8 +209,8 @@ class Routes:
             # Named in the question ("before Initech", "before her current job"): say its name.
             named = named or anchor.id in {m.item_id for m in q.ents} or q.has("current_role")
             named = named and not self.say.is_freelance(anchor)  # "before a freelance" reads badly
-            # "where was he before Glasgow": a question of places is answered with the place.
-            where = q.has("where") or (q.place is not None and q.place in anchor.places)
+            # "where was he before Glasgow": a question put in places is answered with the place.
+            where = q.place is not None and q.place in anchor.places
             text = self.say.neighbour(found[0], direction, q.stems, name if named else "that", where)
             return Outcome("relative", text, found + extra, focus=found, kind=kind)
         lead = f"{cap(direction)} {name}"
