@@ -38,7 +38,12 @@ def _res() -> dict[str, re.Pattern[str]]:
         "role": re.compile(rf"\b({alternation(tenure['role'])})\b"),
         "money_sup": re.compile(rf"\b({alternation(money['superlatives'])})\b"),
         "money_asked": re.compile(rf"\b({alternation(money['asked'])})\b"),
-        "sum": re.compile(rf"(?:{currency})\s?(\d[\d,]*(?:\.\d+)?)(?:\s?({scales})\b)?", re.IGNORECASE),
+        # "$120 million", "€9.5m", "USD 30 million"; or the currency after it: "40 million euros".
+        "sum": re.compile(
+            rf"(?:{currency})\s?(\d[\d,]*(?:\.\d+)?)(?:\s?({scales})\b)?"
+            rf"|\b(\d[\d,]*(?:\.\d+)?)\s?(?:({scales})\s)?(?:{alternation(money['currency_words'])})\b",
+            re.IGNORECASE,
+        ),
     }
 
 
@@ -228,16 +233,18 @@ class OrderRoutes:
         if q.ents or q.techs or not res["money_sup"].search(q.text) or not res["money_asked"].search(q.text):
             return None
         scales = {fold(k): float(v) for k, v in knowledge.order()["money"]["scales"].items()}
-        best: tuple[float, Entry, str] | None = None
+        # "the biggest budget": sums said to be budgets first, any sum when none is.
+        asked = {stem(m.group(1).split()[-1]) for m in res["money_asked"].finditer(q.text)}
+        sums: list[tuple[bool, float, Entry, str]] = []
         for e in self.index.of_kind("experience") + self.index.of_kind("project"):
-            for s in e.sentences:
+            for s, own in self.index.sentence_stems(e):
                 for f in res["sum"].finditer(s):
-                    value = float(f.group(1).replace(",", "")) * scales.get(fold(f.group(2) or ""), 1.0)
-                    if best is None or value > best[0]:
-                        best = (value, e, s)
-        if best is None:
+                    figure, scale = (f.group(1), f.group(2)) if f.group(1) else (f.group(3), f.group(4))
+                    value = float(figure.replace(",", "")) * scales.get(fold(scale or ""), 1.0)
+                    sums.append((bool(asked & own), value, e, s))
+        if not sums:
             return None
-        _, e, s = best
+        _, _, e, s = max(sums, key=lambda x: (x[0], x[1]))
         emp = self.index.employer_of(e)
         where = cap(self.say.at(e)) if e.kind == "experience" else f"In {e.title}"
         said = self.say.claim(s, where, it="" if e.kind == "experience" else e.title)

@@ -178,3 +178,24 @@ def test_other_ways_to_ask_tenure(engine: ResumeEngine) -> None:
     assert ids(ask(engine, "what was her longest stint")) == ["job-head"]
     # A noun after the superlative that is not a job or a time is a size, not a stay.
     assert ask(engine, "what's the longest tour she has been on").intent != "tenure"
+
+
+def test_a_sum_with_its_currency_after_it_counts(engine: ResumeEngine) -> None:
+    resume = Resume.model_validate(
+        {
+            **RESUME,
+            "projects": [
+                {
+                    "id": "proj-big",
+                    "name": "Arena tour",
+                    "kind": "work",
+                    "highlights": ["A touring show worth 3 million euros in ticket sales."],
+                }
+            ],
+        }
+    )
+    r = ask(ResumeEngine(resume, today=date(2026, 12, 1)), "what's the biggest budget she has handled")
+    # A sum said to be a budget comes before a bigger sum that is not one.
+    assert ids(r)[0] == "job-head"
+    r = ask(ResumeEngine(resume, today=date(2026, 12, 1)), "what's her most valuable project")
+    assert ids(r)[0] == "proj-big"
