@@ -199,3 +199,12 @@ def test_a_sum_with_its_currency_after_it_counts(engine: ResumeEngine) -> None:
     assert ids(r)[0] == "job-head"
     r = ask(ResumeEngine(resume, today=date(2026, 12, 1)), "what's her most valuable project")
     assert ids(r)[0] == "proj-big"
+
+
+def test_what_came_next_walks_forward(engine: ResumeEngine) -> None:
+    assert ids(ask(engine, "what was her first job", "what came next"))[0] == "job-rep"
+    assert ids(ask(engine, "what was her first job", "what did she do next"))[0] == "job-rep"
+    assert ids(ask(engine, "what was her first job", "what came next", "and then"))[0] == "job-sm"
+    # "then" in a question about the focus is "at that time", not "after".
+    r = ask(engine, "what did she do before she became head", "what did she do then")
+    assert ids(r)[0] == "job-sm"
