@@ -35,6 +35,7 @@ from tools.state import ConversationState
 from tools.tech_routes import TechRoutes
 from tools.technology import TechIndex
 from tools.text import QUESTION_WORDS, STOPWORDS, fold, join_words, sentence, stem, tokens
+from tools.timeline_routes import TimelineRoutes
 
 _EMPLOYER_RE = re.compile(r"\b(work(ed|s|ing)?|employed|job|intern(ed|ship)?) (at|for) ([a-z0-9&]+)\b")
 _SUBJECTS = frozenset({"i", "you", "we", "he", "she", "they", "it", "xperson"})
@@ -57,6 +58,7 @@ class Planner(
     RecruiterRoutes,
     MilestoneRoutes,
     OrderRoutes,
+    TimelineRoutes,
     FacetRoutes,
     MeasureRoutes,
     ChoiceRoutes,

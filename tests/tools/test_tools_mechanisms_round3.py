@@ -208,3 +208,11 @@ def test_what_came_next_walks_forward(engine: ResumeEngine) -> None:
     # "then" in a question about the focus is "at that time", not "after".
     r = ask(engine, "what did she do before she became head", "what did she do then")
     assert ids(r)[0] == "job-sm"
+
+
+def test_the_nth_job_on_the_timeline(engine: ResumeEngine) -> None:
+    assert ids(ask(engine, "what was her second job"))[0] == "job-rep"
+    assert ids(ask(engine, "her second most recent role"))[0] == "job-sm"
+    assert "four" in ask(engine, "what was her fifth job").answer
+    # "a second job" is a side job, not the second on the timeline.
+    assert ask(engine, "does she have a second job").intent != "timeline"
