@@ -213,17 +213,16 @@ class ResumeEngine:
     def _maybe_followup(self, q: Query, has_focus: bool, focus: Sequence[str] = ()) -> bool:
         """ "What was the impact?" asks about the item just discussed: on-topic without naming anything.
 
-        Only when every content word is a facet word, resume vocabulary or a word of the item in
-        focus ("how many shows?" after the tour), so "how big is the sun?" or "when was the Eiffel
-        tower built?" stay off-topic.
+        Only when every content word is a facet word or resume vocabulary (any of its words once an
+        item is in focus: "how many shows?" after the tour), so "how big is the sun?" or "when was the
+        Eiffel tower built?" stay off-topic.
         """
         facets = _ITEM_FACETS if has_focus else _ITEM_FACETS - {"details"}
         if not q.topics & facets:
             return False
-        return all(
-            s in _FACET_STEMS or s in self._vocabulary or any(self._index.mentions(i, s) for i in focus)
-            for s in q.stems
-        )
+        # With an item in focus, any word of the resume will do ("how many students?" after schools).
+        vocab = self._index.vocabulary() if focus else self._vocabulary
+        return all(s in _FACET_STEMS or s in vocab for s in q.stems)
 
     def _anchored(self, q: Query) -> bool:
         """Does the turn point at the resume at all? Unanchored turns are refused as off-topic."""
@@ -264,7 +263,10 @@ class ResumeEngine:
             ids = [e.id for e in focus]
             update |= {"focus_ids": ids, "last_item_ids": [e.id for e in out.items]}
             # A bare facet turn ("by how much?") on the same item keeps the words that chose it.
-            update["last_stems"] = stems or (st.last_stems if ids == st.focus_ids else [])
+            # Words said about the same item (or one of the items) pile up: "how big is it" after "how
+            # much does it save" after "anything low energy" is still about the low-energy building.
+            kept = st.last_stems if ids and set(ids) <= set(st.focus_ids) else []
+            update["last_stems"] = list(dict.fromkeys([*stems, *kept]))[:8]
         if out.intent in ("technology", "projects", "experience", "timeline", "relative", "narrow"):
             update |= {
                 "last_kind": out.kind,

@@ -48,6 +48,7 @@ class FacetRoutes:
     index: ResumeIndex
     say: ListSpeaker
     employer_total: Callable[[list[Entry]], Outcome | None]
+    text_search: Callable[..., Outcome | None]
 
     def facet(self, items: list[Entry], q: Query, st: ConversationState, attr: str | None) -> Outcome | None:
         """A better answer than the item's generic one for this facet, or None."""
@@ -61,6 +62,17 @@ class FacetRoutes:
             total = self.employer_total(items)
             if total is not None or attr == "item_dates":
                 return total
+        own = [x for x in q.stems if self.index.idf(x) > 0]
+        if (
+            attr == "item_metric"
+            and own
+            and not any(self.index.mentions(e.id, x) for e in items for x in own)
+        ):
+            # "how many students?" when the item in focus never mentions students: the figure the
+            # resume states with that word, wherever it is.
+            found = self.text_search(q, own, figures=True)
+            if found is not None:
+                return found
         if attr == "item_metric" and (len(items) > 1 or st.last_stems):
             e, _ = self._best(items, stems, figures=True)
             if e is not None:

@@ -216,3 +216,15 @@ def test_the_nth_job_on_the_timeline(engine: ResumeEngine) -> None:
     assert "four" in ask(engine, "what was her fifth job").answer
     # "a second job" is a side job, not the second on the timeline.
     assert ask(engine, "does she have a second job").intent != "timeline"
+
+
+def test_a_figure_the_focus_lacks_is_found_where_the_resume_states_it(engine: ResumeEngine) -> None:
+    # The festival never mentions shows; the one figure of shows is the tour's.
+    r = ask(engine, "tell me about the open-air festival", "how many shows")
+    assert not r.refused and "40" in r.answer
+
+
+def test_words_about_one_item_pile_up_over_turns(engine: ResumeEngine) -> None:
+    r = ask(engine, "did she cut set build costs", "by how much", "how did she do it")
+    assert "18%" in ask(engine, "did she cut set build costs", "by how much").answer
+    assert "scenery" in r.answer
