@@ -52,6 +52,15 @@ _ANCHOR_RE = re.compile(
     r"(?<!look )(?<!looks )(?<!looked )(?<!looking )(?<!take care )(?<!ask )(?<!asked )"
     r"\b(before|after|prior to|since(?! when)|following|preceding|earlier than|later than)\b"
 )
+# "what came next", "what did she do next", "and then?": after the item in focus. Past tense only
+# ("what does he want to do next" asks about plans), and not "then" ("what did she do then" is at
+# that time).
+_NEXT_RE = re.compile(
+    r"\b(came|happened) (next|after( that)?)\b|\b(did|went|moved|worked|headed) next\b"
+    r"|\b(did \w+ (do|go|work|move)) next\b|\bwhat was next\b"
+    r"|\bwas (his|her|their|the) next (job|role|position|employer|move)\b"
+    r"|^\W*(and )?(then( what)?|what next|next)\W*$"
+)
 _FIRST_RE = re.compile(
     # "first prize" names a result, "first chaired a trial" a role: neither is the first item.
     r"\b(first|earliest|oldest|initial|start(ed)? (his|her|their) career)\b(?!\s+(prize|place|\w+ed)\b)"
@@ -166,6 +175,8 @@ def parse(utt: Utterance) -> DateQuery:
                 "before" if ma.group(1) in ("before", "prior to", "preceding", "earlier than") else "after"
             )
             anchor_pos = len(Utterance.of(text[: ma.end()]).toks)
+        elif (mn := _NEXT_RE.search(text)) is not None:
+            anchor, anchor_pos = "after", len(Utterance.of(text[: mn.end()]).toks)
     ordinal: Ordinal | None = None
     if _PREVIOUS_RE.search(text):
         ordinal = "previous"

@@ -128,7 +128,7 @@ class ResumeEngine:
                 update={"turn": st.turn + 1}
             )
         q = self.parse(text, retrieved)
-        followup = self._maybe_followup(q, has_focus=bool(st.focus_ids))
+        followup = self._maybe_followup(q, has_focus=bool(st.focus_ids), focus=st.focus_ids)
         reason = guardrails.check(q.text, followup or self._anchored(q))
         if reason:
             # A refused turn must not disturb what "it" / "that" refer to.
@@ -137,7 +137,7 @@ class ResumeEngine:
         result = EngineResult(
             out.answer, out.intent, out.refused, [ItemRef(e.id, e.kind, e.title) for e in out.items]
         )
-        return result, self._next_state(st, out)
+        return result, self._next_state(st, out, q.stems)
 
     # --- internals -----------------------------------------------------------------------------
 
@@ -210,16 +210,19 @@ class ResumeEngine:
         vocab = self._index.vocabulary()
         return [g for a, b in zip(toks, toks[1:], strict=False) if (g := stem(a + b)) in vocab]
 
-    def _maybe_followup(self, q: Query, has_focus: bool) -> bool:
+    def _maybe_followup(self, q: Query, has_focus: bool, focus: Sequence[str] = ()) -> bool:
         """ "What was the impact?" asks about the item just discussed: on-topic without naming anything.
 
-        Only when every content word is a facet word or resume vocabulary, so "how big is the sun?"
-        or "when was the Eiffel tower built?" stay off-topic.
+        Only when every content word is a facet word or resume vocabulary (any of its words once an
+        item is in focus: "how many shows?" after the tour), so "how big is the sun?" or "when was the
+        Eiffel tower built?" stay off-topic.
         """
         facets = _ITEM_FACETS if has_focus else _ITEM_FACETS - {"details"}
         if not q.topics & facets:
             return False
-        return all(s in _FACET_STEMS or s in self._vocabulary for s in q.stems)
+        # With an item in focus, any word of the resume will do ("how many students?" after schools).
+        vocab = self._index.vocabulary() if focus else self._vocabulary
+        return all(s in _FACET_STEMS or s in vocab for s in q.stems)
 
     def _anchored(self, q: Query) -> bool:
         """Does the turn point at the resume at all? Unanchored turns are refused as off-topic."""
@@ -253,11 +256,17 @@ class ResumeEngine:
         return EngineResult(text, "refuse", True, [])
 
     @staticmethod
-    def _next_state(st: ConversationState, out: Outcome) -> ConversationState:
+    def _next_state(st: ConversationState, out: Outcome, stems: list[str]) -> ConversationState:
         focus = out.focus if out.focus is not None else out.items
         update: dict[str, object] = {"turn": st.turn + 1, "last_intent": out.intent}
         if out.items or out.focus:
-            update |= {"focus_ids": [e.id for e in focus], "last_item_ids": [e.id for e in out.items]}
+            ids = [e.id for e in focus]
+            update |= {"focus_ids": ids, "last_item_ids": [e.id for e in out.items]}
+            # A bare facet turn ("by how much?") on the same item keeps the words that chose it.
+            # Words said about the same item (or one of the items) pile up: "how big is it" after "how
+            # much does it save" after "anything low energy" is still about the low-energy building.
+            kept = st.last_stems if ids and set(ids) <= set(st.focus_ids) else []
+            update["last_stems"] = list(dict.fromkeys([*stems, *kept]))[:8]
         if out.intent in ("technology", "projects", "experience", "timeline", "relative", "narrow"):
             update |= {
                 "last_kind": out.kind,

@@ -35,7 +35,10 @@ _MORE_RE = re.compile(
 _ELLIPTIC_RE = re.compile(
     r"^\s*(and\s+)?(when|where|why|how long|how many|how much|how big|what year|which year|who for|"
     r"for whom|what for|since when|until when|how so|what tech(nologies)?|which tech(nologies)?|what stack|"
-    r"and then|then what|what next|after that|before that)\s*\??\s*$"
+    r"and then|then what|what next|after that|before that|next)\s*\??\s*$"
+    # "what came next", "what did she do next": the timeline from the focus item.
+    r"|\b(came|happened) (next|after that)\b|\bdid (xperson|he|she|they) (do|go|work|move) next\b"
+    r"|\bwhat was next\b|\bwas (xperson'?s?|his|her|their|the) next (job|role|position|employer|move)\b"
 )
 
 

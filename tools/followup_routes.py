@@ -31,6 +31,7 @@ class FollowupRoutes(Routes):
     _vocabulary: frozenset[str]  # the resume's rare stems, built once by the Planner
     _focus: Callable[[ConversationState], list[Entry]]
     technology: Callable[..., Outcome]
+    anchor_by_words: Callable[[Query], Entry | None]
 
     def _followup(self, q: Query, st: ConversationState) -> Outcome | None:
         focus = self._focus(st)
@@ -46,11 +47,16 @@ class FollowupRoutes(Routes):
                 # "before her current job": the job held now is the anchor.
                 current = self.index.ordinal(self.index.of_kind("experience"), "current")
                 anchor = current[0] if current else None
+            named = anchor is not None
+            if anchor is None and not q.ents:
+                # "before Glasgow", "before making captain": a place or a role word names the job.
+                anchor = self.anchor_by_words(q)
+                named = anchor is not None
             if anchor is None and focus and not q.ents:
                 ordered = self.index.chronological(focus)
                 anchor = ordered[0] if q.dates.anchor == "before" else ordered[-1]
             if anchor is not None:
-                return self.neighbours(anchor, q)
+                return self.neighbours(anchor, q, named)
         pos = position(q.text)
         if pos is not None and len(last) > 1 and not q.ents:
             picked = last[pos] if -len(last) <= pos < len(last) else last[-1]

@@ -115,7 +115,9 @@ _TOPICS: dict[str, str] = {
     rf"teams?|how many (people|engineers|developers|members|reports|direct reports|staff)|team of|"
     rf"(big|large|small|largest|biggest|smallest) team|teams? sizes?)\b",
     "dates": r"\b(when|how long|what year|which year|what dates?|dates?|duration|timeline|time ?frame|tenure|"
-    r"start(ed)?|end(ed)?|finish(ed)?|leave|left|join(ed)?|still (there|active|working|going|ongoing|"
+    # "did he start anything there" asks what he founded, not when.
+    r"start(ed)?(?! (anything|something|any|an?|new|(his|her|their) own)\b)|end(ed)?|finish(ed)?|leave|left|"
+    r"join(ed)?|still (there|active|working|going|ongoing|"
     r"maintained)|"
     r"ongoing)\b",
     "item_tech": r"\b(technolog\w*|tech( stack)?|stack|tools?|tooling|languages?|frameworks?|libraries|"

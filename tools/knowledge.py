@@ -164,3 +164,10 @@ def sections_asked() -> dict[str, tuple[str, ...]]:
     """Words naming each section, for a question that asks two or more at once."""
     data = _load("categories.json")["sections_asked"]
     return {k: tuple(v) for k, v in data.items() if not k.startswith("_")}
+
+
+@lru_cache(maxsize=1)
+def order() -> dict[str, Any]:
+    """order.json: tenure superlatives, totals at one employer, time a deed took, sums of money."""
+    data: dict[str, Any] = _load("order.json")
+    return data

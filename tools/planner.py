@@ -1,7 +1,8 @@
 """Decides what a parsed turn is asking and which answer builder handles it.
 
 Order matters and goes from the most specific signal to the least: small talk, unanswerable
-personal questions, credentials and qualifying (milestone_routes), size superlatives and employer size
+personal questions, credentials and qualifying (milestone_routes), tenure and money superlatives
+(order_routes), size superlatives and employer size
 (measure_routes), recruiter questions, either-or (choice_routes), profile fields, follow-ups on the
 previous answer, named items, resume sections, technologies, filtered lists, and finally free-text
 search (the summary when only past jobs answer a present-tense question).
@@ -15,10 +16,12 @@ from datetime import date
 from tools import knowledge
 from tools.choice_routes import ChoiceRoutes
 from tools.english import common_words, is_common, is_everyday
+from tools.facet_routes import FacetRoutes
 from tools.followup import Cue
 from tools.followup_routes import HOW_MANY_RE, FollowupRoutes
 from tools.measure_routes import MeasureRoutes
 from tools.milestone_routes import MilestoneRoutes
+from tools.order_routes import OrderRoutes
 from tools.profile_routes import ProfileRoutes
 from tools.query import Outcome, Query
 from tools.recruiter_routes import RecruiterRoutes
@@ -33,6 +36,7 @@ from tools.state import ConversationState
 from tools.tech_routes import TechRoutes
 from tools.technology import TechIndex
 from tools.text import QUESTION_WORDS, STOPWORDS, fold, join_words, sentence, stem, tokens
+from tools.timeline_routes import TimelineRoutes
 
 _EMPLOYER_RE = re.compile(r"\b(work(ed|s|ing)?|employed|job|intern(ed|ship)?) (at|for) ([a-z0-9&]+)\b")
 _SUBJECTS = frozenset({"i", "you", "we", "he", "she", "they", "it", "xperson"})
@@ -55,6 +59,9 @@ class Planner(
     ProfileRoutes,
     RecruiterRoutes,
     MilestoneRoutes,
+    OrderRoutes,
+    TimelineRoutes,
+    FacetRoutes,
     MeasureRoutes,
     ChoiceRoutes,
 ):
@@ -85,6 +92,7 @@ class Planner(
             self._small_talk,
             self._unknowable,
             self._milestones,
+            self._order,
             self._measure,
             self._recruiter,
             self._either,

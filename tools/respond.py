@@ -162,9 +162,11 @@ class Speaker:
 
     # --- single items --------------------------------------------------------------------------
 
-    def opener(self, e: Entry) -> str:
-        """First sentence about any item: what it is, where and when."""
+    def opener(self, e: Entry, placed: bool = False) -> str:
+        """First sentence about any item: what it is, where (of a job, when asked) and when."""
         when = self.when(e)
+        if e.kind == "experience" and placed and e.attr("location"):
+            when = f"in {e.attr('location')}, {when}"
         if e.kind == "experience":
             role = e.attr("role")
             if self.is_freelance(e):
@@ -197,9 +199,9 @@ class Speaker:
         venue = e.attr("venue")
         return f'{self.first} published "{e.title}"{" in " + venue if venue else ""}, {when}'
 
-    def detail(self, e: Entry, stems: list[str], lead: str = "") -> str:
+    def detail(self, e: Entry, stems: list[str], lead: str = "", where: bool = False) -> str:
         lead = f"{lead}," if lead and lead[-1].isalnum() else lead
-        parts = [f"{lead} {self.opener(e)}" if lead else self.opener(e)]
+        parts = [f"{lead} {self.opener(e, where)}" if lead else self.opener(e, where)]
         rest = list(e.sentences)
         best = self.index.best_sentence(e, stems) if stems else None
         if best and best in rest[1:]:
@@ -291,5 +293,7 @@ class Speaker:
             return sentence(f"{self.first} worked solo {self.at(e)}: a team of 1")
         return sentence(f"{self.first}'s team {self.at(e)} was {size} people")
 
-    def neighbour(self, e: Entry, direction: str, stems: list[str], anchor: str = "that") -> str:
-        return self.detail(e, stems, lead=f"{cap(direction)} {anchor},")
+    def neighbour(
+        self, e: Entry, direction: str, stems: list[str], anchor: str = "that", where: bool = False
+    ) -> str:
+        return self.detail(e, stems, lead=f"{cap(direction)} {anchor},", where=where)

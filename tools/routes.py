@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from tools import knowledge
 from tools.dates import DateRange, date_lead
@@ -74,6 +75,11 @@ class Routes:
     tech: TechIndex
     say: ListSpeaker
     _summary_sentences: list[tuple[str, frozenset[str]]]
+    facet: Callable[[list[Entry], Query, ConversationState, str | None], Outcome | None]
+    held_next: Callable[[Entry, str, str], list[Entry]]
+    anchor_name: Callable[[Entry, str], str]
+    placed: Callable[[list[Entry], str], str | None]
+    qualified: Callable[[list[Entry], Query, frozenset[str]], tuple[list[Entry], str]]
 
     def _init_routes(self) -> None:
         # The summary sentence by sentence with its stems, built once: summary_search may run three
@@ -134,6 +140,9 @@ class Routes:
                 kind="project",
             )
         attr = self.attribute(q, st)
+        shaped = self.facet(items, q, st, attr)
+        if shaped is not None:
+            return shaped
         if attr == "leadership":
             return self.leadership(q, items)
         if attr == "tech_check":
@@ -178,7 +187,7 @@ class Routes:
             "tech_check", f"The resume doesn't list {t.name} for {say.title_of(e)}.{used}", [e], tech=t.name
         )
 
-    def neighbours(self, anchor: Entry, q: Query) -> Outcome:
+    def neighbours(self, anchor: Entry, q: Query, named: bool = False) -> Outcome:
         kind = (
             q.det.kind
             if q.det.kind in ("experience", "project")
@@ -187,7 +196,9 @@ class Routes:
         direction = q.dates.anchor or "before"
         many = q.det.plural and q.det.kind is not None
         found = self.index.neighbours(anchor, kind, direction, many)
-        name = self.say.title_of(anchor)
+        if not many and found:
+            found = self.held_next(anchor, kind, direction) or found
+        name = self.anchor_name(anchor, direction)
         if not found:
             what = "jobs" if kind == "experience" else "projects"
             return Outcome(
@@ -196,8 +207,11 @@ class Routes:
         if len(found) == 1:
             extra = [emp] if (emp := self.index.employer_of(found[0])) else []
             # Named in the question ("before Initech", "before her current job"): say its name.
-            named = anchor.id in {m.item_id for m in q.ents} or q.has("current_role")
-            text = self.say.neighbour(found[0], direction, q.stems, name if named else "that")
+            named = named or anchor.id in {m.item_id for m in q.ents} or q.has("current_role")
+            named = named and not self.say.is_freelance(anchor)  # "before a freelance" reads badly
+            # "where was he before Glasgow": a question put in places is answered with the place.
+            where = q.place is not None and q.place in anchor.places
+            text = self.say.neighbour(found[0], direction, q.stems, name if named else "that", where)
             return Outcome("relative", text, found + extra, focus=found, kind=kind)
         lead = f"{cap(direction)} {name}"
         text = self.say.experiences(found, lead) if kind == "experience" else self.say.projects(found, lead)
@@ -224,7 +238,10 @@ class Routes:
             pool, project_kind=project_kind, date=rng, employer=employer, place=q.place
         )
         ordinal = q.dates.ordinal
+        qualifier = ""
         if ordinal is not None:
+            # "his first orchestra job": the first of the jobs the qualifying word fits.
+            entries, qualifier = self.qualified(entries, q, LIST_NOISE)
             entries = self.index.ordinal(entries, ordinal)
         entries = self.index.chronological(entries)[::-1]
         intent = {"experience": "experience", "project": "projects"}.get(kind or "", "timeline")
@@ -255,7 +272,12 @@ class Routes:
             e = entries[0]
             lead = date_lead(rng)
             if ordinal == "first":
-                lead = "Earliest on the resume,"
+                what = {"experience": "jobs", "project": "projects"}.get(e.kind, "items")
+                lead = (
+                    f"Of the {what} that mention {qualifier}, the earliest:"
+                    if qualifier
+                    else "Earliest on the resume,"
+                )
             emp = self.index.employer_of(e)
             return outcome(say.detail(e, q.stems, lead=lead), [e, emp] if emp else [e], focus=[e])
         lead = date_lead(rng) or (f"In {q.place.capitalize()}," if q.place else "")
@@ -268,7 +290,10 @@ class Routes:
                 + (say.experiences(entries) if kind == "experience" else say.projects(entries)),
                 entries,
             )
-        if kind == "experience":
+        placed = self.placed(entries, q.place) if q.place and not rng and kind != "project" else None
+        if placed:
+            text = placed
+        elif kind == "experience":
             text = say.experiences(entries, lead.rstrip(","))
         elif kind == "project":
             text = say.projects(entries, lead.rstrip(","), ongoing=ordinal == "current")

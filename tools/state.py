@@ -21,6 +21,9 @@ class ConversationState(BaseModel):
     last_technology: str | None = None
     last_date_range: DateRange | None = None
     last_category: str | None = None
+    # The content words of the turn that set the focus: "by how much?" after "did they cut emissions"
+    # wants the figure of the emissions sentence, not the item's first figure.
+    last_stems: list[str] = []
 
     def to_json(self) -> str:
         return self.model_dump_json()
