@@ -67,8 +67,10 @@ _UNSTATED: tuple[tuple[str, str], ...] = (
     (
         "salary",
         r"salar\w*|compensation|\bpay\b|wages?|earnings|income|(hourly|day|daily|billing) rates?|"
-        r"how much (does|do|did|would|will) \w+ (make|earn|charge|cost|want|expect)|"
-        r"how much (is|are|was|were) \w+ (earning|making|paid|charging|on)\b|(is|are) \w+ (well|highly) paid|"
+        # The person, not "it": "how much did it cost" asks a project's figure.
+        rf"how much (does|do|did|would|will) {_P} (make|earn|charge|cost|want|expect)|"
+        rf"how much (is|are|was|were) {_P} (earning|making|paid|charging|on)\b|"
+        rf"(is|are) {_P} (well|highly) paid|"
         rf"what (does|do|did|would|will) {_P} (earn|charge)\b|how (much|well) (does|do|did) {_P} get paid|"
         rf"(what|how much)('?s| is| are| was| were) {_P} (earning|paid|getting paid|taking home)\b|"
         rf"(what|how much) (is|are|was|were) {_P} paid\b",

@@ -42,6 +42,7 @@ class ProfileRoutes:
     _spoken_names: tuple[str, ...]
     _person_stems: frozenset[str]
     _clauses: list[tuple[str, frozenset[str]]]
+    employer_total: Callable[[list[Entry]], Outcome | None]
 
     def _init_profile(self) -> None:
         self._person_stems = frozenset(stem(t) for t in tokens(self.resume.profile.name))
@@ -225,6 +226,10 @@ class ProfileRoutes:
         if q.has("years") and named:
             # "How many years did he teach at X?": that item's dates and duration.
             items = self._items_of(q)
+            # Several roles at the one employer named: the time there in all, role by role.
+            total = self.employer_total(items)
+            if total is not None:
+                return total
             return Outcome("item_dates", " ".join(say.dates(e) for e in items[:2]), items[:2])
         if q.has("years"):
             return Outcome("years_experience", say.years_experience())

@@ -209,6 +209,10 @@ class RecruiterRoutes:
                 # "how long has he been teaching" counts the jobs of a "Teacher" too.
                 if all(self.index.mentions_form(e.id, s) for s in topic)
             ]
+            # "how long was she an engineer": the jobs with it in their title, when some have it, not
+            # every job whose text says a word of that stem ("Engine 7").
+            titled = [e for e in pool if set(topic) <= {stem(t) for t in tokens(e.attr("role"))}]
+            pool = titled or pool
         pool = [e for e in self.index.chronological(pool) if e.span]
         if not pool:
             return None
