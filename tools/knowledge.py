@@ -84,6 +84,12 @@ def synonyms() -> dict[str, tuple[str, ...]]:
 
 
 @lru_cache(maxsize=1)
+def prefixes() -> tuple[str, ...]:
+    """English prefixes a word may carry or drop and stay on its subject ("retrain", "decontamination")."""
+    return tuple(_load("synonyms.json")["prefixes"])
+
+
+@lru_cache(maxsize=1)
 def category_words() -> dict[str, tuple[str, ...]]:
     """A word of a skill category's name -> phrases that also mean it ("infra" -> "devops", "cloud")."""
     return {k: tuple(v) for k, v in _load("categories.json")["category_words"].items()}

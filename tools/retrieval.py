@@ -70,8 +70,17 @@ class Retrieval:
             return []
         return [s[:n] for n in range(len(s) - 1, len(s) - 4, -1) if n >= 4 and self.index.idf(s[:n]) > 0][:1]
 
+    def affixed(self, s: str) -> list[str]:
+        """Resume stems a word the resume lacks becomes with an English prefix taken off or put on
+        ("retrain" -> "train", "contamin" -> "decontamin")."""
+        if len(s) < 5 or self.index.idf(s) > 0:
+            return []
+        out = [s[len(p) :] for p in knowledge.prefixes() if s.startswith(p) and len(s) - len(p) >= 4]
+        out += [p + s for p in knowledge.prefixes()]
+        return [x for x in out if self.index.idf(x) > 0][:2]
+
     def related(self, s: str) -> list[str]:
-        return [*knowledge.synonyms().get(s, ()), *self.prefixed(s), *self.base_forms(s)]
+        return [*knowledge.synonyms().get(s, ()), *self.prefixed(s), *self.base_forms(s), *self.affixed(s)]
 
     def expand(self, stems: Sequence[str]) -> dict[str, float]:
         """Stems to search with their weights: the question's own, then synonyms and expansions."""
