@@ -14,6 +14,7 @@ from datetime import date
 
 from tools import knowledge
 from tools.choice_routes import ChoiceRoutes
+from tools.deed_routes import DeedRoutes
 from tools.english import common_words, is_common, is_everyday
 from tools.followup import Cue
 from tools.followup_routes import HOW_MANY_RE, FollowupRoutes
@@ -55,6 +56,7 @@ class Planner(
     MilestoneRoutes,
     MeasureRoutes,
     ChoiceRoutes,
+    DeedRoutes,
 ):
     def __init__(
         self, resume: Resume, index: ResumeIndex, tech: TechIndex, say: ListSpeaker, today: date | None = None
@@ -91,6 +93,7 @@ class Planner(
             self._named,
             self._metric_search,
             self._family,
+            self._deed,
             self._sections,
             self._technology,
             self._unmentioned,
