@@ -46,6 +46,10 @@ class Found:
 PREFIX_MIN = 5  # "physio" may stand for "physiotherapist", "admin" for "administration"
 
 
+def _has_figure(text: str) -> bool:
+    return any(c.isdigit() for c in text)
+
+
 class Retrieval:
     def __init__(self, index: ResumeIndex) -> None:
         self.index = index
@@ -81,6 +85,18 @@ class Retrieval:
 
     def related(self, s: str) -> list[str]:
         return [*knowledge.synonyms().get(s, ()), *self.prefixed(s), *self.base_forms(s), *self.affixed(s)]
+
+    def figure_support(self, e: Entry, stems: Sequence[str]) -> int:
+        """How many of `stems` (or their related words) the item's best sentence with a figure holds."""
+        wanted = [{s, *self.related(s)} for s in stems]
+        return max(
+            (
+                sum(1 for w in wanted if w & ss)
+                for text, ss in self.index.sentence_stems(e)
+                if _has_figure(text)
+            ),
+            default=0,
+        )
 
     def expand(self, stems: Sequence[str]) -> dict[str, float]:
         """Stems to search with their weights: the question's own, then synonyms and expansions."""

@@ -134,6 +134,10 @@ class Routes:
                 kind="project",
             )
         attr = self.attribute(q, st)
+        if attr == "item_metric" and len(items) > 1:
+            # "how many firefighters were there" after two items: the one whose figure is of firefighters.
+            items = sorted(items, key=lambda x: -self.retrieval.figure_support(x, q.stems))
+            e = items[0]
         if attr == "leadership":
             return self.leadership(q, items)
         if attr == "tech_check":
