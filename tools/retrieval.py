@@ -98,6 +98,17 @@ class Retrieval:
             default=0,
         )
 
+    def evidence(self, e: Entry, stems: Sequence[str]) -> list[str]:
+        """The highlight that shows what a job's description names ("an opera season" -> "the 2017
+        production of ..."): the one holding most related words of `stems`, if any does."""
+        wanted = [set(knowledge.synonyms().get(s, ())) for s in stems]
+        scored = [
+            (sum(1 for w in wanted if w & ss), text)
+            for text, ss in self.index.sentence_stems(e)[e.lead_count :]
+        ]
+        best = max(scored, default=(0, ""), key=lambda x: x[0])
+        return [best[1]] if best[0] else []
+
     def expand(self, stems: Sequence[str]) -> dict[str, float]:
         """Stems to search with their weights: the question's own, then synonyms and expansions."""
         out = {s: 1.0 for s in stems}

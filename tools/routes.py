@@ -356,6 +356,9 @@ class Routes:
                 if not more and lead and _LIKE_RE.search(q.text) and not any(c.isdigit() for c in f.sentence):
                     # "what's his caseload like": the description names it, a highlight sizes it.
                     more = self._sizing(e, f.sentence)
+                if not more and lead:
+                    # "any opera experience": the description names it, a highlight shows it.
+                    more = self.retrieval.evidence(e, own)
                 if len(more) == 1 and len(chosen) <= 2:
                     second = more[0] in e.sentences[: e.lead_count]
                     parts.append(self.say.claim(more[0], subject=self.say.They, descriptive=second))
