@@ -341,6 +341,8 @@ class Routes:
             return None
         best = found[0].coverage
         chosen = [f for f in found if f.coverage >= best * 0.8][:2]
+        # Words that say which highlight shows a description's subject: specific ones, or ones it lacks.
+        telling = [s for s in base if self.index.specific(s) or self.index.idf(s) == 0]
         parts = []
         for f in chosen:
             e = f.entry
@@ -358,13 +360,19 @@ class Routes:
                     more = self._sizing(e, f.sentence)
                 if not more and lead:
                     # "any opera experience": the description names it, a highlight shows it.
-                    more = self.retrieval.evidence(e, own)
+                    more = self.retrieval.evidence(e, telling)
                 if len(more) == 1 and len(chosen) <= 2:
                     second = more[0] in e.sentences[: e.lead_count]
                     parts.append(self.say.claim(more[0], subject=self.say.They, descriptive=second))
             else:
                 said = self.say.claim(f.sentence, f"In {e.title}", it=e.title)
                 parts.append(said if said != f.sentence.rstrip(".;") else f"{e.title}: {f.sentence}")
+                shown = (
+                    self.retrieval.evidence(e, telling) if f.sentence in e.sentences[: e.lead_count] else []
+                )
+                if shown and len(chosen) == 1:
+                    # "how widely was it used": the description names it, "adopted by 6 ..." answers.
+                    parts.append(self.say.claim(shown[0], it="It"))
         return Outcome("search", " ".join(p.rstrip(".") + "." for p in parts), [f.entry for f in chosen])
 
     def _sizing(self, e: Entry, described: str) -> list[str]:
