@@ -14,7 +14,7 @@ from tools.respond import finish
 from tools.respond_lists import ListSpeaker
 from tools.search import Entry, ResumeIndex
 from tools.technology import TechIndex
-from tools.text import join_words, stem, tokens, words
+from tools.text import STOPWORDS, join_words, stem, tokens, words
 
 FIT_RE = re.compile(
     r"\b(good|great|right|strong|decent|bad|poor|perfect|ideal) (fit|match|candidate|choice|hire)\b"
@@ -23,9 +23,15 @@ FIT_RE = re.compile(
     r"|\b(would|could|can) (xperson|he|she|they) (do|handle|manage) (a|an|the|this)\b"
     r"|\bcut out for\b|\bcapable of\b|\b(good|senior|experienced|qualified|strong) enough\b"
     r"|\b(would|could|will|does|do|might) (xperson|he|she|they) suit\b|\bsuited to\b"
+    r"|\b(is|are|would|will) (xperson|he|she|they) (be )?(good|great) (with|at)\b"
     r"|\b(would|will|could) (xperson|he|she|they) (make|be) (a|an) (good|great|strong|decent|suitable)\b"
 )
-_ROLE_RE = re.compile(r"\b(?:for|as|do|handle|manage|of|suit|suited to) (?:a |an |the |this |our )?(.+)$")
+_ROLE_RE = re.compile(
+    r"\b(?:for|as|do|handle|manage|of|suit|suited to|(?:good|great) (?:with|at)) "
+    r"(?:a |an |the |this |our )?(.+)$"
+)
+# Words of a role that say it is a job, not which ("a principal cello *job*").
+_JOB_NOUNS = frozenset(stem(w) for w in words("role roles job jobs position positions post opening vacancy"))
 ROLE_NOISE = frozenset(
     stem(w)
     for w in words(
@@ -65,6 +71,11 @@ class FitRoutes:
         headline = self._headline()
         if headline:
             facts.append(headline)
+        # "a principal cello job": a job held under that title says most.
+        asked = {s for s in role_stems if s not in _JOB_NOUNS and s not in STOPWORDS}
+        for e in self._held(asked)[:2]:
+            facts.append(say.opener(e))
+            items.append(e)
         for t in q.techs[:2]:
             if not t.in_resume:
                 facts.append(f"The resume doesn't mention {t.name}")
@@ -85,7 +96,8 @@ class FitRoutes:
                 )
                 facts.append(f"{say.first} used {t.name} {where}")
                 items += [e for e in exps[:3] if e not in items]
-        tech_keys = {stem(w) for t in q.techs for w in tokens(t.name)}
+        # A technology some item lists was said above; a skill only listed is searched by the role's words.
+        tech_keys = {stem(w) for t in q.techs if self.tech.items_for(t.name) for w in tokens(t.name)}
         topic = [s for s in wanted if s not in tech_keys]
         if topic:
             # Work done says more about a fit than a paper's title: jobs and projects first.
@@ -105,9 +117,17 @@ class FitRoutes:
             if current:
                 facts.append(say.opener(current[0]))
                 items += current
+        facts = list(dict.fromkeys(facts))  # the role's words and a skill's may find the same sentence
         lead = "I can't judge fit; that's your call. Here is what the resume shows"
         text = finish([f"{lead}. {facts[0]}", *facts[1:]], 70)
         # Only the items whose facts fit in the answer: a fact dropped for length cites nothing.
         said = [e for e in items if e.title in text or (e.attr("company") and e.attr("company") in text)]
         said += [emp for e in said if (emp := self.index.employer_of(e)) and emp in items and emp not in said]
         return Outcome("opinion", text, (said or items)[:4])
+
+    def _held(self, asked: set[str]) -> list[Entry]:
+        """The jobs, newest first, whose title has every word of `asked`."""
+        if not asked:
+            return []
+        jobs = self.index.chronological(self.index.of_kind("experience"))[::-1]
+        return [e for e in jobs if asked <= {stem(t) for t in tokens(e.attr("role"))}]

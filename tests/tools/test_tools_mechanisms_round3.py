@@ -162,3 +162,13 @@ def test_a_category_asked_by_its_whole_name_lists_it(sm: ResumeEngine) -> None:
 def test_a_category_by_its_own_name_beats_another_ones_alias(sm: ResumeEngine) -> None:
     # "tools" is also what people call software; here it is a category of its own.
     assert sm.parse("what tools does she use").det.category == "tools"
+
+
+def test_a_job_held_under_the_roles_title_is_a_fact_of_the_fit(sm: ResumeEngine) -> None:
+    (r,) = ask(sm, "is she right for a deputy stage manager job")
+    assert r.intent == "opinion" and "job-tour" in ids(r) and "Pennant" in r.answer
+
+
+def test_good_with_is_a_fit_question(sm: ResumeEngine) -> None:
+    (r,) = ask(sm, "is she good with young people")
+    assert r.intent == "opinion" and ids(r)[:1] == ["proj-youth"]
