@@ -159,6 +159,13 @@ def who_verbs() -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1)
+def countries_re() -> re.Pattern[str]:
+    """Countries and world regions as written, capitalised ("Japan", "South Korea"): places.json."""
+    names = _load("places.json")["countries"]
+    return re.compile(rf"\b({'|'.join(sorted(map(re.escape, names), key=len, reverse=True))})\b")
+
+
+@lru_cache(maxsize=1)
 def personal() -> dict[str, Any]:
     """personal.json: private topics, their further phrasings, and the phrases that answer them."""
     data: dict[str, Any] = _load("personal.json")

@@ -21,10 +21,11 @@ from tools.respond import finish
 from tools.respond_lists import ListSpeaker
 from tools.resume_model import Resume
 from tools.retrieval import Retrieval
+from tools.routes import LIST_NOISE
 from tools.search import Entry, ResumeIndex
 from tools.state import ConversationState
 from tools.technology import TechIndex
-from tools.text import article, cap, count_word, join_words, lower_first, stem, tokens, words
+from tools.text import article, cap, count_word, join_words, lower_first, sentence, stem, tokens, words
 
 _HOW_LONG_RE = re.compile(r"\b(how (many|much) years|how long|years of|number of years)\b")
 _SUPERLATIVE_RE = re.compile(
@@ -258,6 +259,9 @@ class RecruiterRoutes(FitRoutes):
         home = {t for t in tokens(self.resume.profile.location or "") if len(t) > 2}
         if not home:
             return None
+        done = self._done_abroad(q, home)
+        if done is not None:
+            return done
         jobs = [
             e for e in self.index.chronological(self.index.of_kind("experience"))[::-1] if e.attr("location")
         ]
@@ -275,6 +279,28 @@ class RecruiterRoutes(FitRoutes):
             )
         parts = [f"{self.say.at(e)}, in {join_words(away_at[e.id])}, {self.say.when(e)}" for e in away[:3]]
         return Outcome("abroad", finish([f"Yes: {self.say.first} worked {join_words(parts)}"]), away[:3])
+
+    def _done_abroad(self, q: Query, home: set[str]) -> Outcome | None:
+        """ "Has he toured abroad?": a sentence of that deed ("tour") naming a country away from home."""
+        m = _ABROAD_RE.search(q.text)
+        said = {stem(t) for t in tokens(m.group(0))} if m else set()
+        deed = [s for s in q.stems if s not in said and s not in LIST_NOISE]
+        if not deed:
+            return None
+        wanted = set(deed) | {r for s in deed for r in self.retrieval.related(s)}
+        home = home | set(tokens(self.resume.profile.name))
+        for f in self.retrieval.rank(deed, kinds=("experience", "project"), limit=4):
+            e = f.entry
+            for n, (text, ss) in enumerate(self.index.sentence_stems(e)):
+                away = [c for c in knowledge.countries_re().findall(text) if not set(tokens(c)) <= home]
+                if not (away and wanted & ss):
+                    continue
+                if e.kind == "experience":
+                    claim = self.say.claim(text, cap(self.say.at(e)), descriptive=n < e.lead_count)
+                else:
+                    claim = self.say.claim(text, f"In {e.title}", it=e.title)
+                return Outcome("search", sentence(claim), [e])
+        return None
 
     # --- skill families ------------------------------------------------------------------------
 

@@ -172,3 +172,11 @@ def test_a_job_held_under_the_roles_title_is_a_fact_of_the_fit(sm: ResumeEngine)
 def test_good_with_is_a_fit_question(sm: ResumeEngine) -> None:
     (r,) = ask(sm, "is she good with young people")
     assert r.intent == "opinion" and ids(r)[:1] == ["proj-youth"]
+
+
+def test_a_deed_abroad_is_the_sentence_naming_a_country_away_from_home() -> None:
+    tour = dict(RESUME["experience"][1])  # type: ignore[index]
+    tour["highlights"] = ["Called cues for 400 performances.", "Toured Canada and Japan in 2017."]
+    engine = ResumeEngine(Resume.model_validate(RESUME | {"experience": [tour]}))
+    (r,) = ask(engine, "has she toured abroad")
+    assert "Canada" in r.answer and ids(r) == ["job-tour"]
