@@ -260,7 +260,11 @@ class ResumeEngine:
     @staticmethod
     def _next_state(st: ConversationState, out: Outcome) -> ConversationState:
         focus = out.focus if out.focus is not None else out.items
-        update: dict[str, object] = {"turn": st.turn + 1, "last_intent": out.intent}
+        update: dict[str, object] = {
+            "turn": st.turn + 1,
+            "last_intent": out.intent,
+            "last_answer": out.answer,
+        }
         if out.items or out.focus:
             update |= {"focus_ids": [e.id for e in focus], "last_item_ids": [e.id for e in out.items]}
         if out.intent in ("technology", "projects", "experience", "timeline", "relative", "narrow"):

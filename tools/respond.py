@@ -59,6 +59,11 @@ def finish(parts: list[str], limit: int = MAX_WORDS) -> str:
     return " ".join(out)
 
 
+def _core(text: str) -> str:
+    """A sentence as an answer quotes it: without its first word, which the answer may have recast."""
+    return text.split(" ", 1)[-1].rstrip(".;").lower()
+
+
 def short_url(url: str) -> str:
     return re.sub(r"^https?://(www\.)?", "", url).rstrip("/")
 
@@ -231,8 +236,16 @@ class Speaker:
             return sentence(f"{cap(self.at(e))}, {self.first} used {join_words(list(e.techs))}")
         return sentence(f"{e.title} was built with {join_words(list(e.techs))}")
 
-    def metric(self, e: Entry, stems: list[str]) -> str:
-        best = self.index.best_sentence(e, stems, prefer_numbers=True) if stems else None
+    def metric(self, e: Entry, stems: list[str], said: str = "") -> str:
+        """The item's sentence with a figure the question asks; one the last answer (`said`) quoted first."""
+        quoted = [
+            text
+            for text, ss in self.index.sentence_stems(e)
+            if said and set(stems) & ss and any(c.isdigit() for c in text) and _core(text) in said.lower()
+        ]
+        best = quoted[0] if quoted else None
+        if best is None and stems:
+            best = self.index.best_sentence(e, stems, prefer_numbers=True)
         if best is None:
             numbered = [s for s in e.sentences if any(c.isdigit() for c in s)]
             if stems and not numbered:

@@ -158,7 +158,7 @@ class Routes:
                 "item_link": say.link,
             }.get(attr)
             stems = q.stems + list(_WHO_STEMS) if _WHO_USES_RE.search(q.text) else q.stems
-            text = " ".join(render(x) for x in items[:3]) if render else say.metric(e, stems)
+            text = " ".join(render(x) for x in items[:3]) if render else say.metric(e, stems, st.last_answer)
             return Outcome(attr, text, items[:3])
         if len(items) > 1:
             parts = [say.opener(x) for x in items[:3]]

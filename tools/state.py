@@ -21,6 +21,8 @@ class ConversationState(BaseModel):
     last_technology: str | None = None
     last_date_range: DateRange | None = None
     last_category: str | None = None
+    # The last answer's text: "how many concerts" right after it means the figure of a sentence it said.
+    last_answer: str = ""
 
     def to_json(self) -> str:
         return self.model_dump_json()

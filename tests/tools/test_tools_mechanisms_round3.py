@@ -176,7 +176,12 @@ def test_good_with_is_a_fit_question(sm: ResumeEngine) -> None:
 
 def test_a_deed_abroad_is_the_sentence_naming_a_country_away_from_home() -> None:
     tour = dict(RESUME["experience"][1])  # type: ignore[index]
-    tour["highlights"] = ["Called cues for 400 performances.", "Toured Canada and Japan in 2017."]
+    tour["highlights"] = [
+        "Called cues for 400 performances.",
+        "Toured Canada and Japan in 2017: 60 performances.",
+    ]
     engine = ResumeEngine(Resume.model_validate(RESUME | {"experience": [tour]}))
-    (r,) = ask(engine, "has she toured abroad")
+    r, then = ask(engine, "has she toured abroad", "how many performances")
     assert "Canada" in r.answer and ids(r) == ["job-tour"]
+    # The figure of the sentence just said, not the job's other count of performances.
+    assert "60" in then.answer and "400" not in then.answer
