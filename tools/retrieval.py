@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from tools import knowledge
 from tools.english import basic_words, common_words
 from tools.search import Entry, ResumeIndex
-from tools.text import stem
+from tools.text import quoted_in, stem
 
 _RRF_K = 10.0
 MIN_COVERAGE = 0.5  # share of the question's weight (idf) a hit must match
@@ -86,17 +86,15 @@ class Retrieval:
     def related(self, s: str) -> list[str]:
         return [*knowledge.synonyms().get(s, ()), *self.prefixed(s), *self.base_forms(s), *self.affixed(s)]
 
-    def figure_support(self, e: Entry, stems: Sequence[str]) -> int:
-        """How many of `stems` (or their related words) the item's best sentence with a figure holds."""
+    def figure_support(self, e: Entry, stems: Sequence[str], said: str = "") -> tuple[int, bool, bool]:
+        """How well the item answers a figure question: how many of `stems` (or related words) its best
+        sentence with a figure holds, whether the last answer (`said`) quoted such a sentence, and
+        whether it states a figure at all."""
         wanted = [{s, *self.related(s)} for s in stems]
-        return max(
-            (
-                sum(1 for w in wanted if w & ss)
-                for text, ss in self.index.sentence_stems(e)
-                if _has_figure(text)
-            ),
-            default=0,
-        )
+        figures = [(text, ss) for text, ss in self.index.sentence_stems(e) if _has_figure(text)]
+        support = max((sum(1 for w in wanted if w & ss) for _, ss in figures), default=0)
+        quoted = bool(said) and any(quoted_in(text, said) for text, _ in figures)
+        return support, quoted, bool(figures)
 
     def evidence(self, e: Entry, stems: Sequence[str]) -> list[str]:
         """The highlight that shows what a job's description names ("an opera season" -> "the 2017

@@ -136,7 +136,8 @@ class Routes:
         attr = self.attribute(q, st)
         if attr == "item_metric" and len(items) > 1:
             # "how many firefighters were there" after two items: the one whose figure is of firefighters.
-            items = sorted(items, key=lambda x: -self.retrieval.figure_support(x, q.stems))
+            support = {x.id: self.retrieval.figure_support(x, q.stems, st.last_answer) for x in items}
+            items = sorted(items, key=lambda x: support[x.id], reverse=True)
             e = items[0]
         if attr == "leadership":
             return self.leadership(q, items)

@@ -185,3 +185,8 @@ def test_a_deed_abroad_is_the_sentence_naming_a_country_away_from_home() -> None
     assert "Canada" in r.answer and ids(r) == ["job-tour"]
     # The figure of the sentence just said, not the job's other count of performances.
     assert "60" in then.answer and "400" not in then.answer
+
+
+def test_by_how_much_is_the_figure_of_the_sentence_just_said(sm: ResumeEngine) -> None:
+    _, then = ask(sm, "did she get the house open quicker", "by how much")
+    assert "25 minutes" in then.answer and "600" not in then.answer
