@@ -86,6 +86,11 @@ class Retrieval:
     def related(self, s: str) -> list[str]:
         return [*knowledge.synonyms().get(s, ()), *self.prefixed(s), *self.base_forms(s), *self.affixed(s)]
 
+    def support(self, e: Entry, stems: Sequence[str]) -> int:
+        """How many of `stems` (or their related words) the item's best sentence holds."""
+        wanted = [{s, *self.related(s)} for s in stems]
+        return max((sum(1 for w in wanted if w & ss) for _, ss in self.index.sentence_stems(e)), default=0)
+
     def figure_support(self, e: Entry, stems: Sequence[str], said: str = "") -> tuple[int, bool, bool]:
         """How well the item answers a figure question: how many of `stems` (or related words) its best
         sentence with a figure holds, whether the last answer (`said`) quoted such a sentence, and

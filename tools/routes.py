@@ -161,6 +161,13 @@ class Routes:
             stems = q.stems + list(_WHO_STEMS) if _WHO_USES_RE.search(q.text) else q.stems
             text = " ".join(render(x) for x in items[:3]) if render else say.metric(e, stems, st.last_answer)
             return Outcome(attr, text, items[:3])
+        if len(items) > 1 and q.stems:
+            # "how was it received" after two items: the one whose sentence says so ("Editor's Choice").
+            said = {x.id: self.retrieval.support(x, q.stems) for x in items}
+            top = max(said.values())
+            if top and [said[x.id] for x in items].count(top) == 1:
+                e = next(x for x in items if said[x.id] == top)
+                items = [e]
         if len(items) > 1:
             parts = [say.opener(x) for x in items[:3]]
             return Outcome("item", ". ".join(parts) + ".", items[:3])

@@ -190,3 +190,12 @@ def test_a_deed_abroad_is_the_sentence_naming_a_country_away_from_home() -> None
 def test_by_how_much_is_the_figure_of_the_sentence_just_said(sm: ResumeEngine) -> None:
     _, then = ask(sm, "did she get the house open quicker", "by how much")
     assert "25 minutes" in then.answer and "600" not in then.answer
+
+
+def test_a_follow_up_over_two_items_is_about_the_one_whose_sentence_answers_it(sm: ResumeEngine) -> None:
+    reviewed = dict(RESUME["projects"][0])  # type: ignore[index]
+    reviewed["highlights"] = ["Adopted by 6 theatres in the region; praised in The Stage."]
+    engine = ResumeEngine(Resume.model_validate(RESUME | {"projects": [reviewed]}))
+    st = ConversationState(focus_ids=["job-tour", "proj-youth"], last_item_ids=["job-tour", "proj-youth"])
+    result, _ = engine.answer("how was it received", st)
+    assert [i.id for i in result.items] == ["proj-youth"] and "praised" in result.answer
