@@ -13,7 +13,7 @@ from tools.retrieval import Retrieval
 from tools.search import Entry, ResumeIndex
 from tools.state import ConversationState
 from tools.technology import TechIndex, TechMatch
-from tools.text import STOPWORDS, cap, fold, join_words, sentence, stem, tokens, words
+from tools.text import STOPWORDS, cap, fold, join_words, quoted_in, sentence, stem, tokens, words
 
 _SUBJECTIVE_RE = re.compile(
     r"\b(most impressive|impressive|proudest|best|biggest|favou?rite|strongest|most (important|interesting|"
@@ -25,6 +25,14 @@ _COUNT_RE = re.compile(
     re.I,
 )
 _LIKE_RE = re.compile(r"\bwhat('?s| is| was| are| were) (xperson'?s?|his|her|their|the) [\w ]+ like\b")
+# "how long did it take": how long a deed took, not how long the job lasted.
+_TOOK_RE = re.compile(
+    r"\bhow (long|quickly|fast) (did|does|do|has|had) (it|that|this|xperson|he|she|they)\b.*\btak"
+)
+_DURATION_RE = re.compile(
+    r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|a few) "
+    r"(hours?|days?|weeks?|months?|years?)\b"
+)
 _WHO_USES_RE = re.compile(r"\bwho (uses|used|use|adopted|relies on)\b|\bhow many (users|people use)\b")
 _WHO_STEMS = frozenset(stem(w) for w in words("used adopted users customers production companies teams"))
 # Words of list questions that say which list, not what the items are about.
@@ -134,6 +142,17 @@ class Routes:
                 kind="project",
             )
         attr = self.attribute(q, st)
+        quoted = [x for x in e.sentences if quoted_in(x, st.last_answer)] if st.last_answer else []
+        # Only a sentence the last answer picked out, not one of all it said ("tell me about X").
+        took = (
+            [x for x in quoted if _DURATION_RE.search(x)]
+            if _TOOK_RE.search(q.text) and len(quoted) < len(e.sentences)
+            else []
+        )
+        if took:
+            # "how long did it take" after "... to 60,000 orders a day in 7 months": that sentence's time.
+            lead = cap(say.at(e)) if e.kind == "experience" else f"In {e.title}"
+            return Outcome("item_metric", sentence(say.claim(took[0], lead)), [e])
         if attr == "item_metric" and len(items) > 1:
             # "how many firefighters were there" after two items: the one whose figure is of firefighters.
             support = {x.id: self.retrieval.figure_support(x, q.stems, st.last_answer) for x in items}

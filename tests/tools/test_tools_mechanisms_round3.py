@@ -36,7 +36,7 @@ RESUME = {
             "summary": "Company stage manager for a 600-seat producing theatre with an opera season.",
             "highlights": [
                 "Brought the wait for the house to open down from 25 minutes to 10 with a new check-in.",
-                "Moved the backstage team from paper prompt books to QLab, training 18 technicians.",
+                "Moved the backstage team from prompt books to QLab, training 18 staff in three months.",
                 "Introduced decontamination of shared wigs and headsets between performances.",
                 "Stage manager for the 2021 touring production of a Verdi double bill.",
                 "Stage-managed the 2022 riverside festival, with 3,000 audience members and no injuries.",
@@ -199,3 +199,11 @@ def test_a_follow_up_over_two_items_is_about_the_one_whose_sentence_answers_it(s
     st = ConversationState(focus_ids=["job-tour", "proj-youth"], last_item_ids=["job-tour", "proj-youth"])
     result, _ = engine.answer("how was it received", st)
     assert [i.id for i in result.items] == ["proj-youth"] and "praised" in result.answer
+
+
+def test_how_long_did_it_take_is_the_time_the_sentence_just_said_gives(sm: ResumeEngine) -> None:
+    _, then = ask(sm, "has she ever had to retrain a whole team on new software", "how long did it take")
+    assert "three months" in then.answer
+    # After all of an item was said, it is the item's dates.
+    _, dates = ask(sm, "tell me about backstage saturdays", "how long did it take")
+    assert "months" not in dates.answer
