@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tools import knowledge
+from tools import focus, knowledge
 from tools.dates import DateRange, date_lead
 from tools.query import Outcome, Query
 from tools.respond_lists import ListSpeaker
@@ -13,7 +13,7 @@ from tools.retrieval import Retrieval
 from tools.search import Entry, ResumeIndex
 from tools.state import ConversationState
 from tools.technology import TechIndex, TechMatch
-from tools.text import STOPWORDS, cap, fold, join_words, quoted_in, sentence, stem, tokens, words
+from tools.text import STOPWORDS, cap, fold, join_words, sentence, stem, tokens, words
 
 _SUBJECTIVE_RE = re.compile(
     r"\b(most impressive|impressive|proudest|best|biggest|favou?rite|strongest|most (important|interesting|"
@@ -25,14 +25,6 @@ _COUNT_RE = re.compile(
     re.I,
 )
 _LIKE_RE = re.compile(r"\bwhat('?s| is| was| are| were) (xperson'?s?|his|her|their|the) [\w ]+ like\b")
-# "how long did it take": how long a deed took, not how long the job lasted.
-_TOOK_RE = re.compile(
-    r"\bhow (long|quickly|fast) (did|does|do|has|had) (it|that|this|xperson|he|she|they)\b.*\btak"
-)
-_DURATION_RE = re.compile(
-    r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|a few) "
-    r"(hours?|days?|weeks?|months?|years?)\b"
-)
 _WHO_USES_RE = re.compile(r"\bwho (uses|used|use|adopted|relies on)\b|\bhow many (users|people use)\b")
 _WHO_STEMS = frozenset(stem(w) for w in words("used adopted users customers production companies teams"))
 # Words of list questions that say which list, not what the items are about.
@@ -142,21 +134,12 @@ class Routes:
                 kind="project",
             )
         attr = self.attribute(q, st)
-        quoted = [x for x in e.sentences if quoted_in(x, st.last_answer)] if st.last_answer else []
-        # Only a sentence the last answer picked out, not one of all it said ("tell me about X").
-        took = (
-            [x for x in quoted if _DURATION_RE.search(x)]
-            if _TOOK_RE.search(q.text) and len(quoted) < len(e.sentences)
-            else []
-        )
+        took = focus.took(e, q.text, st.last_answer)
         if took:
-            # "how long did it take" after "... to 60,000 orders a day in 7 months": that sentence's time.
             lead = cap(say.at(e)) if e.kind == "experience" else f"In {e.title}"
-            return Outcome("item_metric", sentence(say.claim(took[0], lead)), [e])
+            return Outcome("item_metric", sentence(say.claim(took, lead)), [e])
         if attr == "item_metric" and len(items) > 1:
-            # "how many firefighters were there" after two items: the one whose figure is of firefighters.
-            support = {x.id: self.retrieval.figure_support(x, q.stems, st.last_answer) for x in items}
-            items = sorted(items, key=lambda x: support[x.id], reverse=True)
+            items = focus.by_figures(self.retrieval, items, q.stems, st.last_answer)
             e = items[0]
         if attr == "leadership":
             return self.leadership(q, items)
@@ -181,12 +164,8 @@ class Routes:
             text = " ".join(render(x) for x in items[:3]) if render else say.metric(e, stems, st.last_answer)
             return Outcome(attr, text, items[:3])
         if len(items) > 1 and q.stems:
-            # "how was it received" after two items: the one whose sentence says so ("Editor's Choice").
-            said = {x.id: self.retrieval.support(x, q.stems) for x in items}
-            top = max(said.values())
-            if top and [said[x.id] for x in items].count(top) == 1:
-                e = next(x for x in items if said[x.id] == top)
-                items = [e]
+            items = focus.by_words(self.retrieval, items, q.stems)
+            e = items[0]
         if len(items) > 1:
             parts = [say.opener(x) for x in items[:3]]
             return Outcome("item", ". ".join(parts) + ".", items[:3])
