@@ -64,21 +64,22 @@ class FitRoutes:
         role = m.group(1) if m else ""
         role_stems = {stem(t) for t in tokens(role)}
         wanted = [s for s in q.stems if s in role_stems and s not in ROLE_NOISE] if role else []
-        facts: list[str] = []
+        # Groups of sentences: one found answer's sentences stay together and in order.
+        facts: list[list[str]] = []
         items: list[Entry] = []
-        later: list[str] = []
+        later: list[list[str]] = []
         later_items: list[Entry] = []
         headline = self._headline()
         if headline:
-            facts.append(headline)
+            facts.append([headline])
         # "a principal cello job": a job held under that title says most.
         asked = {s for s in role_stems if s not in _JOB_NOUNS and s not in STOPWORDS}
         for e in self._held(asked)[:2]:
-            facts.append(say.opener(e))
+            facts.append([say.opener(e)])
             items.append(e)
         for t in q.techs[:2]:
             if not t.in_resume:
-                facts.append(f"The resume doesn't mention {t.name}")
+                facts.append([f"The resume doesn't mention {t.name}"])
                 continue
             used = self.index.chronological([self.index.by_id[i] for i in self.tech.items_for(t.name)])[::-1]
             if not used:
@@ -86,7 +87,7 @@ class FitRoutes:
                 # after what the role's own words find.
                 found = self.text_search(q, [stem(w) for w in tokens(t.name)])
                 if found is not None:
-                    later += _FACT_SPLIT.split(found.answer)  # sentence by sentence, so the first fits
+                    later.append(_FACT_SPLIT.split(found.answer))
                     later_items += [e for e in found.items if e not in later_items]
                 continue
             exps = [e for e in used if e.kind == "experience"] or used
@@ -94,7 +95,7 @@ class FitRoutes:
                 where = join_words(
                     [say.at(e) if e.kind == "experience" else f"in {e.title}" for e in exps[:3]]
                 )
-                facts.append(f"{say.first} used {t.name} {where}")
+                facts.append([f"{say.first} used {t.name} {where}"])
                 items += [e for e in exps[:3] if e not in items]
         # A technology some item lists was said above; a skill only listed is searched by the role's words.
         tech_keys = {stem(w) for t in q.techs if self.tech.items_for(t.name) for w in tokens(t.name)}
@@ -103,23 +104,22 @@ class FitRoutes:
             # Work done says more about a fit than a paper's title: jobs and projects first.
             found = self.text_search(q, topic, kinds=("experience", "project")) or self.text_search(q, topic)
             if found is not None:
-                facts += _FACT_SPLIT.split(found.answer)  # sentence by sentence, so the first fits
+                facts.append(_FACT_SPLIT.split(found.answer))
                 items += [e for e in found.items if e not in items]
         if role_stems & _LEAD_ROLE:
             led = self.leadership(q)
             if led.items:
-                facts.append(led.answer)
+                facts.append(_FACT_SPLIT.split(led.answer))
                 items += [e for e in led.items if e not in items]
         facts += later
         items += [e for e in later_items if e not in items]
         if not items:
             current = self.index.ordinal(self.index.of_kind("experience"), "latest")
             if current:
-                facts.append(say.opener(current[0]))
+                facts.append([say.opener(current[0])])
                 items += current
-        facts = list(dict.fromkeys(facts))  # the role's words and a skill's may find the same sentence
         lead = "I can't judge fit; that's your call. Here is what the resume shows"
-        text = finish([f"{lead}. {facts[0]}", *facts[1:]], 70)
+        text = finish([f"{lead}. {x}" if i == 0 else x for i, x in enumerate(_fitting(facts, 70))], 10**6)
         # Only the items whose facts fit in the answer: a fact dropped for length cites nothing.
         said = [e for e in items if e.title in text or (e.attr("company") and e.attr("company") in text)]
         said += [emp for e in said if (emp := self.index.employer_of(e)) and emp in items and emp not in said]
@@ -131,3 +131,22 @@ class FitRoutes:
             return []
         jobs = self.index.chronological(self.index.of_kind("experience"))[::-1]
         return [e for e in jobs if asked <= {stem(t) for t in tokens(e.attr("role"))}]
+
+
+def _fitting(groups: list[list[str]], limit: int) -> list[str]:
+    """Sentences of the groups in order, each once, within `limit` words (the lead's included) but for
+    the first two. A group stops at its first sentence that does not fit, so no sentence is said
+    without the one before it ("Senior associate in ..." without "At the firm: ..."); the next group
+    may still fit."""
+    out: list[str] = []
+    words = 13  # "I can't judge fit; that's your call. Here is what the resume shows."
+    for group in groups:
+        for fact in group:
+            if fact in out:
+                continue  # the role's words and a skill's may find the same sentence
+            n = len(fact.split())
+            if len(out) > 1 and words + n > limit:
+                break  # the headline and one fact always go in: a fit answer needs some evidence
+            out.append(fact)
+            words += n
+    return out

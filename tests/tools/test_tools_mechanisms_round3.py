@@ -207,3 +207,8 @@ def test_how_long_did_it_take_is_the_time_the_sentence_just_said_gives(sm: Resum
     # After all of an item was said, it is the item's dates.
     _, dates = ask(sm, "tell me about backstage saturdays", "how long did it take")
     assert "months" not in dates.answer
+
+
+def test_a_fit_answer_says_a_fact_and_never_a_sentence_without_the_one_before_it(sm: ResumeEngine) -> None:
+    (r,) = ask(sm, "is she good with big festivals")
+    assert "can't judge fit" in r.answer and "festival" in r.answer
