@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from tools.respond import MAX_WORDS, finish
+from tools.respond_lists import ListSpeaker
 from tools.retrieval import Retrieval
 from tools.search import Entry
 from tools.text import quoted_in
@@ -49,3 +51,33 @@ def by_words(retrieval: Retrieval, items: list[Entry], stems: list[str]) -> list
     top = max(said.values(), default=0)
     best = [x for x in items if said[x.id] == top]
     return best if top and len(best) == 1 else items
+
+
+# "anything notable there", "what did she do there": asking for what was done, not a field.
+_NOTABLE_RE = re.compile(
+    r"\b(notable|noteworthy|interesting|highlights?|stand ?outs?|special|impressive|achievements?|"
+    r"accomplishments?|what did (xperson|he|she|they) do)\b"
+)
+
+
+def overview(say: ListSpeaker, items: list[Entry], text: str) -> tuple[str, list[Entry]]:
+    """Several items at once: each one's opener and, when the question asks what was done ("anything
+    notable there"), its first highlight, for as many as fit; no highlight without its opener."""
+    done = bool(_NOTABLE_RE.search(text))
+    parts: list[str] = []
+    said: list[Entry] = []
+    words = 0
+    for x in items[:3]:
+        group = [say.opener(x)]
+        if done and x.sentences[x.lead_count :]:
+            it = "It" if x.kind == "project" else ""
+            group.append(say.claim(x.sentences[x.lead_count], subject=say.They, it=it))
+        for i, part in enumerate(group):
+            n = len(part.split())
+            if parts and words + n > MAX_WORDS:
+                break
+            parts.append(part)
+            words += n
+            if i == 0:
+                said.append(x)
+    return finish(parts, 10**6), said

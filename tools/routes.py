@@ -167,8 +167,8 @@ class Routes:
             items = focus.by_words(self.retrieval, items, q.stems)
             e = items[0]
         if len(items) > 1:
-            parts = [say.opener(x) for x in items[:3]]
-            return Outcome("item", ". ".join(parts) + ".", items[:3])
+            text, said = focus.overview(say, items, q.text)
+            return Outcome("item", text, said)
         extra = [emp] if (emp := self.index.employer_of(e)) else []
         return Outcome("item", say.detail(e, q.stems), [e, *extra], focus=[e])
 

@@ -212,3 +212,12 @@ def test_how_long_did_it_take_is_the_time_the_sentence_just_said_gives(sm: Resum
 def test_a_fit_answer_says_a_fact_and_never_a_sentence_without_the_one_before_it(sm: ResumeEngine) -> None:
     (r,) = ask(sm, "is she good with big festivals")
     assert "can't judge fit" in r.answer and "festival" in r.answer
+
+
+def test_anything_notable_after_two_jobs_says_what_each_did(sm: ResumeEngine) -> None:
+    st = ConversationState(focus_ids=["job-tour", "job-rep"], last_item_ids=["job-tour", "job-rep"])
+    result, _ = sm.answer("anything notable there", st)
+    assert "400 performances" in result.answer
+    # A field asked of both is not a reason to add what they did.
+    result, _ = sm.answer("what was her position there", st)
+    assert "400" not in result.answer
