@@ -195,10 +195,15 @@ class ResumeEngine:
         after_person = [
             i > 0 and (toks[i - 1] in _SUBJECTS or toks[i - 1] in self._person) for i in range(len(toks))
         ]
+        synonyms = knowledge.synonyms()
+        # "how *widely* was it used": an adverb whose related words the resume uses ("adopted") is asked.
         filler = {
             stem(t)
             for i, t in enumerate(toks)
-            if (after_person[i] or t.endswith("ly")) and t in self._common and stem(t) not in vocab
+            if (after_person[i] or t.endswith("ly"))
+            and t in self._common
+            and stem(t) not in vocab
+            and not any(r in vocab for r in synonyms.get(stem(t), ()))
         }
         # "has she *handled* redundancies": a light verb is filler even when the resume uses it.
         filler |= {stem(t) for i, t in enumerate(toks) if after_person[i] and t in knowledge.light_verbs()}
@@ -258,7 +263,11 @@ class ResumeEngine:
     @staticmethod
     def _next_state(st: ConversationState, out: Outcome, stems: list[str]) -> ConversationState:
         focus = out.focus if out.focus is not None else out.items
-        update: dict[str, object] = {"turn": st.turn + 1, "last_intent": out.intent}
+        update: dict[str, object] = {
+            "turn": st.turn + 1,
+            "last_intent": out.intent,
+            "last_answer": out.answer,
+        }
         if out.items or out.focus:
             ids = [e.id for e in focus]
             update |= {"focus_ids": ids, "last_item_ids": [e.id for e in out.items]}

@@ -192,6 +192,9 @@ class EntityIndex:
         # Words in exactly one item's name, however common ("hospital"): they name that item when the
         # question points at one ("the warehouse job", "her founder's award").
         self._unique: dict[str, tuple[str, bool]] = {}  # word -> (item id, also a topic elsewhere)
+        # The profile summary's own lower-case words are topics too: "her crew" after a summary that
+        # says "a wildland hand crew" is the person's crew, not a talk titled "... clean crew".
+        summary = {stem(w) for w in _WORD_RE.findall(resume.profile.summary or "") if w.islower()}
         for n in self._names:
             for t in n.toks:
                 if (
@@ -201,7 +204,7 @@ class EntityIndex:
                     and t not in QUESTION_WORDS
                     and t not in _ORDINALS
                 ):
-                    topic = bool(topics.get(stem(t), set()) - {n.item_id})
+                    topic = bool(topics.get(stem(t), set()) - {n.item_id}) or stem(t) in summary
                     self._unique.setdefault(t, (n.item_id, topic))
         # A name word shared only by jobs at one company ("two roles at the same airline") names them all.
         company_of = {it.id: fold(it.company) for it in resume.experience}

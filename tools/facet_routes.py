@@ -12,10 +12,11 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
-from tools import knowledge
+from tools import focus, knowledge
 from tools.query import Outcome, Query
 from tools.respond import finish
 from tools.respond_lists import ListSpeaker
+from tools.retrieval import Retrieval
 from tools.search import Entry, ResumeIndex
 from tools.state import ConversationState
 from tools.text import alternation, cap, fold
@@ -49,6 +50,7 @@ class FacetRoutes:
     say: ListSpeaker
     employer_total: Callable[[list[Entry]], Outcome | None]
     text_search: Callable[..., Outcome | None]
+    retrieval: Retrieval
 
     def facet(self, items: list[Entry], q: Query, st: ConversationState, attr: str | None) -> Outcome | None:
         """A better answer than the item's generic one for this facet, or None."""
@@ -84,8 +86,10 @@ class FacetRoutes:
             if found is not None:
                 return found
         if len(items) > 1 and _SINGULAR_RE.search(q.text):
-            # "how was it received": of the items in focus, the one the talk was about.
-            e, _ = self._best(items, stems, figures=False)
+            # "how was it received": of the items in focus, the one whose sentence answers it (by the
+            # question's words or related ones, "praised"), else the one the talk was about.
+            answering = focus.by_words(self.retrieval, items, q.stems)
+            e = answering[0] if len(answering) == 1 else self._best(items, stems, figures=False)[0]
             e = e or items[0]
             return Outcome("item", self.say.detail(e, stems), [e], focus=[e])
         if len(items) > 1 and not q.has("title", "current_role"):

@@ -189,6 +189,7 @@ _KIND_RE: dict[str, re.Pattern[str]] = {
         rf"worked (at|for)|(professional|work) experience|gigs?)\b"
     ),
 }
+_SKILL_TOPICS = frozenset({"skills", "prog_languages", "languages", "item_tech"})
 _NORM_TOKEN_RE = re.compile(r"[a-z0-9]+[+#]*")  # the tokeniser of text.Utterance, on folded text
 _PAPER_RE = re.compile(r"\b(publish\w*|publications?|papers?|articles?|journals?|proceedings|authored)\b")
 _PLURAL_RE = re.compile(
@@ -218,15 +219,25 @@ class IntentDetector:
         for kind in dict.fromkeys(p.kind for p in resume.projects):
             words = knowledge.project_kinds().get(fold(kind), re.escape(fold(kind)).replace(r"\-", "[ -]?"))
             self._project_kinds[kind] = re.compile(rf"\b({words})\b")
-        self._categories: list[tuple[str, re.Pattern[str]]] = []
+        # (category, its phrases, its own names: "teaching and outreach", "teaching outreach")
+        self._categories: list[tuple[str, re.Pattern[str], frozenset[str]]] = []
+        full_names: set[str] = set()
         for cat in resume.skills:
-            parts = [p for p in re.split(r"[_\s/&-]+", fold(cat)) if p and p != "and"]
-            phrases: set[str] = {" ".join(parts)}
+            said = [p for p in re.split(r"[_\s/&-]+", fold(cat)) if p]
+            parts = [p for p in said if p != "and"]
+            own = frozenset({" ".join(said), " ".join(parts)})
+            if len(said) > 1:
+                full_names.add(" ".join(said))
+            phrases: set[str] = set(own)
             for p in parts:
                 phrases.add(p)
                 phrases.update(knowledge.category_words().get(p, ()))
             alt_c = "|".join(sorted((re.escape(x) for x in phrases), key=len, reverse=True))
-            self._categories.append((cat, re.compile(rf"\b({alt_c})\b")))
+            self._categories.append((cat, re.compile(rf"\b({alt_c})\b"), own))
+        # A category's whole name of two words or more ("practice management") names that list: its
+        # words raise no topic of their own (not leadership for "management").
+        alt_n = "|".join(sorted(map(re.escape, full_names), key=len, reverse=True))
+        self._category_names = re.compile(rf"\b({alt_n})\b") if full_names else None
 
     def personalise(self, utt: Utterance, masked: frozenset[int] = frozenset()) -> str:
         """Folded text with the person as "xperson" and `masked` token positions as "xitem".
@@ -247,6 +258,10 @@ class IntentDetector:
     def detect(self, utt: Utterance, masked: frozenset[int] = frozenset()) -> Detected:
         text = self.personalise(utt, masked)
         topics = frozenset(k for k, rx in _COMPILED.items() if rx.search(text))
+        plain = self._category_names.sub("xcategory", text) if self._category_names else text
+        if plain != text:
+            # A skill list's name still asks for skills ("programming languages"), nothing else.
+            topics = (topics & _SKILL_TOPICS) | {k for k, rx in _COMPILED.items() if rx.search(plain)}
         kind: str | None = None
         for k in ("project", "experience"):
             if _KIND_RE[k].search(text):
@@ -271,12 +286,17 @@ class IntentDetector:
         return Detected(topics, kind, bool(_PLURAL_RE.search(text)), project_kind, category, text)
 
     def category(self, text: str) -> str | None:
-        best: tuple[int, str] | None = None
-        for cat, rx in self._categories:
+        """The skill category the text names by the longest phrase; on a tie, by its own name ("patient
+        care" is that category, not "clinical", which people also call patient care)."""
+        best: tuple[int, bool, str] | None = None
+        for cat, rx, own in self._categories:
             m = rx.search(text)
-            if m and (best is None or len(m.group(0)) > best[0]):
-                best = (len(m.group(0)), cat)
-        return best[1] if best else None
+            if m is None:
+                continue
+            key = (len(m.group(0)), m.group(0) in own)
+            if best is None or key > best[:2]:
+                best = (*key, cat)
+        return best[2] if best else None
 
     @staticmethod
     def triggers(text: str, topic: str) -> list[str]:

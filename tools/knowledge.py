@@ -84,6 +84,12 @@ def synonyms() -> dict[str, tuple[str, ...]]:
 
 
 @lru_cache(maxsize=1)
+def prefixes() -> tuple[str, ...]:
+    """English prefixes a word may carry or drop and stay on its subject ("retrain", "decontamination")."""
+    return tuple(_load("synonyms.json")["prefixes"])
+
+
+@lru_cache(maxsize=1)
 def category_words() -> dict[str, tuple[str, ...]]:
     """A word of a skill category's name -> phrases that also mean it ("infra" -> "devops", "cloud")."""
     return {k: tuple(v) for k, v in _load("categories.json")["category_words"].items()}
@@ -150,6 +156,13 @@ def measures() -> dict[str, Any]:
 def who_verbs() -> tuple[str, ...]:
     """Verbs of "who designed the golden gate bridge": someone else did something (offtopic.json)."""
     return tuple(_load("offtopic.json")["who_verbs"])
+
+
+@lru_cache(maxsize=1)
+def countries_re() -> re.Pattern[str]:
+    """Countries and world regions as written, capitalised ("Japan", "South Korea"): places.json."""
+    names = _load("places.json")["countries"]
+    return re.compile(rf"\b({'|'.join(sorted(map(re.escape, names), key=len, reverse=True))})\b")
 
 
 @lru_cache(maxsize=1)

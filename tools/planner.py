@@ -15,6 +15,7 @@ from datetime import date
 
 from tools import knowledge
 from tools.choice_routes import ChoiceRoutes
+from tools.deed_routes import DeedRoutes
 from tools.english import common_words, is_common, is_everyday
 from tools.facet_routes import FacetRoutes
 from tools.followup import Cue
@@ -64,6 +65,7 @@ class Planner(
     FacetRoutes,
     MeasureRoutes,
     ChoiceRoutes,
+    DeedRoutes,
 ):
     def __init__(
         self, resume: Resume, index: ResumeIndex, tech: TechIndex, say: ListSpeaker, today: date | None = None
@@ -102,6 +104,7 @@ class Planner(
             self._metric_search,
             self._family,
             self._several_sections,
+            self._deed,
             self._sections,
             self._technology,
             self._unmentioned,

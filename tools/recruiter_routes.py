@@ -15,37 +15,18 @@ from collections.abc import Callable
 from datetime import date
 
 from tools import knowledge
+from tools.fit_routes import FIT_RE, ROLE_NOISE, FitRoutes
 from tools.query import Outcome, Query
 from tools.respond import finish
 from tools.respond_lists import ListSpeaker
 from tools.resume_model import Resume
 from tools.retrieval import Retrieval
+from tools.routes import LIST_NOISE
 from tools.search import Entry, ResumeIndex
 from tools.state import ConversationState
 from tools.technology import TechIndex
-from tools.text import article, cap, count_word, join_words, lower_first, stem, tokens, words
+from tools.text import article, cap, count_word, join_words, lower_first, sentence, stem, tokens, words
 
-_FIT_RE = re.compile(
-    r"\b(good|great|right|strong|decent|bad|poor|perfect|ideal) (fit|match|candidate|choice|hire)\b"
-    r"|\b(fit|suited|suitable|qualified|ready|right) for\b|\bshould (we|i) hire\b"
-    r"|\bwhy (should|would) (we|i) hire\b|\bworth (hiring|interviewing)\b"
-    r"|\b(would|could|can) (xperson|he|she|they) (do|handle|manage) (a|an|the|this)\b"
-    r"|\bcut out for\b|\bcapable of\b|\b(good|senior|experienced|qualified|strong) enough\b"
-    r"|\b(would|will|could) (xperson|he|she|they) (make|be) (a|an) (good|great|strong|decent|suitable)\b"
-)
-_ROLE_RE = re.compile(r"\b(?:for|as|do|handle|manage|of) (?:a |an |the |this |our )?(.+)$")
-_ROLE_NOISE = frozenset(
-    stem(w)
-    for w in words(
-        "role roles job jobs position positions opening opportunity fit good great right strong match "
-        "candidate "
-        "hire hiring senior junior mid level staff principal team company us our we here work kind type "
-        "would could should be"
-    )
-)
-_LEAD_ROLE = frozenset(
-    stem(w) for w in words("lead leader head manager management director supervisor chief")
-)
 _HOW_LONG_RE = re.compile(r"\b(how (many|much) years|how long|years of|number of years)\b")
 _SUPERLATIVE_RE = re.compile(
     r"\b(strongest|biggest|best|greatest|most (impressive|important|significant|notable|successful)|proudest|"
@@ -89,7 +70,7 @@ _PLACES_SPLIT = re.compile(r"\s+(?:and|&)\s+|\s*[;/]\s*")
 _PERSON_START = re.compile(r"^(i|he|she|they|my|his|her|their)\b", re.I)
 
 
-class RecruiterRoutes:
+class RecruiterRoutes(FitRoutes):
     resume: Resume
     index: ResumeIndex
     tech: TechIndex
@@ -101,7 +82,7 @@ class RecruiterRoutes:
     retrieval: Retrieval
 
     def _recruiter(self, q: Query, st: ConversationState) -> Outcome | None:
-        if q.ents and not _FIT_RE.search(q.text):
+        if q.ents and not FIT_RE.search(q.text):
             return None
         return (
             self._opinion(q)
@@ -110,60 +91,6 @@ class RecruiterRoutes:
             or self._short_summary(q)
             or self._abroad(q)
         )
-
-    # --- opinion -------------------------------------------------------------------------------
-
-    def _opinion(self, q: Query) -> Outcome | None:
-        if not _FIT_RE.search(q.text):
-            return None
-        say = self.say
-        m = _ROLE_RE.search(q.text.rstrip("?.! "))
-        role = m.group(1) if m else ""
-        role_stems = {stem(t) for t in tokens(role)}
-        wanted = [s for s in q.stems if s in role_stems and s not in _ROLE_NOISE] if role else []
-        facts: list[str] = []
-        items: list[Entry] = []
-        headline = self._headline()
-        if headline:
-            facts.append(headline)
-        for t in q.techs[:2]:
-            if not t.in_resume:
-                facts.append(f"The resume doesn't mention {t.name}")
-                continue
-            used = self.index.chronological([self.index.by_id[i] for i in self.tech.items_for(t.name)])[::-1]
-            if not used:
-                # A listed skill no item tags ("antimicrobial stewardship"): where the items' text says it.
-                found = self.text_search(q, [stem(w) for w in tokens(t.name)])
-                if found is not None:
-                    facts += _SENT_SPLIT.split(found.answer)  # sentence by sentence, so the first fits
-                    items += [e for e in found.items if e not in items]
-                continue
-            exps = [e for e in used if e.kind == "experience"] or used
-            if exps:
-                where = join_words(
-                    [say.at(e) if e.kind == "experience" else f"in {e.title}" for e in exps[:3]]
-                )
-                facts.append(f"{say.first} used {t.name} {where}")
-                items += [e for e in exps[:3] if e not in items]
-        tech_keys = {stem(w) for t in q.techs for w in tokens(t.name)}
-        topic = [s for s in wanted if s not in tech_keys]
-        if topic:
-            found = self.text_search(q, topic)
-            if found is not None:
-                facts += _SENT_SPLIT.split(found.answer)  # sentence by sentence, so the first fits
-                items += [e for e in found.items if e not in items]
-        if role_stems & _LEAD_ROLE:
-            led = self.leadership(q)
-            if led.items:
-                facts.append(led.answer)
-                items += [e for e in led.items if e not in items]
-        if not items:
-            current = self.index.ordinal(self.index.of_kind("experience"), "latest")
-            if current:
-                facts.append(say.opener(current[0]))
-                items += current
-        lead = "I can't judge fit; that's your call. Here is what the resume shows"
-        return Outcome("opinion", finish([f"{lead}. {facts[0]}", *facts[1:]], 70), items[:4])
 
     def _headline(self) -> str:
         p = self.resume.profile
@@ -195,7 +122,7 @@ class RecruiterRoutes:
                     if any(all(self.index.mentions(e.id, x) for x in n) for n in named)
                 ]
         else:
-            topic = [s for s in q.stems if s not in _ROLE_NOISE and self.index.idf(s) > 0]
+            topic = [s for s in q.stems if s not in ROLE_NOISE and self.index.idf(s) > 0]
             topic = [s for s in topic if s not in {stem(w) for w in words("year years long experience")}]
             if not topic:
                 return None
@@ -339,6 +266,9 @@ class RecruiterRoutes:
         home = {t for t in tokens(self.resume.profile.location or "") if len(t) > 2}
         if not home:
             return None
+        done = self._deed_abroad(q, home)
+        if done is not None:
+            return done
         jobs = [
             e for e in self.index.chronological(self.index.of_kind("experience"))[::-1] if e.attr("location")
         ]
@@ -356,6 +286,28 @@ class RecruiterRoutes:
             )
         parts = [f"{self.say.at(e)}, in {join_words(away_at[e.id])}, {self.say.when(e)}" for e in away[:3]]
         return Outcome("abroad", finish([f"Yes: {self.say.first} worked {join_words(parts)}"]), away[:3])
+
+    def _deed_abroad(self, q: Query, home: set[str]) -> Outcome | None:
+        """ "Has he toured abroad?": a sentence of that deed ("tour") naming a country away from home."""
+        m = _ABROAD_RE.search(q.text)
+        said = {stem(t) for t in tokens(m.group(0))} if m else set()
+        deed = [s for s in q.stems if s not in said and s not in LIST_NOISE]
+        if not deed:
+            return None
+        wanted = set(deed) | {r for s in deed for r in self.retrieval.related(s)}
+        home = home | set(tokens(self.resume.profile.name))
+        for f in self.retrieval.rank(deed, kinds=("experience", "project"), limit=4):
+            e = f.entry
+            for n, (text, ss) in enumerate(self.index.sentence_stems(e)):
+                away = [c for c in knowledge.countries_re().findall(text) if not set(tokens(c)) <= home]
+                if not (away and wanted & ss):
+                    continue
+                if e.kind == "experience":
+                    claim = self.say.claim(text, cap(self.say.at(e)), descriptive=n < e.lead_count)
+                else:
+                    claim = self.say.claim(text, f"In {e.title}", it=e.title)
+                return Outcome("search", sentence(claim), [e])
+        return None
 
     # --- skill families ------------------------------------------------------------------------
 

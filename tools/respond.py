@@ -11,7 +11,7 @@ import re
 from tools.dates import duration_words, spoken
 from tools.resume_model import Resume
 from tools.search import Entry, ResumeIndex
-from tools.text import article, cap, count_word, join_words, lower_first, sentence, words
+from tools.text import article, cap, count_word, join_words, lower_first, quoted_in, sentence, words
 
 MAX_WORDS = 60
 _FREELANCE_RE = re.compile(r"^(independent|freelance|self.employed|consult)", re.I)
@@ -233,8 +233,17 @@ class Speaker:
             return sentence(f"{cap(self.at(e))}, {self.first} used {join_words(list(e.techs))}")
         return sentence(f"{e.title} was built with {join_words(list(e.techs))}")
 
-    def metric(self, e: Entry, stems: list[str]) -> str:
-        best = self.index.best_sentence(e, stems, prefer_numbers=True) if stems else None
+    def metric(self, e: Entry, stems: list[str], said: str = "") -> str:
+        """The item's sentence with a figure the question asks; one the last answer (`said`) quoted first."""
+        figures = [(text, ss) for text, ss in self.index.sentence_stems(e) if any(c.isdigit() for c in text)]
+        asked = [text for text, ss in figures if set(stems) & ss] if stems else [text for text, _ in figures]
+        quoted = [text for text, _ in figures if said and quoted_in(text, said)]
+        if len(quoted) == len(figures):
+            quoted = []  # the last answer said them all ("tell me about X"): no hint which
+        # "by how much", "how much does it save": of the figures just said, the one asked, else any.
+        best = next((t for t in quoted if t in asked), None) or (quoted[0] if quoted and not asked else None)
+        if best is None and stems:
+            best = self.index.best_sentence(e, stems, prefer_numbers=True)
         if best is None:
             numbered = [s for s in e.sentences if any(c.isdigit() for c in s)]
             if stems and not numbered:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from tools import knowledge
 from tools.english import basic_words, common_words
 from tools.search import Entry, ResumeIndex
-from tools.text import stem
+from tools.text import quoted_in, stem
 
 _RRF_K = 10.0
 MIN_COVERAGE = 0.5  # share of the question's weight (idf) a hit must match
@@ -46,6 +46,10 @@ class Found:
 PREFIX_MIN = 5  # "physio" may stand for "physiotherapist", "admin" for "administration"
 
 
+def _has_figure(text: str) -> bool:
+    return any(c.isdigit() for c in text)
+
+
 class Retrieval:
     def __init__(self, index: ResumeIndex) -> None:
         self.index = index
@@ -70,8 +74,43 @@ class Retrieval:
             return []
         return [s[:n] for n in range(len(s) - 1, len(s) - 4, -1) if n >= 4 and self.index.idf(s[:n]) > 0][:1]
 
+    def affixed(self, s: str) -> list[str]:
+        """Resume stems a word the resume lacks becomes with an English prefix taken off or put on
+        ("retrain" -> "train", "contamin" -> "decontamin")."""
+        if len(s) < 5 or self.index.idf(s) > 0:
+            return []
+        out = [s[len(p) :] for p in knowledge.prefixes() if s.startswith(p) and len(s) - len(p) >= 4]
+        out += [p + s for p in knowledge.prefixes()]
+        return [x for x in out if self.index.idf(x) > 0][:2]
+
     def related(self, s: str) -> list[str]:
-        return [*knowledge.synonyms().get(s, ()), *self.prefixed(s), *self.base_forms(s)]
+        return [*knowledge.synonyms().get(s, ()), *self.prefixed(s), *self.base_forms(s), *self.affixed(s)]
+
+    def support(self, e: Entry, stems: Sequence[str]) -> int:
+        """How many of `stems` (or their related words) the item's best sentence holds."""
+        wanted = [{s, *self.related(s)} for s in stems]
+        return max((sum(1 for w in wanted if w & ss) for _, ss in self.index.sentence_stems(e)), default=0)
+
+    def figure_support(self, e: Entry, stems: Sequence[str], said: str = "") -> tuple[int, bool, bool]:
+        """How well the item answers a figure question: how many of `stems` (or related words) its best
+        sentence with a figure holds, whether the last answer (`said`) quoted such a sentence, and
+        whether it states a figure at all."""
+        wanted = [{s, *self.related(s)} for s in stems]
+        figures = [(text, ss) for text, ss in self.index.sentence_stems(e) if _has_figure(text)]
+        support = max((sum(1 for w in wanted if w & ss) for _, ss in figures), default=0)
+        quoted = bool(said) and any(quoted_in(text, said) for text, _ in figures)
+        return support, quoted, bool(figures)
+
+    def evidence(self, e: Entry, stems: Sequence[str]) -> list[str]:
+        """The highlight that shows what a job's description names ("an opera season" -> "the 2017
+        production of ..."): the one holding most related words of `stems`, if any does."""
+        wanted = [set(knowledge.synonyms().get(s, ())) for s in stems]
+        scored = [
+            (sum(1 for w in wanted if w & ss), text)
+            for text, ss in self.index.sentence_stems(e)[e.lead_count :]
+        ]
+        best = max(scored, default=(0, ""), key=lambda x: x[0])
+        return [best[1]] if best[0] else []
 
     def expand(self, stems: Sequence[str]) -> dict[str, float]:
         """Stems to search with their weights: the question's own, then synonyms and expansions."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from tools import knowledge
+from tools import focus, knowledge
 from tools.dates import DateRange, date_lead
 from tools.query import Outcome, Query
 from tools.respond_lists import ListSpeaker
@@ -143,6 +143,13 @@ class Routes:
         shaped = self.facet(items, q, st, attr)
         if shaped is not None:
             return shaped
+        took = focus.took(e, q.text, st.last_answer)
+        if took:
+            lead = cap(say.at(e)) if e.kind == "experience" else f"In {e.title}"
+            return Outcome("item_metric", sentence(say.claim(took, lead)), [e])
+        if attr == "item_metric" and len(items) > 1:
+            items = focus.by_figures(self.retrieval, items, q.stems, st.last_answer)
+            e = items[0]
         if attr == "leadership":
             return self.leadership(q, items)
         if attr == "tech_check":
@@ -163,11 +170,14 @@ class Routes:
                 "item_link": say.link,
             }.get(attr)
             stems = q.stems + list(_WHO_STEMS) if _WHO_USES_RE.search(q.text) else q.stems
-            text = " ".join(render(x) for x in items[:3]) if render else say.metric(e, stems)
+            text = " ".join(render(x) for x in items[:3]) if render else say.metric(e, stems, st.last_answer)
             return Outcome(attr, text, items[:3])
+        if len(items) > 1 and q.stems:
+            items = focus.by_words(self.retrieval, items, q.stems)
+            e = items[0]
         if len(items) > 1:
-            parts = [say.opener(x) for x in items[:3]]
-            return Outcome("item", ". ".join(parts) + ".", items[:3])
+            text, said = focus.overview(say, items, q.text)
+            return Outcome("item", text, said)
         extra = [emp] if (emp := self.index.employer_of(e)) else []
         return Outcome("item", say.detail(e, q.stems), [e, *extra], focus=[e])
 
@@ -362,6 +372,8 @@ class Routes:
             return None
         best = found[0].coverage
         chosen = [f for f in found if f.coverage >= best * 0.8][:2]
+        # Words that say which highlight shows a description's subject: specific ones, or ones it lacks.
+        telling = [s for s in base if self.index.specific(s) or self.index.idf(s) == 0]
         parts = []
         for f in chosen:
             e = f.entry
@@ -377,12 +389,21 @@ class Routes:
                 if not more and lead and _LIKE_RE.search(q.text) and not any(c.isdigit() for c in f.sentence):
                     # "what's his caseload like": the description names it, a highlight sizes it.
                     more = self._sizing(e, f.sentence)
+                if not more and lead:
+                    # "any opera experience": the description names it, a highlight shows it.
+                    more = self.retrieval.evidence(e, telling)
                 if len(more) == 1 and len(chosen) <= 2:
                     second = more[0] in e.sentences[: e.lead_count]
                     parts.append(self.say.claim(more[0], subject=self.say.They, descriptive=second))
             else:
                 said = self.say.claim(f.sentence, f"In {e.title}", it=e.title)
                 parts.append(said if said != f.sentence.rstrip(".;") else f"{e.title}: {f.sentence}")
+                shown = (
+                    self.retrieval.evidence(e, telling) if f.sentence in e.sentences[: e.lead_count] else []
+                )
+                if shown and len(chosen) == 1:
+                    # "how widely was it used": the description names it, "adopted by 6 ..." answers.
+                    parts.append(self.say.claim(shown[0], it="It"))
         return Outcome("search", " ".join(p.rstrip(".") + "." for p in parts), [f.entry for f in chosen])
 
     def _sizing(self, e: Entry, described: str) -> list[str]:

@@ -24,6 +24,8 @@ class ConversationState(BaseModel):
     # The content words of the turn that set the focus: "by how much?" after "did they cut emissions"
     # wants the figure of the emissions sentence, not the item's first figure.
     last_stems: list[str] = []
+    # The last answer's text: "how many concerts" right after it means the figure of a sentence it said.
+    last_answer: str = ""
 
     def to_json(self) -> str:
         return self.model_dump_json()

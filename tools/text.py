@@ -258,3 +258,8 @@ class FuzzyIndex:
             if dist <= min(depth, max_typos(len(key))) and (best is None or (dist, key) < best):
                 best = (int(dist), key)
         return self._values[best[1]] if best else None
+
+
+def quoted_in(text: str, said: str) -> bool:
+    """Did an answer quote this sentence? Its first word aside, which the answer may have recast."""
+    return text.split(" ", 1)[-1].rstrip(".;").lower() in said.lower()
