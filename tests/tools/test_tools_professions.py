@@ -6,7 +6,9 @@ teacher, lawyer, data scientist, electrician); their first-run and final scores 
 professions/SCORES.md. unseen/: five more professions (chef, accountant, airline pilot, pharmacist,
 marketing manager) written and committed before the engine was first run on them, scores in
 unseen/SCORES.md; unseen2/: a second blind round the same way (veterinary surgeon, bridge engineer,
-investigative journalist, head of people, children's social worker), scores in unseen2/SCORES.md.
+investigative journalist, head of people, children's social worker), scores in unseen2/SCORES.md;
+unseen3/: a third (dentist, architect, head of distribution, principal cellist, fire captain), scores
+in unseen3/SCORES.md.
 floors.json holds each set's minimum share of passing cases.
 """
 
@@ -29,6 +31,7 @@ SETS = sorted(
         *DATA.glob("professions/*.jsonl"),
         *DATA.glob("unseen/*.jsonl"),
         *DATA.glob("unseen2/*.jsonl"),
+        *DATA.glob("unseen3/*.jsonl"),
     ]
 )
 
@@ -38,6 +41,7 @@ def test_every_set_has_a_floor_and_enough_cases() -> None:
     assert sum(1 for s in SETS if s.parent.name == "professions") >= 5
     assert sum(1 for s in SETS if s.parent.name == "unseen") >= 5
     assert sum(1 for s in SETS if s.parent.name == "unseen2") >= 5
+    assert sum(1 for s in SETS if s.parent.name == "unseen3") >= 5
     for s in SETS:
         assert len(load_cases(s)) >= 20, s
 
