@@ -77,6 +77,14 @@ class TurnGrammar:
         self._starts = set(data["whole_turn"]["words"])
         self._start_weight = float(data["whole_turn"]["weight"])
         self._fillers = set(classes["filler"]["words"])
+        self._prepositions = set(classes["preposition"]["words"])
+        slot = data["object_pronoun_without_slot"]
+        self._slotless = (
+            set(slot["pronouns"]),
+            [tuple(p.split()) for p in slot["imperative_openers"]],
+            set(slot["complement_verbs"]),
+            float(slot["weight"]),
+        )
 
     @classmethod
     def load(cls, path: Path = GRAMMAR_PATH) -> TurnGrammar:
@@ -123,10 +131,25 @@ class TurnGrammar:
                 return Verdict(self._object_weight, "verb without its object")
         if wh_question and n <= 3 and n >= 2 and words[1] in self._do_modal:
             return Verdict(1.0, "subject only")  # "Where did Jordan", "What can they"
+        if self._object_without_slot(words):
+            return Verdict(self._slotless[3], "object pronoun with no place")
         for marks, weight in self._marks:
             if text.rstrip().endswith(marks):
                 return Verdict(weight, "trailing mark")
         return FINISHED
+
+    def _object_without_slot(self, words: list[str]) -> bool:
+        """ "What did Jordan build it": a final "it" the question has no place for (Whisper's
+        reading of a cut-off "at"), after a verb whose object the wh-word already is, or after a
+        noun in "what is ..." and "tell me about ..."; never after a preposition ("about it")."""
+        pronouns, openers, complement_verbs, _ = self._slotless
+        if len(words) < 4 or words[-1] not in pronouns or words[-2] in self._prepositions:
+            return False
+        if words[0] in ("what", "which") and any(w in self._do_modal for w in words[1:4]):
+            return words[-2] not in complement_verbs  # "what did they call it" has its place
+        if words[0] == "what's" or (words[0] == "what" and words[1] in ("is", "are", "was", "were")):
+            return len(words) >= 5
+        return any(tuple(words[: len(o)]) == o and len(words) >= len(o) + 3 for o in openers)
 
     def _embedded_question(self, words: list[str]) -> bool:
         """A wh-word with words between it and the final auxiliary: 'where Jordan is'."""

@@ -53,3 +53,26 @@ def test_a_stranded_preposition_in_a_wh_question_waits_less() -> None:
     stranded = grammar.judge("What did she work on?")
     dangling = grammar.judge("Has she worked on")
     assert 0 < stranded.weight < dangling.weight
+
+
+@pytest.mark.parametrize(
+    ("text", "unfinished"),
+    [
+        # Whisper's "it" for a cut-off "at": an object the question has no place for.
+        ("What did the candidate design it?", True),
+        ("Which systems did she migrate it?", True),
+        ("Tell me about the payments team it.", True),
+        ("What is her current role it?", True),
+        # An "it" the question does have a place for.
+        ("What did they call it?", False),  # object and complement
+        ("What did she do with it?", False),  # after a preposition
+        ("Tell me about it.", False),
+        ("What is it?", False),
+        ("What is special about it?", False),
+    ],
+)
+def test_a_final_object_pronoun_with_no_place_waits(text: str, unfinished: bool) -> None:
+    verdict = default_grammar().judge(text)
+    assert verdict.unfinished is unfinished, (text, verdict)
+    if unfinished:
+        assert 0 < verdict.weight < 1  # waits as for a maybe-stranded preposition, not the longest
