@@ -128,16 +128,17 @@ async def test_a_doubtful_turn_is_answered_speculatively_and_confirmed_after_the
 
 async def test_the_caller_going_on_in_the_hold_withdraws_the_answer_and_the_turn_goes_on() -> None:
     strategy, events = await _strategy(0.99, engine_intent="education")
-    await _speak(strategy, "What did Jordan build it?", logprob=-0.6)  # Whisper unsure of its words
+    # A fragment that reads finished ("... at" heard as a full stop); Whisper unsure of its words.
+    await _speak(strategy, "Tell me about the feature store.", logprob=-0.6)
     assert strategy.last_doubt == "stt unsure" and events.speculations
     await strategy.process_frame(VADUserStartedSpeakingFrame(start_secs=0.15))
     assert events.cancelled == 1 and not events.stop.is_set()
     stop = VADUserStoppedSpeakingFrame(stop_secs=0.2)
     stop.timestamp = time.time()
     await strategy.process_frame(stop)
-    await strategy.process_frame(TranscriptionFrame("at Sonora Labs?", "caller", "now", finalized=True))
+    await strategy.process_frame(TranscriptionFrame("at Northwind?", "caller", "now", finalized=True))
     # One turn, on the whole question, answered as any confident one.
-    assert events.stop.is_set() and strategy.text == "What did Jordan build it? at Sonora Labs?"
+    assert events.stop.is_set() and strategy.text == "Tell me about the feature store. at Northwind?"
     assert not events.stopped[0].confirms_speculation and events.inferences == 1
 
 
