@@ -12,9 +12,9 @@ from datetime import date
 
 import pytest
 
+from tests.tools.conversation import converse
 from tools.engine import EngineResult, ResumeEngine
 from tools.resume_model import Resume
-from tools.state import ConversationState
 
 RESUME = {
     "profile": {
@@ -89,12 +89,7 @@ def engine() -> ResumeEngine:
 
 
 def ask(engine: ResumeEngine, *turns: str) -> EngineResult:
-    state = ConversationState()
-    result = None
-    for text in turns:
-        result, state = engine.answer(text, state)
-    assert result is not None
-    return result
+    return converse(engine, *turns)[-1]
 
 
 def ids(result: EngineResult) -> list[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.tools.conversation import converse
 from tools.engine import EngineResult, ResumeEngine
 from tools.resume_model import Resume
 from tools.retrieval import Retrieval
@@ -81,12 +82,7 @@ def sm() -> ResumeEngine:
 
 
 def ask(engine: ResumeEngine, *turns: str) -> list[EngineResult]:
-    st: ConversationState | None = None
-    out = []
-    for t in turns:
-        result, st = engine.answer(t, st)
-        out.append(result)
-    return out
+    return converse(engine, *turns)
 
 
 def ids(result: EngineResult) -> list[str]:
