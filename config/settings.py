@@ -87,6 +87,8 @@ class Settings(BaseSettings):
     # Start the local transcription once the caller has been silent this long, while the VAD
     # still waits out its 0.2 s (pipeline/speculation.py); 0 turns it off.
     stt_speculate_after_s: float = Field(default=0.06, ge=0.0, le=0.2)
+    # Smart Turn judges the same early audio (pipeline/analyzers.py), padded to VAD's stop wait.
+    turn_speculate: bool = True
     # Noise filter on the caller's audio (pipeline/noise_filter.py); off: it measured worse.
     noise_filter: Literal["none", "rnnoise"] = "none"
     tts_provider: Literal["piper", "edge", "openai"] = "piper"

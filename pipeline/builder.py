@@ -38,6 +38,7 @@ from pipeline.hold import HoldReleaseProcessor, SpeechHold
 from pipeline.keypad import KeyCallback, KeypadProcessor
 from pipeline.latency import LatencyCallback, LatencyObserver
 from pipeline.models import SpeechModels
+from pipeline.speculation import PauseListener, PauseListeners
 from pipeline.stt import SpeechToText, cloud_stt_config
 from pipeline.stt_correction import TranscriptCorrector
 from pipeline.text_input import TextInputProcessor
@@ -49,6 +50,7 @@ from pipeline.turns import start_strategies
 
 AUDIO_IN_RATE = 16000  # what Silero, Smart Turn and Whisper all want
 AUDIO_OUT_RATE = 24000
+VAD_STOP_S = 0.2  # Smart Turn's recommended VAD stop wait: the turn model decides the rest
 
 
 @dataclass
@@ -61,14 +63,27 @@ class CallPipeline:
     record: CallRecord | None = None
 
 
+def turn_analyzer(
+    settings: Settings, models: SpeechModels, call_id: str | None = None, clock: AnswerClock | None = None
+) -> SharedSmartTurn:
+    return SharedSmartTurn(
+        models.turn_session,
+        call_id=call_id,
+        clock=clock,
+        vad_stop_s=VAD_STOP_S,
+        speculate_after_s=settings.stt_speculate_after_s,
+    )
+
+
 def stop_strategy(
     settings: Settings,
     models: SpeechModels,
     call_id: str | None = None,
     clock: AnswerClock | None = None,
     answerer: Answerer | None = None,
+    analyzer: SharedSmartTurn | None = None,
 ) -> BaseUserTurnStopStrategy:
-    analyzer = SharedSmartTurn(models.turn_session, call_id=call_id, clock=clock)
+    analyzer = analyzer or turn_analyzer(settings, models, call_id, clock)
     if not settings.turn_text_aware:
         return TurnAnalyzerUserTurnStopStrategy(turn_analyzer=analyzer)
     return TextAwareTurnStopStrategy(
@@ -150,12 +165,16 @@ def build_call_pipeline(
     call_id = call_id or (str(record.session_id) if record is not None else None)
     clock = AnswerClock()  # one answer's model work is due when its caller stopped speaking
     stt = build_stt(settings, models, vocabulary, corrector, call_id, clock)
+    analyzer = turn_analyzer(settings, models, call_id, clock)
+    listeners: list[PauseListener] = [stt] if stt.speculates else []  # (not a cloud STT)
+    if settings.turn_speculate and settings.stt_speculate_after_s > 0:
+        listeners.append(analyzer)
     vad = SharedSileroVAD(
         models.vad_session,
-        # stop_secs stays at Smart Turn's recommended 0.2 s: the turn model decides the rest.
-        params=VADParams(start_secs=settings.vad_start_s, stop_secs=0.2, min_volume=settings.vad_min_volume),
-        # (Not when the STT does not speculate: STT_SPECULATE_AFTER_S=0, or a cloud STT.)
-        pause_listener=stt if stt.speculates else None,
+        params=VADParams(
+            start_secs=settings.vad_start_s, stop_secs=VAD_STOP_S, min_volume=settings.vad_min_volume
+        ),
+        pause_listener=PauseListeners(*listeners) if listeners else None,
         pause_s=settings.stt_speculate_after_s,
     )
     hold = SpeechHold()
@@ -170,7 +189,7 @@ def build_call_pipeline(
             resume_after_s=settings.barge_in_resume_s,
             min_words=settings.barge_in_min_words,
         ),
-        stop=[stop_strategy(settings, models, call_id, clock, answerer)],
+        stop=[stop_strategy(settings, models, call_id, clock, answerer, analyzer)],
     )
     context = LLMContextAggregatorPair(
         LLMContext(),

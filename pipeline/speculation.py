@@ -40,6 +40,21 @@ class PauseListener(Protocol):
     def on_resume(self) -> None: ...
 
 
+class PauseListeners:
+    """Tells several listeners (the STT and Smart Turn) of the same pause."""
+
+    def __init__(self, *listeners: PauseListener) -> None:
+        self._listeners = listeners
+
+    def on_pause(self) -> None:
+        for listener in self._listeners:
+            listener.on_pause()
+
+    def on_resume(self) -> None:
+        for listener in self._listeners:
+            listener.on_resume()
+
+
 class Speculation(Generic[T]):
     """At most one early transcription of the current utterance."""
 
